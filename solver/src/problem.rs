@@ -1,0 +1,302 @@
+//! The validated, indexed meeting: what the evaluator, the graph, the exports and the
+//! solver compute on. Built only by [`crate::validate::validate`], so every index in it
+//! is in range and every name resolved.
+
+use crate::penalties::Penalties;
+use crate::time::TimeRange;
+use chrono::{DateTime, NaiveDate};
+use chrono_tz::Tz;
+use std::collections::BTreeSet;
+
+pub type RoomIdx = usize;
+pub type SlotIdx = usize;
+pub type GroupIdx = usize;
+pub type PersonIdx = usize;
+pub type RequestIdx = usize;
+pub type SessionIdx = usize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    InPerson,
+    Hybrid,
+    Virtual,
+}
+
+impl Mode {
+    pub fn parse(text: &str) -> Option<Mode> {
+        match text {
+            "in-person" => Some(Mode::InPerson),
+            "hybrid" => Some(Mode::Hybrid),
+            "virtual" => Some(Mode::Virtual),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct RoomInfo {
+    pub id: String,
+    pub name: String,
+    /// `None`: unlimited (always so for a virtual meeting's tracks without a capacity).
+    pub capacity: Option<u32>,
+    pub resources: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct SlotInfo {
+    pub id: String,
+    pub name: Option<String>,
+    pub start: DateTime<Tz>,
+    pub minutes: u32,
+    /// Minutes since the Unix epoch (UTC), for overlap tests across DST changes.
+    pub start_utc_minute: i64,
+    pub date: NaiveDate,
+    pub range: TimeRange,
+    /// Rooms open in this block, sorted.
+    pub rooms: Vec<RoomIdx>,
+}
+
+impl SlotInfo {
+    pub fn end_utc_minute(&self) -> i64 {
+        self.start_utc_minute + i64::from(self.minutes)
+    }
+
+    pub fn end(&self) -> DateTime<Tz> {
+        self.start + chrono::Duration::minutes(i64::from(self.minutes))
+    }
+
+    pub fn is_open(&self, room: RoomIdx) -> bool {
+        self.rooms.binary_search(&room).is_ok()
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct GroupInfo {
+    pub acronym: String,
+    pub name: String,
+    pub area: Option<String>,
+    pub group_type: String,
+    pub state: String,
+    /// `type` is `bof` or `state` is `bof`.
+    pub is_bof: bool,
+    /// A proposed research group: `type` `rg` and `state` `proposed`.
+    pub is_prg: bool,
+    /// `type` `ag` or `area`, or `meets_as_area`.
+    pub is_area_meeting: bool,
+    pub chairs: Vec<PersonIdx>,
+    pub ads: Vec<PersonIdx>,
+    /// The group's own request, if it asked for sessions.
+    pub request: Option<RequestIdx>,
+}
+
+/// The three classes of groups to avoid.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ConflictClass {
+    Chair,
+    Technology,
+    KeyParticipant,
+}
+
+impl ConflictClass {
+    pub const ALL: [ConflictClass; 3] = [
+        ConflictClass::Chair,
+        ConflictClass::Technology,
+        ConflictClass::KeyParticipant,
+    ];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            ConflictClass::Chair => "chair",
+            ConflictClass::Technology => "technology",
+            ConflictClass::KeyParticipant => "key_participant",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimeRelation {
+    /// Sessions 1 and 2 on consecutive days.
+    SubsequentDays,
+    /// Dates of sessions 1 and 2 at least two days apart.
+    OneDaySeparation,
+}
+
+impl TimeRelation {
+    pub fn parse(text: &str) -> Option<TimeRelation> {
+        match text {
+            "subsequent-days" => Some(TimeRelation::SubsequentDays),
+            // The datatracker's historical spelling.
+            "one-day-separation" | "one-day-seperation" => Some(TimeRelation::OneDaySeparation),
+            _ => None,
+        }
+    }
+
+    pub fn key(self) -> &'static str {
+        match self {
+            TimeRelation::SubsequentDays => "subsequent-days",
+            TimeRelation::OneDaySeparation => "one-day-separation",
+        }
+    }
+
+    /// Whether two session dates satisfy the relation.
+    pub fn holds(self, first: NaiveDate, second: NaiveDate) -> bool {
+        let days = crate::time::days_between(first, second).abs();
+        match self {
+            TimeRelation::SubsequentDays => days == 1,
+            TimeRelation::OneDaySeparation => days >= 2,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct RequestInfo {
+    pub group: GroupIdx,
+    pub attendees: u32,
+    /// Declared conflicts in file order, each target once.
+    pub conflicts: Vec<(ConflictClass, GroupIdx)>,
+    pub must_attend: Vec<PersonIdx>,
+    pub avoid: BTreeSet<TimeRange>,
+    pub adjacent_with: Option<GroupIdx>,
+    pub time_relation: Option<TimeRelation>,
+    pub joint_with: Vec<GroupIdx>,
+    pub joint_session: Option<u32>,
+    pub resources: Vec<String>,
+    pub special_requests: String,
+    /// This request's sessions, by number (1, 2, then 3 if requested).
+    pub sessions: Vec<SessionIdx>,
+}
+
+/// A conflict that applies to a session: `declarer` (a member of the session) asked not
+/// to overlap `target`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Declaration {
+    pub declarer: GroupIdx,
+    pub class: ConflictClass,
+    pub target: GroupIdx,
+}
+
+/// One session to place.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub request: RequestIdx,
+    /// The requesting group (BoF/area/AD rules, attendees and order look at it).
+    pub group: GroupIdx,
+    /// 1, 2 or 3.
+    pub number: u32,
+    pub minutes: u32,
+    pub attendees: u32,
+    /// The groups this session is a session of: the requester, then joint groups.
+    pub members: Vec<GroupIdx>,
+    /// False for a third session awaiting AD approval: never placed.
+    pub schedulable: bool,
+    /// Conflicts of every member group, sorted.
+    pub declarations: Vec<Declaration>,
+    /// Must-attend people of every member group, sorted, each once.
+    pub must_attend: Vec<PersonIdx>,
+    /// Time ranges any member group avoids.
+    pub avoid: BTreeSet<TimeRange>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Fixed {
+    pub session: SessionIdx,
+    pub slot: SlotIdx,
+    pub room: Option<RoomIdx>,
+}
+
+/// A validated meeting.
+#[derive(Debug, Clone)]
+pub struct Problem {
+    pub meeting: String,
+    pub time_zone: Tz,
+    pub mode: Mode,
+    pub session_minutes: Vec<u32>,
+    pub rooms: Vec<RoomInfo>,
+    pub slots: Vec<SlotInfo>,
+    pub groups: Vec<GroupInfo>,
+    pub people: Vec<(String, Option<String>)>,
+    pub requests: Vec<RequestInfo>,
+    pub sessions: Vec<Session>,
+    pub fixed: Vec<Fixed>,
+    pub penalties: Penalties,
+    /// For each group, the sessions it is a member of (joint ones included).
+    pub group_sessions: Vec<Vec<SessionIdx>>,
+    /// `slot_overlap[a][b]`: the two slots' time intervals meet (true on the diagonal).
+    pub slot_overlap: Vec<Vec<bool>>,
+}
+
+impl Problem {
+    pub fn slots_overlap(&self, a: SlotIdx, b: SlotIdx) -> bool {
+        self.slot_overlap[a][b]
+    }
+
+    pub fn group_index(&self, acronym: &str) -> Option<GroupIdx> {
+        self.groups.iter().position(|g| g.acronym == acronym)
+    }
+
+    pub fn slot_index(&self, id: &str) -> Option<SlotIdx> {
+        self.slots.iter().position(|s| s.id == id)
+    }
+
+    pub fn room_index(&self, id: &str) -> Option<RoomIdx> {
+        self.rooms.iter().position(|r| r.id == id)
+    }
+
+    /// The session `number` of `group`'s request.
+    pub fn session_index(&self, group: &str, number: u32) -> Option<SessionIdx> {
+        let g = self.group_index(group)?;
+        let r = self.groups[g].request?;
+        self.requests[r]
+            .sessions
+            .iter()
+            .copied()
+            .find(|&s| self.sessions[s].number == number)
+    }
+
+    /// `grow` or `grow#2`: how reports name a session.
+    pub fn session_label(&self, s: SessionIdx) -> String {
+        let session = &self.sessions[s];
+        let acronym = &self.groups[session.group].acronym;
+        let total = self.requests[session.request].sessions.len();
+        if total > 1 {
+            format!("{acronym}#{}", session.number)
+        } else {
+            acronym.clone()
+        }
+    }
+
+    pub fn acronym(&self, g: GroupIdx) -> &str {
+        &self.groups[g].acronym
+    }
+
+    pub fn person_label(&self, p: PersonIdx) -> String {
+        match &self.people[p] {
+            (id, Some(name)) => format!("{name} ({id})"),
+            (id, None) => id.clone(),
+        }
+    }
+
+    /// Sessions that may be placed (everything but unapproved third sessions).
+    pub fn schedulable_sessions(&self) -> impl Iterator<Item = SessionIdx> + '_ {
+        (0..self.sessions.len()).filter(|&s| self.sessions[s].schedulable)
+    }
+
+    /// The session's end when placed in `slot`: trimmed to the slot's end.
+    pub fn session_end(&self, s: SessionIdx, slot: SlotIdx) -> DateTime<Tz> {
+        let info = &self.slots[slot];
+        let minutes = self.sessions[s].minutes.min(info.minutes);
+        info.start + chrono::Duration::minutes(i64::from(minutes))
+    }
+
+    /// Seats of the largest room (None when some room is unlimited or there are none).
+    pub fn largest_capacity(&self) -> Option<u32> {
+        let mut best = Some(0);
+        for room in &self.rooms {
+            match (best, room.capacity) {
+                (Some(b), Some(c)) => best = Some(b.max(c)),
+                _ => return None,
+            }
+        }
+        best
+    }
+}
