@@ -1,0 +1,349 @@
+//! The conflict graph: groups that meet, joined by what makes their overlap costly.
+//!
+//! An edge between two groups adds up, in both directions, the declared conflicts by
+//! class, the must-attend people they share and the chairs they share. The solver reads
+//! its cliques (pigeonhole rows); `agenda graph` prints and draws it.
+
+use crate::penalties::CostKind;
+use crate::problem::{ConflictClass, GroupIdx, Problem, SessionIdx};
+use petgraph::graph::{NodeIndex, UnGraph};
+use petgraph::unionfind::UnionFind;
+use petgraph::visit::EdgeRef;
+use std::collections::BTreeSet;
+use std::fmt::Write;
+
+/// What joins two groups.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ConflictEdge {
+    /// Chair conflicts declared, counting both directions.
+    pub chair: u32,
+    pub technology: u32,
+    pub key_participant: u32,
+    /// Must-attend people listed by both groups.
+    pub shared_people: u32,
+    /// People who chair both groups.
+    pub shared_chairs: u32,
+    /// What one overlap of one session each would cost at the instance's penalties
+    /// (shared chairs are priced as chair conflicts).
+    pub weight: u64,
+}
+
+impl ConflictEdge {
+    /// A chair or key-participant conflict, or a shared chair: the 100,000 class, an
+    /// overlap the secretariat treats as "must not".
+    pub fn is_severe(&self) -> bool {
+        self.chair + self.key_participant + self.shared_chairs > 0
+    }
+}
+
+/// The conflict graph of a problem.
+#[derive(Debug, Clone)]
+pub struct ConflictGraph {
+    pub graph: UnGraph<GroupIdx, ConflictEdge>,
+    /// The node of each group that meets.
+    pub node: Vec<Option<NodeIndex>>,
+}
+
+/// A clique of groups whose sessions must pairwise not overlap.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Clique {
+    /// Groups, sorted by acronym.
+    pub groups: Vec<GroupIdx>,
+    /// Distinct schedulable sessions of those groups: a lower bound on the number of
+    /// distinct time blocks a conflict-free agenda needs.
+    pub sessions: Vec<SessionIdx>,
+}
+
+impl ConflictGraph {
+    pub fn build(p: &Problem) -> ConflictGraph {
+        let mut graph = UnGraph::default();
+        let mut node = vec![None; p.groups.len()];
+        for g in 0..p.groups.len() {
+            if p.group_sessions[g].iter().any(|&s| p.sessions[s].schedulable) {
+                node[g] = Some(graph.add_node(g));
+            }
+        }
+        let mut edges: std::collections::BTreeMap<(GroupIdx, GroupIdx), ConflictEdge> =
+            Default::default();
+        let key = |a: GroupIdx, b: GroupIdx| (a.min(b), a.max(b));
+        for req in &p.requests {
+            for &(class, target) in &req.conflicts {
+                if node[target].is_none() || node[req.group].is_none() {
+                    continue; // a group that does not meet costs nothing
+                }
+                let e = edges.entry(key(req.group, target)).or_default();
+                match class {
+                    ConflictClass::Chair => e.chair += 1,
+                    ConflictClass::Technology => e.technology += 1,
+                    ConflictClass::KeyParticipant => e.key_participant += 1,
+                }
+            }
+        }
+        let meeting: Vec<GroupIdx> = (0..p.groups.len()).filter(|&g| node[g].is_some()).collect();
+        for (i, &a) in meeting.iter().enumerate() {
+            for &b in &meeting[i + 1..] {
+                let people = match (p.groups[a].request, p.groups[b].request) {
+                    (Some(ra), Some(rb)) => p.requests[ra]
+                        .must_attend
+                        .iter()
+                        .filter(|x| p.requests[rb].must_attend.contains(x))
+                        .count() as u32,
+                    _ => 0,
+                };
+                let chairs = p.groups[a]
+                    .chairs
+                    .iter()
+                    .filter(|x| p.groups[b].chairs.contains(x))
+                    .count() as u32;
+                if people + chairs > 0 {
+                    let e = edges.entry(key(a, b)).or_default();
+                    e.shared_people += people;
+                    e.shared_chairs += chairs;
+                }
+            }
+        }
+        let w = |k: CostKind| p.penalties.get(k);
+        for ((a, b), mut e) in edges {
+            e.weight = u64::from(e.chair + e.shared_chairs) * w(CostKind::ChairConflict)
+                + u64::from(e.technology) * w(CostKind::TechOverlap)
+                + u64::from(e.key_participant) * w(CostKind::KeyParticipant)
+                + u64::from(e.shared_people) * w(CostKind::MustAttend);
+            if let (Some(na), Some(nb)) = (node[a], node[b]) {
+                graph.add_edge(na, nb, e);
+            }
+        }
+        ConflictGraph { graph, node }
+    }
+
+    /// Sum of the weights of a group's edges.
+    pub fn weighted_degree(&self, g: GroupIdx) -> u64 {
+        self.node[g].map_or(0, |n| self.graph.edges(n).map(|e| e.weight().weight).sum())
+    }
+
+    /// Groups by weighted degree, highest first (ties by acronym).
+    pub fn most_constrained(&self, p: &Problem) -> Vec<(GroupIdx, u64, usize)> {
+        let mut out: Vec<(GroupIdx, u64, usize)> = self
+            .graph
+            .node_indices()
+            .map(|n| {
+                let g = self.graph[n];
+                (g, self.weighted_degree(g), self.graph.edges(n).count())
+            })
+            .collect();
+        out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| p.acronym(a.0).cmp(p.acronym(b.0))));
+        out
+    }
+
+    /// Connected components with more than one group, largest first; then the count of
+    /// isolated groups.
+    pub fn components(&self, p: &Problem) -> (Vec<Vec<GroupIdx>>, usize) {
+        let mut uf = UnionFind::new(self.graph.node_count());
+        for e in self.graph.edge_references() {
+            uf.union(e.source().index(), e.target().index());
+        }
+        let mut by_root: std::collections::BTreeMap<usize, Vec<GroupIdx>> = Default::default();
+        for n in self.graph.node_indices() {
+            by_root.entry(uf.find(n.index())).or_default().push(self.graph[n]);
+        }
+        let mut comps: Vec<Vec<GroupIdx>> = by_root.into_values().collect();
+        for c in &mut comps {
+            c.sort_by(|a, b| p.acronym(*a).cmp(p.acronym(*b)));
+        }
+        let isolated = comps.iter().filter(|c| c.len() == 1).count();
+        comps.retain(|c| c.len() > 1);
+        comps.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
+        (comps, isolated)
+    }
+
+    /// The clique of groups, over the edges `keep` accepts, with the most distinct
+    /// sessions (ties: more groups, then the smallest acronym list).
+    pub fn largest_clique(&self, p: &Problem, keep: impl Fn(&ConflictEdge) -> bool) -> Clique {
+        let filtered = self.graph.filter_map(|_, &g| Some(g), |_, e| keep(e).then_some(*e));
+        let mut best: Option<Clique> = None;
+        for members in petgraph::algo::maximal_cliques(&filtered) {
+            let mut groups: Vec<GroupIdx> = members.iter().map(|&n| filtered[n]).collect();
+            groups.sort_by(|a, b| p.acronym(*a).cmp(p.acronym(*b)));
+            let sessions: BTreeSet<SessionIdx> = groups
+                .iter()
+                .flat_map(|&g| p.group_sessions[g].iter().copied())
+                .filter(|&s| p.sessions[s].schedulable)
+                .collect();
+            let candidate = Clique {
+                groups,
+                sessions: sessions.into_iter().collect(),
+            };
+            let better = match &best {
+                None => true,
+                Some(b) => {
+                    let k = |c: &Clique| (c.sessions.len(), c.groups.len());
+                    k(&candidate) > k(b)
+                        || (k(&candidate) == k(b) && acronyms(p, &candidate) < acronyms(p, b))
+                }
+            };
+            if better {
+                best = Some(candidate);
+            }
+        }
+        best.unwrap_or(Clique {
+            groups: Vec::new(),
+            sessions: Vec::new(),
+        })
+    }
+
+    /// Graphviz DOT: nodes by area, edges coloured by their strongest class.
+    pub fn to_dot(&self, p: &Problem) -> String {
+        let mut out = String::from("graph conflicts {\n  graph [overlap=false, splines=true];\n  node [shape=ellipse, style=filled, fontname=\"Helvetica\"];\n");
+        let mut nodes: Vec<NodeIndex> = self.graph.node_indices().collect();
+        nodes.sort_by(|a, b| p.acronym(self.graph[*a]).cmp(p.acronym(self.graph[*b])));
+        for n in nodes {
+            let g = &p.groups[self.graph[n]];
+            let shape = if g.is_bof {
+                "box"
+            } else if g.is_area_meeting {
+                "doubleoctagon"
+            } else {
+                "ellipse"
+            };
+            let _ = writeln!(
+                out,
+                "  \"{}\" [label=\"{}\\n{}\", shape={shape}, fillcolor=\"{}\"];",
+                dot_escape(&g.acronym),
+                dot_escape(&g.acronym),
+                dot_escape(g.area.as_deref().unwrap_or("-")),
+                area_colour(g.area.as_deref())
+            );
+        }
+        let mut edges: Vec<(String, String, ConflictEdge)> = self
+            .graph
+            .edge_references()
+            .map(|e| {
+                let (a, b) = (p.acronym(self.graph[e.source()]), p.acronym(self.graph[e.target()]));
+                let (a, b) = if a <= b { (a, b) } else { (b, a) };
+                (a.to_string(), b.to_string(), *e.weight())
+            })
+            .collect();
+        edges.sort_by(|x, y| (&x.0, &x.1).cmp(&(&y.0, &y.1)));
+        for (a, b, e) in edges {
+            let colour = if e.chair + e.shared_chairs > 0 {
+                "red"
+            } else if e.key_participant > 0 {
+                "darkorange"
+            } else if e.technology > 0 {
+                "blue"
+            } else {
+                "gray50"
+            };
+            let width = 1.0 + (e.weight as f64 / 100_000.0).min(4.0);
+            let _ = writeln!(
+                out,
+                "  \"{}\" -- \"{}\" [color={colour}, penwidth={width:.1}, tooltip=\"{}\"];",
+                dot_escape(&a),
+                dot_escape(&b),
+                describe(&e)
+            );
+        }
+        out.push_str("}\n");
+        out
+    }
+}
+
+/// `chair 1, technology 2, people 3` for an edge.
+pub fn describe(e: &ConflictEdge) -> String {
+    let parts = [
+        ("chair", e.chair),
+        ("technology", e.technology),
+        ("key participant", e.key_participant),
+        ("shared people", e.shared_people),
+        ("shared chairs", e.shared_chairs),
+    ];
+    parts
+        .iter()
+        .filter(|(_, n)| *n > 0)
+        .map(|(k, n)| format!("{k} {n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn acronyms<'a>(p: &'a Problem, c: &Clique) -> Vec<&'a str> {
+    c.groups.iter().map(|&g| p.acronym(g)).collect()
+}
+
+fn dot_escape(s: &str) -> String {
+    s.replace('\\', "\\\\").replace('"', "\\\"")
+}
+
+fn area_colour(area: Option<&str>) -> &'static str {
+    match area {
+        Some("art") => "#fde2e4",
+        Some("gen") => "#e2ece9",
+        Some("int") => "#dfe7fd",
+        Some("ops") => "#fff1e6",
+        Some("rtg") => "#e9f5db",
+        Some("sec") => "#f0efeb",
+        Some("tsv") => "#e8e8ff",
+        Some("irtf") => "#fae1dd",
+        _ => "#ffffff",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cost::testing::{problem, request, wgs};
+    use serde_json::json;
+
+    fn sample() -> Problem {
+        problem(
+            wgs(&["a", "b", "c", "d", "e", "quiet"]),
+            json!([
+                request("a", json!({"conflicts": {"chair": ["b", "c"]}, "sessions": [{"minutes": 60}, {"minutes": 60}]})),
+                request("b", json!({"conflicts": {"key_participant": ["c"], "chair": ["a"]}})),
+                request("c", json!({"conflicts": {"technology": ["d"]}})),
+                request("d", json!({"must_attend": ["p1"]})),
+                request("e", json!({"must_attend": ["p1"]})),
+                request("quiet", json!({}))
+            ]),
+        )
+    }
+
+    #[test]
+    fn edges_add_both_directions_and_shared_people() {
+        let p = sample();
+        let g = ConflictGraph::build(&p);
+        let edge = |x: &str, y: &str| {
+            let (nx, ny) = (g.node[p.group_index(x).unwrap()].unwrap(), g.node[p.group_index(y).unwrap()].unwrap());
+            *g.graph.edge_weight(g.graph.find_edge(nx, ny).unwrap()).unwrap()
+        };
+        let ab = edge("a", "b");
+        assert_eq!((ab.chair, ab.weight), (2, 200_000));
+        assert_eq!(edge("d", "e").shared_people, 1);
+        assert_eq!(edge("d", "e").weight, 10_000);
+        assert_eq!(g.graph.edge_count(), 5); // ab, ac, bc, cd, de
+    }
+
+    #[test]
+    fn severe_clique_and_components() {
+        let p = sample();
+        let g = ConflictGraph::build(&p);
+        let clique = g.largest_clique(&p, ConflictEdge::is_severe);
+        let names: Vec<&str> = clique.groups.iter().map(|&x| p.acronym(x)).collect();
+        assert_eq!(names, ["a", "b", "c"]);
+        // a has two sessions: four distinct sessions need four blocks.
+        assert_eq!(clique.sessions.len(), 4);
+        let (comps, isolated) = g.components(&p);
+        assert_eq!(comps.len(), 1);
+        assert_eq!(comps[0].len(), 5);
+        assert_eq!(isolated, 1);
+        assert_eq!(p.acronym(g.most_constrained(&p)[0].0), "a");
+    }
+
+    #[test]
+    fn dot_is_deterministic_and_names_every_group() {
+        let p = sample();
+        let dot = ConflictGraph::build(&p).to_dot(&p);
+        assert_eq!(dot, ConflictGraph::build(&p).to_dot(&p));
+        assert!(dot.starts_with("graph conflicts {"));
+        assert!(dot.contains("\"a\" -- \"b\" [color=red"));
+        assert!(dot.contains("\"quiet\""));
+    }
+}

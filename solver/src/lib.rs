@@ -10,9 +10,9 @@
 
 pub mod agenda;
 pub mod cost;
-// pub mod export;
-// pub mod generate;
-// pub mod graph;
+pub mod export;
+pub mod generate;
+pub mod graph;
 pub mod instance;
 pub mod load;
 pub mod penalties;
