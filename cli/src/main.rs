@@ -1,1 +1,463 @@
-fn main() {}
+//! `agenda`: the secretariat's command line over `agenda-solver`.
+//!
+//! Exit codes: 0 success; 1 the agenda breaks a hard rule (`check`); 2 the input is
+//! unusable (unreadable, not JSON, invalid instance) or the command line is wrong.
+
+use agenda_solver::cost::{evaluate_agenda, Evaluation};
+use agenda_solver::export::{self, text::group_digits, Format, Report};
+use agenda_solver::generate::{generate, GenerateOptions};
+use agenda_solver::graph::{describe, ConflictEdge, ConflictGraph};
+use agenda_solver::{load_agenda, load_instance, validate, Problem};
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand};
+use std::fmt::Write as _;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "agenda",
+    version,
+    about = "Draft, check and export IETF meeting agendas"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Validate an instance: every error with its request and field (exit 2 if invalid).
+    Validate {
+        instance: PathBuf,
+        /// Machine-readable output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check an agenda against its instance: hard errors, violations, cost by kind.
+    Check {
+        instance: PathBuf,
+        agenda: PathBuf,
+        #[arg(long)]
+        json: bool,
+        /// List at most this many violations (0: all).
+        #[arg(long, default_value_t = 0)]
+        limit: usize,
+    },
+    /// Show the conflict graph: most constrained groups, components, largest clique.
+    Graph {
+        instance: PathBuf,
+        /// Print Graphviz DOT instead (render with `dot -Tsvg`).
+        #[arg(long)]
+        dot: bool,
+        /// How many of the most constrained groups to list.
+        #[arg(long, default_value_t = 15)]
+        top: usize,
+    },
+    /// Export an agenda as csv, ics, text, html or json.
+    Export {
+        agenda: PathBuf,
+        #[arg(long)]
+        instance: PathBuf,
+        #[arg(long, short = 'f', default_value = "text")]
+        format: Format,
+        /// Write here instead of standard output.
+        #[arg(long, short = 'o')]
+        output: Option<PathBuf>,
+        /// Line width of the text grid.
+        #[arg(long, default_value_t = export::text::DEFAULT_WIDTH)]
+        width: usize,
+    },
+    /// Generate a synthetic IETF-like instance.
+    Generate {
+        #[arg(long)]
+        sessions: usize,
+        #[arg(long)]
+        rooms: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        #[arg(long, short = 'o')]
+        output: Option<PathBuf>,
+    },
+}
+
+/// An error that has already been reported and only needs an exit code.
+#[derive(Debug)]
+struct Exit(u8);
+
+impl std::fmt::Display for Exit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "exit {}", self.0)
+    }
+}
+impl std::error::Error for Exit {}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let mut output = String::new();
+    let result = run(cli, &mut output);
+    // A reader that went away (`agenda check ... | head`) is not an error.
+    let mut stdout = std::io::stdout().lock();
+    if let Err(e) = stdout
+        .write_all(output.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            eprintln!("error: cannot write to standard output: {e}");
+            return ExitCode::from(2);
+        }
+    }
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            if let Some(Exit(code)) = e.downcast_ref::<Exit>() {
+                return ExitCode::from(*code);
+            }
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Runs a command; what it prints goes to `o`, written out by `main` even on failure.
+fn run(cli: Cli, o: &mut String) -> Result<u8> {
+    match cli.command {
+        Command::Validate { instance, json } => cmd_validate(o, &instance, json),
+        Command::Check {
+            instance,
+            agenda,
+            json,
+            limit,
+        } => cmd_check(o, &instance, &agenda, json, limit),
+        Command::Graph { instance, dot, top } => cmd_graph(o, &instance, dot, top),
+        Command::Export {
+            agenda,
+            instance,
+            format,
+            output,
+            width,
+        } => cmd_export(o, &agenda, &instance, format, output.as_deref(), width),
+        Command::Generate {
+            sessions,
+            rooms,
+            seed,
+            output,
+        } => {
+            let inst = generate(&GenerateOptions {
+                sessions,
+                rooms,
+                seed,
+            })?;
+            let mut text = serde_json::to_string_pretty(&inst)?;
+            text.push('\n');
+            match output {
+                Some(path) => write_file(&path, &text)?,
+                None => o.push_str(&text),
+            }
+            Ok(0)
+        }
+    }
+}
+
+/// Loads and validates an instance; prints every error and fails with exit 2.
+fn load_problem(path: &Path) -> Result<Problem> {
+    let instance = load_instance(path)?;
+    let v = validate(&instance);
+    match v.problem {
+        Some(p) => Ok(p),
+        None => {
+            eprintln!("{}: the instance is invalid:", path.display());
+            for issue in v.errors() {
+                eprintln!("  {issue}");
+            }
+            eprintln!(
+                "run `agenda validate {}` for the full report",
+                path.display()
+            );
+            Err(Exit(2).into())
+        }
+    }
+}
+
+fn cmd_validate(o: &mut String, path: &Path, json: bool) -> Result<u8> {
+    let instance = load_instance(path)?;
+    let v = validate(&instance);
+    let valid = v.is_valid();
+    if json {
+        let doc = serde_json::json!({
+            "file": path.display().to_string(),
+            "valid": valid,
+            "errors": v.errors().collect::<Vec<_>>(),
+            "warnings": v.warnings().collect::<Vec<_>>(),
+        });
+        writeln!(o, "{}", serde_json::to_string_pretty(&doc)?)?;
+    } else {
+        for issue in &v.issues {
+            writeln!(o, "{issue}")?;
+        }
+        let errors = v.errors().count();
+        let warnings = v.issues.len() - errors;
+        match &v.problem {
+            Some(p) => writeln!(o,
+                "{}: valid: meeting {}, {} requests, {} sessions ({} schedulable), {} slots, {} rooms; {warnings} warning(s)",
+                path.display(),
+                p.meeting,
+                p.requests.len(),
+                p.sessions.len(),
+                p.schedulable_sessions().count(),
+                p.slots.len(),
+                p.rooms.len()
+            ),
+            None => writeln!(o, "{}: invalid: {errors} error(s), {warnings} warning(s)", path.display()),
+        }?;
+    }
+    Ok(if valid { 0 } else { 2 })
+}
+
+fn cmd_check(
+    o: &mut String,
+    instance: &Path,
+    agenda_path: &Path,
+    json: bool,
+    limit: usize,
+) -> Result<u8> {
+    let problem = load_problem(instance)?;
+    let agenda = load_agenda(agenda_path)?;
+    let (_, evaluation) = evaluate_agenda(&problem, &agenda);
+    if json {
+        let doc = serde_json::json!({
+            "acceptable": evaluation.is_acceptable(),
+            "cost": evaluation.cost,
+            "claimed_cost": agenda.cost,
+            "hard_errors": evaluation.hard_errors,
+            "violations": evaluation.violations,
+            "by_kind": evaluation.by_kind,
+        });
+        writeln!(o, "{}", serde_json::to_string_pretty(&doc)?)?;
+    } else {
+        print_check(o, &problem, &agenda, &evaluation, limit)?;
+    }
+    Ok(if evaluation.is_acceptable() { 0 } else { 1 })
+}
+
+fn print_check(
+    o: &mut String,
+    problem: &Problem,
+    agenda: &agenda_solver::Agenda,
+    e: &Evaluation,
+    limit: usize,
+) -> Result<()> {
+    if !e.hard_errors.is_empty() {
+        writeln!(o, "Hard errors ({}):", e.hard_errors.len())?;
+        for h in &e.hard_errors {
+            writeln!(o, "  {}", h.message)?;
+        }
+        writeln!(o)?;
+    }
+    let shown = if limit == 0 {
+        e.violations.len()
+    } else {
+        limit.min(e.violations.len())
+    };
+    if !e.violations.is_empty() {
+        writeln!(o, "Violations ({}):", e.violations.len())?;
+        for v in &e.violations[..shown] {
+            writeln!(
+                o,
+                "  {:>10}  {:<36} {}",
+                group_digits(v.penalty),
+                v.kind,
+                v.message
+            )?;
+        }
+        if shown < e.violations.len() {
+            writeln!(
+                o,
+                "  ... {} more (use --limit 0 for all)",
+                e.violations.len() - shown
+            )?;
+        }
+        writeln!(o)?;
+    }
+    writeln!(o, "{:<36} {:>6} {:>12}", "kind", "count", "penalty")?;
+    for (kind, total) in e.table() {
+        if total.count > 0 {
+            writeln!(
+                o,
+                "{:<36} {:>6} {:>12}",
+                kind.key(),
+                total.count,
+                group_digits(total.penalty)
+            )?;
+        }
+    }
+    writeln!(
+        o,
+        "{:<36} {:>6} {:>12}",
+        "total",
+        e.violations.len(),
+        group_digits(e.cost)
+    )?;
+    if let Some(claimed) = agenda.cost {
+        if claimed != e.cost {
+            writeln!(
+                o,
+                "note: the agenda claims cost {} but the evaluator computes {}",
+                group_digits(claimed),
+                group_digits(e.cost)
+            )?;
+        }
+    }
+    if let Some(bound) = agenda.lower_bound {
+        writeln!(
+            o,
+            "lower bound claimed by the agenda: {}",
+            group_digits(bound)
+        )?;
+    }
+    let verdict = if e.is_acceptable() {
+        "acceptable"
+    } else {
+        "NOT acceptable (hard errors)"
+    };
+    writeln!(
+        o,
+        "meeting {}: {verdict}, cost {}",
+        problem.meeting,
+        group_digits(e.cost)
+    )?;
+    Ok(())
+}
+
+fn cmd_graph(o: &mut String, path: &Path, dot: bool, top: usize) -> Result<u8> {
+    let p = load_problem(path)?;
+    let g = ConflictGraph::build(&p);
+    if dot {
+        write!(o, "{}", g.to_dot(&p))?;
+        return Ok(0);
+    }
+    writeln!(
+        o,
+        "Conflict graph of meeting {}: {} groups that meet, {} edges",
+        p.meeting,
+        g.graph.node_count(),
+        g.graph.edge_count()
+    )?;
+    writeln!(
+        o,
+        "\nMost constrained groups (weighted degree = cost if each neighbour overlapped once):"
+    )?;
+    writeln!(
+        o,
+        "  {:<14} {:>12} {:>6} {:>9}",
+        "group", "weight", "edges", "sessions"
+    )?;
+    for (grp, weight, edges) in g.most_constrained(&p).into_iter().take(top) {
+        let sessions = p.group_sessions[grp].len();
+        writeln!(
+            o,
+            "  {:<14} {:>12} {:>6} {:>9}",
+            p.acronym(grp),
+            group_digits(weight),
+            edges,
+            sessions
+        )?;
+    }
+    let (components, isolated) = g.components(&p);
+    writeln!(
+        o,
+        "\nComponents: {} connected, {} isolated group(s)",
+        components.len(),
+        isolated
+    )?;
+    for c in components.iter().take(5) {
+        let names: Vec<&str> = c.iter().map(|&x| p.acronym(x)).collect();
+        let shown = if names.len() > 12 {
+            format!("{} ...", names[..12].join(" "))
+        } else {
+            names.join(" ")
+        };
+        writeln!(o, "  {} groups: {shown}", c.len())?;
+    }
+    let blocks = p.slots.len();
+    for (title, clique) in [
+        (
+            "chair / key-participant conflicts or shared chairs",
+            g.largest_clique(&p, ConflictEdge::is_severe),
+        ),
+        (
+            "any conflict or shared person",
+            g.largest_clique(&p, |_| true),
+        ),
+    ] {
+        let names: Vec<&str> = clique.groups.iter().map(|&x| p.acronym(x)).collect();
+        writeln!(o,
+            "\nLargest clique over {title}: {} groups, {} sessions -> a conflict-free agenda needs at least {} distinct blocks (the meeting has {blocks})",
+            clique.groups.len(),
+            clique.sessions.len(),
+            clique.sessions.len()
+        )?;
+        writeln!(o, "  {}", names.join(" "))?;
+    }
+    let heaviest = g
+        .graph
+        .edge_indices()
+        .filter_map(|e| {
+            let (a, b) = g.graph.edge_endpoints(e)?;
+            Some((g.graph[e], p.acronym(g.graph[a]), p.acronym(g.graph[b])))
+        })
+        .max_by(|x, y| {
+            x.0.weight
+                .cmp(&y.0.weight)
+                .then_with(|| (y.1, y.2).cmp(&(x.1, x.2)))
+        });
+    if let Some((e, a, b)) = heaviest {
+        writeln!(
+            o,
+            "\nHeaviest edge: {a} -- {b} ({}; {})",
+            describe(&e),
+            group_digits(e.weight)
+        )?;
+    }
+    Ok(0)
+}
+
+fn cmd_export(
+    o: &mut String,
+    agenda_path: &Path,
+    instance: &Path,
+    format: Format,
+    output: Option<&Path>,
+    width: usize,
+) -> Result<u8> {
+    let problem = load_problem(instance)?;
+    let agenda = load_agenda(agenda_path)?;
+    let report = Report::new(&problem, &agenda);
+    if !report.evaluation.is_acceptable() {
+        eprintln!(
+            "warning: the agenda breaks {} hard rule(s); exporting anyway (see `agenda check`)",
+            report.evaluation.hard_errors.len()
+        );
+    }
+    let text = match format {
+        Format::Text => export::text::render(&report, width),
+        other => export::render(&report, other),
+    };
+    match output {
+        Some(path) => write_file(path, &text)?,
+        None => o.push_str(&text),
+    }
+    Ok(0)
+}
+
+/// Writes a file atomically (a temporary file renamed into place), so an interrupted run
+/// never leaves a half-written agenda where a good one was.
+fn write_file(path: &Path, text: &str) -> Result<()> {
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".tmp~");
+    let tmp = PathBuf::from(tmp);
+    std::fs::write(&tmp, text).with_context(|| format!("cannot write {}", tmp.display()))?;
+    std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(())
+}

@@ -25,7 +25,12 @@ pub enum GenerateError {
     #[error("--rooms must be at least 1")]
     NoRooms,
     #[error("{sessions} sessions in {rooms} rooms needs {blocks} blocks, more than the {max} a week holds; add rooms")]
-    TooFewRooms { sessions: usize, rooms: usize, blocks: usize, max: usize },
+    TooFewRooms {
+        sessions: usize,
+        rooms: usize,
+        blocks: usize,
+        max: usize,
+    },
 }
 
 // --- IETF 106 statistics (measured, see the module doc) ---
@@ -45,32 +50,55 @@ const SESSION_SHAPES: [(&[u32], u32); 9] = [
 ];
 /// Expected attendees of the 105 requests.
 const ATTENDEES: [u32; 105] = [
-    15, 15, 20, 20, 20, 21, 25, 25, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30, 35, 40, 45, 45, 45,
-    50, 50, 50, 50, 50, 50, 50, 50, 50, 50, 50, 50, 50, 50, 50, 50, 55, 60, 60, 60, 60, 60, 60,
-    60, 60, 60, 62, 65, 65, 70, 70, 70, 75, 75, 75, 75, 75, 75, 75, 80, 80, 80, 80, 80, 90, 90,
-    90, 100, 100, 100, 100, 100, 100, 100, 100, 100, 100, 100, 100, 100, 100, 100, 100, 120, 120,
-    120, 120, 120, 125, 140, 150, 150, 150, 150, 150, 150, 150, 160, 200, 200, 200, 200,
+    15, 15, 20, 20, 20, 21, 25, 25, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30, 35, 40, 45, 45, 45, 50,
+    50, 50, 50, 50, 50, 50, 50, 50, 50, 50, 50, 50, 50, 50, 50, 55, 60, 60, 60, 60, 60, 60, 60, 60,
+    60, 62, 65, 65, 70, 70, 70, 75, 75, 75, 75, 75, 75, 75, 80, 80, 80, 80, 80, 90, 90, 90, 100,
+    100, 100, 100, 100, 100, 100, 100, 100, 100, 100, 100, 100, 100, 100, 100, 120, 120, 120, 120,
+    120, 125, 140, 150, 150, 150, 150, 150, 150, 150, 160, 200, 200, 200, 200,
 ];
 /// Histograms (count of requests with k conflicts, k = 0, 1, ...) per class.
-const CHAIR_HIST: [u32; 24] = [15, 9, 4, 10, 14, 12, 7, 9, 6, 5, 4, 4, 1, 1, 1, 0, 0, 1, 0, 1, 0, 0, 0, 1];
-const TECH_HIST: [u32; 26] = [15, 7, 8, 15, 13, 7, 12, 10, 6, 1, 0, 1, 0, 2, 1, 0, 1, 0, 1, 3, 0, 0, 0, 0, 1, 1];
+const CHAIR_HIST: [u32; 24] = [
+    15, 9, 4, 10, 14, 12, 7, 9, 6, 5, 4, 4, 1, 1, 1, 0, 0, 1, 0, 1, 0, 0, 0, 1,
+];
+const TECH_HIST: [u32; 26] = [
+    15, 7, 8, 15, 13, 7, 12, 10, 6, 1, 0, 1, 0, 2, 1, 0, 1, 0, 1, 3, 0, 0, 0, 0, 1, 1,
+];
 const KEY_HIST: [u32; 14] = [48, 10, 11, 10, 6, 5, 4, 1, 3, 2, 0, 2, 0, 3];
 /// Must-attend people per request.
 const MUST_HIST: [u32; 16] = [0, 8, 13, 44, 24, 6, 3, 1, 2, 1, 1, 1, 0, 0, 0, 1];
 /// How many of 105 requests avoid some range, and how many ranges they list.
 const AVOIDING_REQUESTS: u32 = 24;
-const RANGES_PER_AVOIDER: [usize; 24] = [1, 1, 3, 3, 3, 3, 3, 3, 3, 3, 4, 6, 8, 8, 9, 9, 9, 9, 9, 9, 12, 12, 14, 14];
+const RANGES_PER_AVOIDER: [usize; 24] = [
+    1, 1, 3, 3, 3, 3, 3, 3, 3, 3, 4, 6, 8, 8, 9, 9, 9, 9, 9, 9, 12, 12, 14, 14,
+];
 /// How often each range was avoided (15 weekday ranges, Monday morning first).
 const RANGE_WEIGHTS: [(&str, u32); 15] = [
-    ("monday-morning", 6), ("monday-afternoon-early", 6), ("monday-afternoon-late", 6),
-    ("tuesday-morning", 6), ("tuesday-afternoon-early", 6), ("tuesday-afternoon-late", 6),
-    ("wednesday-morning", 11), ("wednesday-afternoon-early", 13), ("wednesday-afternoon-late", 13),
-    ("thursday-morning", 12), ("thursday-afternoon-early", 10), ("thursday-afternoon-late", 12),
-    ("friday-morning", 17), ("friday-afternoon-early", 17), ("friday-afternoon-late", 17),
+    ("monday-morning", 6),
+    ("monday-afternoon-early", 6),
+    ("monday-afternoon-late", 6),
+    ("tuesday-morning", 6),
+    ("tuesday-afternoon-early", 6),
+    ("tuesday-afternoon-late", 6),
+    ("wednesday-morning", 11),
+    ("wednesday-afternoon-early", 13),
+    ("wednesday-afternoon-late", 13),
+    ("thursday-morning", 12),
+    ("thursday-afternoon-early", 10),
+    ("thursday-afternoon-late", 12),
+    ("friday-morning", 17),
+    ("friday-afternoon-early", 17),
+    ("friday-afternoon-late", 17),
 ];
 /// Groups per area among the 145 groups.
 const AREAS: [(&str, u32); 8] = [
-    ("art", 28), ("sec", 27), ("rtg", 25), ("int", 16), ("irtf", 15), ("tsv", 13), ("ops", 13), ("gen", 5),
+    ("art", 28),
+    ("sec", 27),
+    ("rtg", 25),
+    ("int", 16),
+    ("irtf", 15),
+    ("tsv", 13),
+    ("ops", 13),
+    ("gen", 5),
 ];
 /// Share of declared conflicts that stay inside the declaring group's area.
 const SAME_AREA_CONFLICTS: f64 = 0.44;
@@ -80,16 +108,34 @@ const PEOPLE_PER_REQUEST: f64 = 2.06;
 const GROUPS_PER_REQUEST: f64 = 1.38;
 /// The IETF 106 week: (day 0 = Monday, start, minutes). 17 blocks.
 const WEEK: [(u32, &str, u32); 17] = [
-    (0, "10:00", 120), (0, "13:30", 120), (0, "15:50", 120), (0, "18:10", 60),
-    (1, "10:00", 120), (1, "13:30", 90), (1, "15:20", 90), (1, "17:10", 90),
-    (2, "10:00", 120), (2, "13:30", 90), (2, "15:20", 90),
-    (3, "10:00", 120), (3, "13:30", 120), (3, "15:50", 90), (3, "17:40", 60),
-    (4, "10:00", 120), (4, "12:20", 90),
+    (0, "10:00", 120),
+    (0, "13:30", 120),
+    (0, "15:50", 120),
+    (0, "18:10", 60),
+    (1, "10:00", 120),
+    (1, "13:30", 90),
+    (1, "15:20", 90),
+    (1, "17:10", 90),
+    (2, "10:00", 120),
+    (2, "13:30", 90),
+    (2, "15:20", 90),
+    (3, "10:00", 120),
+    (3, "13:30", 120),
+    (3, "15:50", 90),
+    (3, "17:40", 60),
+    (4, "10:00", 120),
+    (4, "12:20", 90),
 ];
 /// Extra evening blocks when the week is too short for the sessions.
 const EVENINGS: [(u32, &str, u32); 8] = [
-    (0, "19:30", 90), (1, "18:50", 90), (2, "17:10", 90), (3, "18:50", 90),
-    (1, "08:30", 60), (2, "08:30", 60), (3, "08:30", 60), (4, "14:00", 90),
+    (0, "19:30", 90),
+    (1, "18:50", 90),
+    (2, "17:10", 90),
+    (3, "18:50", 90),
+    (1, "08:30", 60),
+    (2, "08:30", 60),
+    (3, "08:30", 60),
+    (4, "14:00", 90),
 ];
 /// (IANA zone, first Monday) of past IETF venues.
 const VENUES: [(&str, &str); 6] = [
@@ -148,16 +194,38 @@ const SYLLABLES: [&str; 24] = [
     "ra", "si", "te", "tl", "us", "ve", "wi", "xo",
 ];
 const WORDS: [&str; 24] = [
-    "Routing", "Transport", "Security", "Naming", "Messaging", "Telemetry", "Mobility", "Identity",
-    "Multicast", "Congestion", "Provisioning", "Measurement", "Encryption", "Addressing",
-    "Signalling", "Discovery", "Constrained", "Operations", "Media", "Certificate", "Tunnel",
-    "Time", "Path", "Network",
+    "Routing",
+    "Transport",
+    "Security",
+    "Naming",
+    "Messaging",
+    "Telemetry",
+    "Mobility",
+    "Identity",
+    "Multicast",
+    "Congestion",
+    "Provisioning",
+    "Measurement",
+    "Encryption",
+    "Addressing",
+    "Signalling",
+    "Discovery",
+    "Constrained",
+    "Operations",
+    "Media",
+    "Certificate",
+    "Tunnel",
+    "Time",
+    "Path",
+    "Network",
 ];
 
 fn acronym(rng: &mut Rng, taken: &mut BTreeSet<String>) -> String {
     loop {
         let n = 2 + rng.below(2);
-        let mut a: String = (0..n).map(|_| SYLLABLES[rng.below(SYLLABLES.len())]).collect();
+        let mut a: String = (0..n)
+            .map(|_| SYLLABLES[rng.below(SYLLABLES.len())])
+            .collect();
         if rng.chance(0.3) {
             a.push_str(["wg", "ops", "ext", "bis"][rng.below(4)]);
         }
@@ -190,13 +258,21 @@ pub fn generate(options: &GenerateOptions) -> Result<Instance, GenerateError> {
     // Rooms: nested sizes from 300 down to 50 seats, like the IETF 106 breakout rooms.
     let rooms: Vec<Room> = (0..n_rooms)
         .map(|i| {
-            let frac = if n_rooms == 1 { 1.0 } else { (n_rooms - 1 - i) as f64 / (n_rooms - 1) as f64 };
+            let frac = if n_rooms == 1 {
+                1.0
+            } else {
+                (n_rooms - 1 - i) as f64 / (n_rooms - 1) as f64
+            };
             let seats = 50.0 + 250.0 * frac.powf(1.3);
             Room {
                 id: format!("room-{}", i + 1),
                 name: Some(format!("Breakout {}", i + 1)),
                 capacity: Some(((seats / 10.0).round() * 10.0) as u32),
-                resources: if i == 0 { vec!["experimental-room-setup".into()] } else { Vec::new() },
+                resources: if i == 0 {
+                    vec!["experimental-room-setup".into()]
+                } else {
+                    Vec::new()
+                },
             }
         })
         .collect();
@@ -213,7 +289,10 @@ pub fn generate(options: &GenerateOptions) -> Result<Instance, GenerateError> {
         });
     }
     let mut blocks: Vec<(u32, &str, u32)> = if needed >= WEEK.len() {
-        WEEK.iter().chain(EVENINGS[..needed - WEEK.len()].iter()).copied().collect()
+        WEEK.iter()
+            .chain(EVENINGS[..needed - WEEK.len()].iter())
+            .copied()
+            .collect()
     } else {
         // Evenly spread over the week, so a small meeting still spans several days.
         (0..needed.max(2).min(WEEK.len()))
@@ -224,7 +303,13 @@ pub fn generate(options: &GenerateOptions) -> Result<Instance, GenerateError> {
     let (zone, monday) = VENUES[rng.below(VENUES.len())];
     let monday = chrono::NaiveDate::parse_from_str(monday, "%Y-%m-%d").unwrap_or_default();
     let day_names = ["mon", "tue", "wed", "thu", "fri"];
-    let slot_names = ["Morning Session I", "Afternoon Session I", "Afternoon Session II", "Afternoon Session III", "Evening Session"];
+    let slot_names = [
+        "Morning Session I",
+        "Afternoon Session I",
+        "Afternoon Session II",
+        "Afternoon Session III",
+        "Evening Session",
+    ];
     let mut per_day: BTreeMap<u32, usize> = BTreeMap::new();
     let slots: Vec<Slot> = blocks
         .iter()
@@ -268,15 +353,26 @@ pub fn generate(options: &GenerateOptions) -> Result<Instance, GenerateError> {
         let area = AREAS[rng.weighted(&area_weights)].0;
         let requests = i < n_requests;
         // One area meeting per area among the requesters (about 1 in 9 of them).
-        let area_meeting = requests && area != "irtf" && rng.chance(0.11) && used_area_meetings.insert(area);
+        let area_meeting =
+            requests && area != "irtf" && rng.chance(0.11) && used_area_meetings.insert(area);
         let (acr, group_type, state, suffix) = if area_meeting {
             (format!("{area}area"), "ag", "active", "Area Open Meeting")
         } else if area == "irtf" {
             let proposed = requests && rng.chance(0.12);
-            (acronym(&mut rng, &mut taken) + "rg", "rg", if proposed { "proposed" } else { "active" }, "Research Group")
+            (
+                acronym(&mut rng, &mut taken) + "rg",
+                "rg",
+                if proposed { "proposed" } else { "active" },
+                "Research Group",
+            )
         } else {
             let bof = requests && rng.chance(0.07);
-            (acronym(&mut rng, &mut taken), "wg", if bof { "bof" } else { "active" }, "Working Group")
+            (
+                acronym(&mut rng, &mut taken),
+                "wg",
+                if bof { "bof" } else { "active" },
+                "Working Group",
+            )
         };
         taken.insert(acr.clone());
         popularity.push(rng.popularity());
@@ -298,7 +394,10 @@ pub fn generate(options: &GenerateOptions) -> Result<Instance, GenerateError> {
     for (area, _) in AREAS {
         for k in 1..=2 {
             let id = format!("ad-{area}-{k}");
-            people.push(Person { id: id.clone(), name: Some(format!("{} Area Director {k}", area.to_uppercase())) });
+            people.push(Person {
+                id: id.clone(),
+                name: Some(format!("{} Area Director {k}", area.to_uppercase())),
+            });
             ads.entry(area).or_default().push(id);
         }
     }
@@ -306,7 +405,10 @@ pub fn generate(options: &GenerateOptions) -> Result<Instance, GenerateError> {
     let mut person_area = Vec::new();
     let mut person_pop = Vec::new();
     for i in 0..n_people {
-        people.push(Person { id: format!("p{}", 1000 + i), name: Some(format!("Participant {}", 1000 + i)) });
+        people.push(Person {
+            id: format!("p{}", 1000 + i),
+            name: Some(format!("Participant {}", 1000 + i)),
+        });
         person_area.push(AREAS[rng.weighted(&area_weights)].0);
         person_pop.push(rng.popularity());
     }
@@ -381,8 +483,14 @@ pub fn generate(options: &GenerateOptions) -> Result<Instance, GenerateError> {
             }
         }
         let two = shape.len() == 2;
-        let time_relation = (two && rng.chance(0.17))
-            .then(|| if rng.chance(0.25) { "subsequent-days" } else { "one-day-separation" }.to_string());
+        let time_relation = (two && rng.chance(0.17)).then(|| {
+            if rng.chance(0.25) {
+                "subsequent-days"
+            } else {
+                "one-day-separation"
+            }
+            .to_string()
+        });
         let third_session = (two && rng.chance(0.03)).then(|| ThirdSession {
             minutes: Some(60),
             approved: rng.chance(0.5),
@@ -390,17 +498,27 @@ pub fn generate(options: &GenerateOptions) -> Result<Instance, GenerateError> {
         let attendees = ATTENDEES[rng.below(ATTENDEES.len())];
         requests.push(SessionRequest {
             group: groups[i].acronym.clone(),
-            sessions: shape.iter().map(|&m| SessionLength { minutes: Some(m) }).collect(),
+            sessions: shape
+                .iter()
+                .map(|&m| SessionLength { minutes: Some(m) })
+                .collect(),
             third_session,
             attendees: Some(serde_json::Value::from(attendees)),
             conflicts,
             must_attend: must,
-            avoid_timeranges: avoid.into_iter().map(|k| RANGE_WEIGHTS[k].0.to_string()).collect(),
+            avoid_timeranges: avoid
+                .into_iter()
+                .map(|k| RANGE_WEIGHTS[k].0.to_string())
+                .collect(),
             adjacent_with: None,
             time_relation,
             joint_with: Vec::new(),
             joint_session: None,
-            resources: if attendees >= 150 && rng.chance(0.1) { vec!["experimental-room-setup".into()] } else { Vec::new() },
+            resources: if attendees >= 150 && rng.chance(0.1) {
+                vec!["experimental-room-setup".into()]
+            } else {
+                Vec::new()
+            },
             bofs_to_avoid: None,
             special_requests: None,
         });
@@ -430,7 +548,10 @@ pub fn generate(options: &GenerateOptions) -> Result<Instance, GenerateError> {
     Ok(Instance {
         format: INSTANCE_FORMAT.into(),
         meeting: MeetingInfo {
-            number: format!("synthetic-{}x{}-s{}", options.sessions, n_rooms, options.seed),
+            number: format!(
+                "synthetic-{}x{}-s{}",
+                options.sessions, n_rooms, options.seed
+            ),
             time_zone: zone.into(),
             mode: Some("in-person".into()),
             session_minutes: vec![60, 90, 120],
@@ -451,7 +572,11 @@ mod tests {
     use crate::validate::validate;
 
     fn opts(sessions: usize, rooms: usize, seed: u64) -> GenerateOptions {
-        GenerateOptions { sessions, rooms, seed }
+        GenerateOptions {
+            sessions,
+            rooms,
+            seed,
+        }
     }
 
     #[test]
@@ -464,7 +589,11 @@ mod tests {
             let sessions: usize = inst.requests.iter().map(|q| q.sessions.len()).sum();
             assert_eq!(sessions, n);
             assert_eq!(inst.rooms.len(), r);
-            let pairs: usize = inst.slots.iter().map(|s| s.rooms.as_ref().map_or(r, Vec::len)).sum();
+            let pairs: usize = inst
+                .slots
+                .iter()
+                .map(|s| s.rooms.as_ref().map_or(r, Vec::len))
+                .sum();
             assert!(pairs >= n, "{pairs} pairs for {n} sessions");
         }
     }
@@ -482,7 +611,9 @@ mod tests {
     fn statistics_resemble_ietf_106() {
         let inst = generate(&opts(125, 8, 106)).unwrap();
         let n = inst.requests.len() as f64;
-        let mean = |f: &dyn Fn(&SessionRequest) -> usize| inst.requests.iter().map(f).sum::<usize>() as f64 / n;
+        let mean = |f: &dyn Fn(&SessionRequest) -> usize| {
+            inst.requests.iter().map(f).sum::<usize>() as f64 / n
+        };
         // IETF 106: 5.2 chair, 5.2 technology, 2.3 key-participant conflicts and 3.6
         // must-attend people per request; 1.19 sessions per request.
         let chair = mean(&|r| r.conflicts.chair.len());
@@ -500,6 +631,9 @@ mod tests {
     #[test]
     fn impossible_sizes_are_refused() {
         assert_eq!(generate(&opts(0, 8, 1)), Err(GenerateError::NoSessions));
-        assert!(matches!(generate(&opts(1000, 8, 1)), Err(GenerateError::TooFewRooms { .. })));
+        assert!(matches!(
+            generate(&opts(1000, 8, 1)),
+            Err(GenerateError::TooFewRooms { .. })
+        ));
     }
 }

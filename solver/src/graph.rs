@@ -59,7 +59,10 @@ impl ConflictGraph {
         let mut graph = UnGraph::default();
         let mut node = vec![None; p.groups.len()];
         for g in 0..p.groups.len() {
-            if p.group_sessions[g].iter().any(|&s| p.sessions[s].schedulable) {
+            if p.group_sessions[g]
+                .iter()
+                .any(|&s| p.sessions[s].schedulable)
+            {
                 node[g] = Some(graph.add_node(g));
             }
         }
@@ -130,7 +133,10 @@ impl ConflictGraph {
                 (g, self.weighted_degree(g), self.graph.edges(n).count())
             })
             .collect();
-        out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| p.acronym(a.0).cmp(p.acronym(b.0))));
+        out.sort_by(|a, b| {
+            b.1.cmp(&a.1)
+                .then_with(|| p.acronym(a.0).cmp(p.acronym(b.0)))
+        });
         out
     }
 
@@ -143,7 +149,10 @@ impl ConflictGraph {
         }
         let mut by_root: std::collections::BTreeMap<usize, Vec<GroupIdx>> = Default::default();
         for n in self.graph.node_indices() {
-            by_root.entry(uf.find(n.index())).or_default().push(self.graph[n]);
+            by_root
+                .entry(uf.find(n.index()))
+                .or_default()
+                .push(self.graph[n]);
         }
         let mut comps: Vec<Vec<GroupIdx>> = by_root.into_values().collect();
         for c in &mut comps {
@@ -158,7 +167,9 @@ impl ConflictGraph {
     /// The clique of groups, over the edges `keep` accepts, with the most distinct
     /// sessions (ties: more groups, then the smallest acronym list).
     pub fn largest_clique(&self, p: &Problem, keep: impl Fn(&ConflictEdge) -> bool) -> Clique {
-        let filtered = self.graph.filter_map(|_, &g| Some(g), |_, e| keep(e).then_some(*e));
+        let filtered = self
+            .graph
+            .filter_map(|_, &g| Some(g), |_, e| keep(e).then_some(*e));
         let mut best: Option<Clique> = None;
         for members in petgraph::algo::maximal_cliques(&filtered) {
             let mut groups: Vec<GroupIdx> = members.iter().map(|&n| filtered[n]).collect();
@@ -217,7 +228,10 @@ impl ConflictGraph {
             .graph
             .edge_references()
             .map(|e| {
-                let (a, b) = (p.acronym(self.graph[e.source()]), p.acronym(self.graph[e.target()]));
+                let (a, b) = (
+                    p.acronym(self.graph[e.source()]),
+                    p.acronym(self.graph[e.target()]),
+                );
                 let (a, b) = if a <= b { (a, b) } else { (b, a) };
                 (a.to_string(), b.to_string(), *e.weight())
             })
@@ -296,8 +310,14 @@ mod tests {
         problem(
             wgs(&["a", "b", "c", "d", "e", "quiet"]),
             json!([
-                request("a", json!({"conflicts": {"chair": ["b", "c"]}, "sessions": [{"minutes": 60}, {"minutes": 60}]})),
-                request("b", json!({"conflicts": {"key_participant": ["c"], "chair": ["a"]}})),
+                request(
+                    "a",
+                    json!({"conflicts": {"chair": ["b", "c"]}, "sessions": [{"minutes": 60}, {"minutes": 60}]})
+                ),
+                request(
+                    "b",
+                    json!({"conflicts": {"key_participant": ["c"], "chair": ["a"]}})
+                ),
                 request("c", json!({"conflicts": {"technology": ["d"]}})),
                 request("d", json!({"must_attend": ["p1"]})),
                 request("e", json!({"must_attend": ["p1"]})),
@@ -311,8 +331,13 @@ mod tests {
         let p = sample();
         let g = ConflictGraph::build(&p);
         let edge = |x: &str, y: &str| {
-            let (nx, ny) = (g.node[p.group_index(x).unwrap()].unwrap(), g.node[p.group_index(y).unwrap()].unwrap());
-            *g.graph.edge_weight(g.graph.find_edge(nx, ny).unwrap()).unwrap()
+            let (nx, ny) = (
+                g.node[p.group_index(x).unwrap()].unwrap(),
+                g.node[p.group_index(y).unwrap()].unwrap(),
+            );
+            *g.graph
+                .edge_weight(g.graph.find_edge(nx, ny).unwrap())
+                .unwrap()
         };
         let ab = edge("a", "b");
         assert_eq!((ab.chair, ab.weight), (2, 200_000));

@@ -154,7 +154,11 @@ mod tests {
 
     #[test]
     fn ranges_round_trip() {
-        for name in ["monday-morning", "friday-afternoon-late", "sunday-afternoon-early"] {
+        for name in [
+            "monday-morning",
+            "friday-afternoon-late",
+            "sunday-afternoon-early",
+        ] {
             assert_eq!(TimeRange::parse(name).unwrap().to_string(), name);
         }
         assert_eq!(TimeRange::parse("thursday-early-afternoon"), None);

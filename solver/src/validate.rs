@@ -65,7 +65,9 @@ impl Validation {
     }
 
     pub fn warnings(&self) -> impl Iterator<Item = &Issue> {
-        self.issues.iter().filter(|i| i.severity == Severity::Warning)
+        self.issues
+            .iter()
+            .filter(|i| i.severity == Severity::Warning)
     }
 
     pub fn is_valid(&self) -> bool {
@@ -150,7 +152,12 @@ fn check_unique<'a>(
     let mut seen = HashMap::new();
     for (i, id) in ids.enumerate() {
         if id.is_empty() {
-            c.error(None, field(i), format!("Empty {what}"), "give every entry an id");
+            c.error(
+                None,
+                field(i),
+                format!("Empty {what}"),
+                "give every entry an id",
+            );
         } else if seen.insert(id, i).is_some() {
             c.error(
                 None,
@@ -249,17 +256,30 @@ pub fn validate(instance: &Instance) -> Validation {
         |i| format!("groups[{i}].acronym"),
     );
     if instance.rooms.is_empty() {
-        c.error(None, "rooms".into(), "No rooms".into(), "list at least one room");
+        c.error(
+            None,
+            "rooms".into(),
+            "No rooms".into(),
+            "list at least one room",
+        );
     }
     if instance.slots.is_empty() {
-        c.error(None, "slots".into(), "No slots".into(), "list at least one time block");
+        c.error(
+            None,
+            "slots".into(),
+            "No slots".into(),
+            "list at least one time block",
+        );
     }
     for (i, room) in instance.rooms.iter().enumerate() {
         if room.capacity == Some(0) {
             c.warn(
                 None,
                 format!("rooms[{i}].capacity"),
-                format!("Room {} has 0 seats: every session in it pays too_small_room", room.id),
+                format!(
+                    "Room {} has 0 seats: every session in it pays too_small_room",
+                    room.id
+                ),
                 "omit capacity for an unlimited room (a virtual track)",
             );
         }
@@ -396,7 +416,10 @@ pub fn validate(instance: &Instance) -> Validation {
             c.error(
                 name,
                 at("group"),
-                format!("Duplicate request for group {} (first at requests[{first}])", r.group),
+                format!(
+                    "Duplicate request for group {} (first at requests[{first}])",
+                    r.group
+                ),
                 "a group has one request; merge them",
             );
             continue;
@@ -557,7 +580,11 @@ fn validate_request(
         );
     }
     for (k, s) in r.sessions.iter().enumerate() {
-        lengths.push(check_length(c, s.minutes, at(&format!("sessions[{k}].minutes"))));
+        lengths.push(check_length(
+            c,
+            s.minutes,
+            at(&format!("sessions[{k}].minutes")),
+        ));
     }
     let mut third = None;
     if let Some(t) = &r.third_session {
@@ -569,7 +596,10 @@ fn validate_request(
                 "request two sessions first, or drop `third_session`",
             );
         }
-        third = Some((check_length(c, t.minutes, at("third_session.minutes")), t.approved));
+        third = Some((
+            check_length(c, t.minutes, at("third_session.minutes")),
+            t.approved,
+        ));
     }
 
     // Attendees.
@@ -696,7 +726,10 @@ fn validate_request(
             Some(_) if r.sessions.len() < 2 => c.error(
                 name,
                 at("time_relation"),
-                format!("A time relation needs two sessions: {t} with {} requested", r.sessions.len()),
+                format!(
+                    "A time relation needs two sessions: {t} with {} requested",
+                    r.sessions.len()
+                ),
                 "request two sessions, or drop `time_relation`",
             ),
             Some(rel) => time_relation = Some(rel),
@@ -812,7 +845,9 @@ fn finish_sessions(p: &mut Problem) {
         let mut people = BTreeSet::new();
         let mut avoid = BTreeSet::new();
         for &m in &members {
-            let Some(r) = p.groups[m].request else { continue };
+            let Some(r) = p.groups[m].request else {
+                continue;
+            };
             let req = &p.requests[r];
             declarations.extend(req.conflicts.iter().map(|&(class, target)| Declaration {
                 declarer: m,
@@ -841,7 +876,11 @@ fn check_joint_groups(c: &mut Collector, p: &Problem, instance: &Instance) {
         for a in &r.joint_with {
             let Some(g) = p.group_index(a) else { continue };
             if let Some(other) = p.groups[g].request {
-                if p.requests[other].joint_with.iter().any(|&x| p.acronym(x) == r.group) {
+                if p.requests[other]
+                    .joint_with
+                    .iter()
+                    .any(|&x| p.acronym(x) == r.group)
+                {
                     c.warn(
                         Some(&r.group),
                         format!("requests[{i}].joint_with"),
@@ -873,23 +912,43 @@ fn resolve_fixed(
         let slot = slot_ids.get(f.slot.as_str()).copied();
         let room = f.room.as_ref().map(|r| room_ids.get(r.as_str()).copied());
         if p.group_index(&f.group).is_none() {
-            c.error(name, at("group"), messages::invalid_acronym(&f.group), "use an acronym from `groups`");
+            c.error(
+                name,
+                at("group"),
+                messages::invalid_acronym(&f.group),
+                "use an acronym from `groups`",
+            );
         } else if session.is_none() {
             c.error(
                 name,
                 at("session"),
-                format!("Fixed session {} of {} was not requested", f.session, f.group),
+                format!(
+                    "Fixed session {} of {} was not requested",
+                    f.session, f.group
+                ),
                 "name a session of the group's request",
             );
         }
         if slot.is_none() {
-            c.error(name, at("slot"), format!("Unknown slot: {}", f.slot), "use an id from `slots`");
+            c.error(
+                name,
+                at("slot"),
+                format!("Unknown slot: {}", f.slot),
+                "use an id from `slots`",
+            );
         }
         if let Some(None) = room {
             let r = f.room.as_deref().unwrap_or_default();
-            c.error(name, at("room"), format!("Unknown room: {r}"), "use an id from `rooms`");
+            c.error(
+                name,
+                at("room"),
+                format!("Unknown room: {r}"),
+                "use an id from `rooms`",
+            );
         }
-        let (Some(s), Some(slot)) = (session, slot) else { continue };
+        let (Some(s), Some(slot)) = (session, slot) else {
+            continue;
+        };
         let room = room.flatten();
         if !p.sessions[s].schedulable {
             c.error(
@@ -905,7 +964,10 @@ fn resolve_fixed(
                 c.error(
                     name,
                     at("room"),
-                    format!("Room {} is not open in slot {}", p.rooms[r].id, p.slots[slot].id),
+                    format!(
+                        "Room {} is not open in slot {}",
+                        p.rooms[r].id, p.slots[slot].id
+                    ),
                     "pick a room listed in the slot's `rooms`",
                 );
                 continue;
@@ -914,7 +976,10 @@ fn resolve_fixed(
                 c.error(
                     name,
                     at("room"),
-                    format!("fixed[{j}] already holds room {} in slot {}", p.rooms[r].id, p.slots[slot].id),
+                    format!(
+                        "fixed[{j}] already holds room {} in slot {}",
+                        p.rooms[r].id, p.slots[slot].id
+                    ),
                     "one session per (slot, room)",
                 );
             }
@@ -923,12 +988,19 @@ fn resolve_fixed(
             c.error(
                 name,
                 format!("fixed[{i}]"),
-                format!("Session {} of {} is already fixed by fixed[{j}]", f.session, f.group),
+                format!(
+                    "Session {} of {} is already fixed by fixed[{j}]",
+                    f.session, f.group
+                ),
                 "keep one placement per session",
             );
             continue;
         }
-        p.fixed.push(Fixed { session: s, slot, room });
+        p.fixed.push(Fixed {
+            session: s,
+            slot,
+            room,
+        });
     }
 }
 
@@ -1010,9 +1082,21 @@ mod tests {
         assert_eq!(attendees(Some(&json!("75"))), Ok(75));
         assert_eq!(attendees(Some(&json!(0))), Err(messages::ZERO_ATTENDEES));
         assert_eq!(attendees(None), Err(messages::ZERO_ATTENDEES));
-        assert_eq!(attendees(Some(&json!("lots"))), Err(messages::NON_NUMERIC_ATTENDEES));
-        assert_eq!(attendees(Some(&json!(-3))), Err(messages::NON_NUMERIC_ATTENDEES));
-        assert_eq!(attendees(Some(&json!(2.5))), Err(messages::NON_NUMERIC_ATTENDEES));
-        assert_eq!(attendees(Some(&json!([1]))), Err(messages::NON_NUMERIC_ATTENDEES));
+        assert_eq!(
+            attendees(Some(&json!("lots"))),
+            Err(messages::NON_NUMERIC_ATTENDEES)
+        );
+        assert_eq!(
+            attendees(Some(&json!(-3))),
+            Err(messages::NON_NUMERIC_ATTENDEES)
+        );
+        assert_eq!(
+            attendees(Some(&json!(2.5))),
+            Err(messages::NON_NUMERIC_ATTENDEES)
+        );
+        assert_eq!(
+            attendees(Some(&json!([1]))),
+            Err(messages::NON_NUMERIC_ATTENDEES)
+        );
     }
 }

@@ -75,12 +75,20 @@ pub(super) fn resolve_agenda(p: &Problem, agenda: &Agenda) -> (Schedule, Vec<Har
         let slot = p.slot_index(&a.slot);
         let room = p.room_index(&a.room);
         if slot.is_none() {
-            errors.push(err(HardKind::UnknownReference, format!("{at}: unknown slot {:?}", a.slot)));
+            errors.push(err(
+                HardKind::UnknownReference,
+                format!("{at}: unknown slot {:?}", a.slot),
+            ));
         }
         if room.is_none() {
-            errors.push(err(HardKind::UnknownReference, format!("{at}: unknown room {:?}", a.room)));
+            errors.push(err(
+                HardKind::UnknownReference,
+                format!("{at}: unknown room {:?}", a.room),
+            ));
         }
-        let (Some(s), Some(slot), Some(room)) = (session, slot, room) else { continue };
+        let (Some(s), Some(slot), Some(room)) = (session, slot, room) else {
+            continue;
+        };
         let label = p.session_label(s);
         if seen.insert(s, "assignments").is_some() {
             errors.push(err(
@@ -99,7 +107,10 @@ pub(super) fn resolve_agenda(p: &Problem, agenda: &Agenda) -> (Schedule, Vec<Har
                 if given != expected {
                     errors.push(err(
                         HardKind::WrongTimes,
-                        format!("{at}: {label} {field} is {given} but slot {} gives {expected}", a.slot),
+                        format!(
+                            "{at}: {label} {field} is {given} but slot {} gives {expected}",
+                            a.slot
+                        ),
                     ));
                 }
             }
@@ -108,7 +119,9 @@ pub(super) fn resolve_agenda(p: &Problem, agenda: &Agenda) -> (Schedule, Vec<Har
     }
     for (i, u) in agenda.unscheduled.iter().enumerate() {
         let at = format!("unscheduled[{i}]");
-        let Some(s) = session_of(&mut errors, at.clone(), &u.group, u.session) else { continue };
+        let Some(s) = session_of(&mut errors, at.clone(), &u.group, u.session) else {
+            continue;
+        };
         if let Some(first) = seen.insert(s, "unscheduled") {
             let label = p.session_label(s);
             let why = if first == "assignments" {
@@ -160,7 +173,10 @@ pub fn check(ctx: &Context) -> Vec<HardError> {
             let where_ = if a.slot == b.slot {
                 format!("slot {}", p.slots[a.slot].id)
             } else {
-                format!("overlapping slots {} and {}", p.slots[a.slot].id, p.slots[b.slot].id)
+                format!(
+                    "overlapping slots {} and {}",
+                    p.slots[a.slot].id, p.slots[b.slot].id
+                )
             };
             errors.push(err(
                 HardKind::RoomDoubleBooked,
@@ -209,7 +225,10 @@ pub fn check(ctx: &Context) -> Vec<HardError> {
         if !p.sessions[s].schedulable {
             errors.push(err(
                 HardKind::UnapprovedSession,
-                format!("{} awaits AD approval and cannot be scheduled", p.session_label(s)),
+                format!(
+                    "{} awaits AD approval and cannot be scheduled",
+                    p.session_label(s)
+                ),
             ));
         }
     }

@@ -71,7 +71,11 @@ fn conflicts(ctx: &Context, class: ConflictClass, kind: CostKind, noun: &str) ->
     let p = ctx.problem;
     let mut out = Vec::new();
     for (s, t) in ctx.ordered_pairs() {
-        for d in p.sessions[s].declarations.iter().filter(|d| d.class == class) {
+        for d in p.sessions[s]
+            .declarations
+            .iter()
+            .filter(|d| d.class == class)
+        {
             if p.sessions[t].members.contains(&d.target) {
                 let by = if d.declarer == p.sessions[s].group {
                     String::new()
@@ -92,7 +96,12 @@ fn conflicts(ctx: &Context, class: ConflictClass, kind: CostKind, noun: &str) ->
 
 /// `chair_conflict`: a chair conflict declared by the session's group is in session.
 pub fn chair_conflict(ctx: &Context) -> Vec<Violation> {
-    conflicts(ctx, ConflictClass::Chair, CostKind::ChairConflict, "chair conflict")
+    conflicts(
+        ctx,
+        ConflictClass::Chair,
+        CostKind::ChairConflict,
+        "chair conflict",
+    )
 }
 
 /// `key_participant`: a key participant conflict is in session at the same time.
@@ -107,7 +116,12 @@ pub fn key_participant(ctx: &Context) -> Vec<Violation> {
 
 /// `tech_overlap`: a technology-overlap group is in session at the same time.
 pub fn tech_overlap(ctx: &Context) -> Vec<Violation> {
-    conflicts(ctx, ConflictClass::Technology, CostKind::TechOverlap, "technology overlap")
+    conflicts(
+        ctx,
+        ConflictClass::Technology,
+        CostKind::TechOverlap,
+        "technology overlap",
+    )
 }
 
 /// `must_attend`: per person, per unordered overlapping pair of sessions that both list
@@ -117,7 +131,11 @@ pub fn must_attend(ctx: &Context) -> Vec<Violation> {
     let mut out = Vec::new();
     for &(s, t) in &ctx.overlapping {
         let theirs = &p.sessions[t].must_attend;
-        for &person in p.sessions[s].must_attend.iter().filter(|x| theirs.contains(x)) {
+        for &person in p.sessions[s]
+            .must_attend
+            .iter()
+            .filter(|x| theirs.contains(x))
+        {
             let message = format!(
                 "{} must attend both {} and {}",
                 p.person_label(person),
@@ -266,9 +284,9 @@ pub fn area_meeting_overlapping_in_area(ctx: &Context) -> Vec<Violation> {
             a.is_area_meeting
                 && !b.is_bof
                 && !b.is_area_meeting
-                && b.area.as_ref().is_some_and(|area| {
-                    a.area.as_ref() == Some(area) || *area == a.acronym
-                })
+                && b.area
+                    .as_ref()
+                    .is_some_and(|area| a.area.as_ref() == Some(area) || *area == a.acronym)
         },
         "(area meeting) overlaps a group of its area,",
     )
@@ -302,7 +320,9 @@ pub fn sessions_out_of_order(ctx: &Context) -> Vec<Violation> {
     for req in &p.requests {
         for pair in req.sessions.windows(2) {
             let (first, next) = (pair[0], pair[1]);
-            let (Some(a), Some(b)) = (ctx.slot_of(first), ctx.slot_of(next)) else { continue };
+            let (Some(a), Some(b)) = (ctx.slot_of(first), ctx.slot_of(next)) else {
+                continue;
+            };
             if p.slots[b].start_utc_minute < p.slots[a].start_utc_minute {
                 let message = format!(
                     "{} ({}) starts before {} ({})",
@@ -311,7 +331,13 @@ pub fn sessions_out_of_order(ctx: &Context) -> Vec<Violation> {
                     p.session_label(first),
                     p.slots[a].id
                 );
-                out.push(ctx.violation(CostKind::SessionsOutOfOrder, next, Some(first), 1, message));
+                out.push(ctx.violation(
+                    CostKind::SessionsOutOfOrder,
+                    next,
+                    Some(first),
+                    1,
+                    message,
+                ));
             }
         }
     }
@@ -324,7 +350,9 @@ pub fn time_relation(ctx: &Context) -> Vec<Violation> {
     let p = ctx.problem;
     let mut out = Vec::new();
     for req in &p.requests {
-        let Some(relation) = req.time_relation else { continue };
+        let Some(relation) = req.time_relation else {
+            continue;
+        };
         let (first, second) = (req.sessions[0], req.sessions[1]);
         let holds = match (ctx.slot_of(first), ctx.slot_of(second)) {
             (Some(a), Some(b)) => relation.holds(p.slots[a].date, p.slots[b].date),
@@ -352,7 +380,9 @@ pub fn wg_adjacent(ctx: &Context) -> Vec<Violation> {
     let p = ctx.problem;
     let mut out = Vec::new();
     for req in &p.requests {
-        let Some(other) = req.adjacent_with else { continue };
+        let Some(other) = req.adjacent_with else {
+            continue;
+        };
         if p.group_sessions[other].is_empty() {
             continue;
         }
@@ -402,10 +432,13 @@ mod tests {
     fn unscheduled_counts_schedulable_sessions_only() {
         let p = problem(
             wgs(&["a"]),
-            json!([request("a", json!({
-                "sessions": [{"minutes": 60}, {"minutes": 60}],
-                "third_session": {"minutes": 60, "approved": false}
-            }))]),
+            json!([request(
+                "a",
+                json!({
+                    "sessions": [{"minutes": 60}, {"minutes": 60}],
+                    "third_session": {"minutes": 60, "approved": false}
+                })
+            )]),
         );
         let s = place(&p, &[("a", 1, "mon-1000", "big")]);
         // Session 2 is missing (10,000,000); session 3 awaits approval (free).
@@ -417,15 +450,27 @@ mod tests {
         let p = problem(
             wgs(&["a", "b"]),
             json!([
-                request("a", json!({"avoid_timeranges": ["monday-morning"], "joint_with": ["b"]})),
-                request("b", json!({"avoid_timeranges": ["monday-morning", "wednesday-morning"]}))
+                request(
+                    "a",
+                    json!({"avoid_timeranges": ["monday-morning"], "joint_with": ["b"]})
+                ),
+                request(
+                    "b",
+                    json!({"avoid_timeranges": ["monday-morning", "wednesday-morning"]})
+                )
             ]),
         );
         // a#1 (joint with b) on Monday morning: avoided by both, paid once.
         // b#1 on Wednesday morning: avoided by b.
-        let s = place(&p, &[("a", 1, "mon-1000", "big"), ("b", 1, "wed-1000", "big")]);
+        let s = place(
+            &p,
+            &[("a", 1, "mon-1000", "big"), ("b", 1, "wed-1000", "big")],
+        );
         assert_eq!(run(CostKind::Timerange, &p, &s), (2, 2_000_000));
-        let s = place(&p, &[("a", 1, "mon-1330", "big"), ("b", 1, "mon-1530", "big")]);
+        let s = place(
+            &p,
+            &[("a", 1, "mon-1330", "big"), ("b", 1, "mon-1530", "big")],
+        );
         assert_eq!(run(CostKind::Timerange, &p, &s), (0, 0));
     }
 
@@ -440,10 +485,24 @@ mod tests {
             ]),
         );
         // All three together: a->b, a->c, b->a = 3 declarations in session.
-        let s = place(&p, &[("a", 1, "mon-1000", "big"), ("b", 1, "mon-1000", "mid"), ("c", 1, "mon-1000", "small")]);
+        let s = place(
+            &p,
+            &[
+                ("a", 1, "mon-1000", "big"),
+                ("b", 1, "mon-1000", "mid"),
+                ("c", 1, "mon-1000", "small"),
+            ],
+        );
         assert_eq!(run(CostKind::ChairConflict, &p, &s), (3, 300_000));
         // c apart: a->b and b->a remain.
-        let s = place(&p, &[("a", 1, "mon-1000", "big"), ("b", 1, "mon-1000", "mid"), ("c", 1, "wed-1000", "big")]);
+        let s = place(
+            &p,
+            &[
+                ("a", 1, "mon-1000", "big"),
+                ("b", 1, "mon-1000", "mid"),
+                ("c", 1, "wed-1000", "big"),
+            ],
+        );
         assert_eq!(run(CostKind::ChairConflict, &p, &s), (2, 200_000));
     }
 
@@ -456,7 +515,14 @@ mod tests {
                 request("b", json!({"sessions": [{"minutes": 60}, {"minutes": 60}]}))
             ]),
         );
-        let s = place(&p, &[("a", 1, "mon-1000", "big"), ("b", 1, "mon-1000", "mid"), ("b", 2, "wed-1000", "big")]);
+        let s = place(
+            &p,
+            &[
+                ("a", 1, "mon-1000", "big"),
+                ("b", 1, "mon-1000", "mid"),
+                ("b", 2, "wed-1000", "big"),
+            ],
+        );
         assert_eq!(run(CostKind::KeyParticipant, &p, &s), (1, 100_000));
     }
 
@@ -468,15 +534,23 @@ mod tests {
             wgs(&["x", "y", "z", "w"]),
             json!([
                 request("x", json!({"joint_with": ["y"]})),
-                request("y", json!({"conflicts": {"technology": ["z"]}, "sessions": [{"minutes": 60}]})),
+                request(
+                    "y",
+                    json!({"conflicts": {"technology": ["z"]}, "sessions": [{"minutes": 60}]})
+                ),
                 request("z", json!({})),
                 request("w", json!({"conflicts": {"technology": ["y"]}}))
             ]),
         );
-        let s = place(&p, &[
-            ("x", 1, "mon-1000", "big"), ("z", 1, "mon-1000", "mid"), ("w", 1, "mon-1000", "small"),
-            ("y", 1, "wed-1000", "big"),
-        ]);
+        let s = place(
+            &p,
+            &[
+                ("x", 1, "mon-1000", "big"),
+                ("z", 1, "mon-1000", "mid"),
+                ("w", 1, "mon-1000", "small"),
+                ("y", 1, "wed-1000", "big"),
+            ],
+        );
         // y (via x's joint session) -> z, and w -> y (via x's joint session).
         assert_eq!(run(CostKind::TechOverlap, &p, &s), (2, 20_000));
     }
@@ -502,9 +576,23 @@ mod tests {
             ]),
         );
         // a,b,c together: pairs (a,b): p1,p2; (a,c): p1; (b,c): p1 -> 4.
-        let s = place(&p, &[("a", 1, "mon-1000", "big"), ("b", 1, "mon-1000", "mid"), ("c", 1, "mon-1000", "small")]);
+        let s = place(
+            &p,
+            &[
+                ("a", 1, "mon-1000", "big"),
+                ("b", 1, "mon-1000", "mid"),
+                ("c", 1, "mon-1000", "small"),
+            ],
+        );
         assert_eq!(run(CostKind::MustAttend, &p, &s), (4, 40_000));
-        let s = place(&p, &[("a", 1, "mon-1000", "big"), ("b", 1, "mon-1330", "mid"), ("c", 1, "mon-1530", "small")]);
+        let s = place(
+            &p,
+            &[
+                ("a", 1, "mon-1000", "big"),
+                ("b", 1, "mon-1330", "mid"),
+                ("c", 1, "mon-1530", "small"),
+            ],
+        );
         assert_eq!(run(CostKind::MustAttend, &p, &s), (0, 0));
     }
 
@@ -512,9 +600,15 @@ mod tests {
     fn too_small_room_compares_seats_with_attendees() {
         let p = problem(
             wgs(&["a", "b"]),
-            json!([request("a", json!({"attendees": 50})), request("b", json!({"attendees": 51}))]),
+            json!([
+                request("a", json!({"attendees": 50})),
+                request("b", json!({"attendees": 51}))
+            ]),
         );
-        let s = place(&p, &[("a", 1, "mon-1000", "mid"), ("b", 1, "mon-1330", "mid")]);
+        let s = place(
+            &p,
+            &[("a", 1, "mon-1000", "mid"), ("b", 1, "mon-1330", "mid")],
+        );
         assert_eq!(run(CostKind::TooSmallRoom, &p, &s), (1, 100_000));
     }
 
@@ -529,10 +623,20 @@ mod tests {
             ]),
         );
         // a: 120 in 60 -> 2 half-hours; b: 90 in 60 -> 1; c: 120 in 120 -> 0.
-        let s = place(&p, &[("a", 1, "wed-1000", "big"), ("b", 1, "mon-1530", "big"), ("c", 1, "mon-1000", "big")]);
+        let s = place(
+            &p,
+            &[
+                ("a", 1, "wed-1000", "big"),
+                ("b", 1, "mon-1530", "big"),
+                ("c", 1, "mon-1000", "big"),
+            ],
+        );
         assert_eq!(run(CostKind::TooShortSlot, &p, &s), (2, 300_000));
         // The agenda's end is the slot's end.
-        assert_eq!(crate::time::rfc3339(&p.session_end(0, 3)), "2026-03-18T11:00:00+00:00");
+        assert_eq!(
+            crate::time::rfc3339(&p.session_end(0, 3)),
+            "2026-03-18T11:00:00+00:00"
+        );
     }
 
     fn special_groups() -> serde_json::Value {
@@ -549,30 +653,56 @@ mod tests {
     }
 
     fn special_requests() -> serde_json::Value {
-        json!(["bof1", "bof2", "prg", "secwg", "saag", "artarea", "dispatch", "artwg"]
-            .iter()
-            .map(|g| request(g, json!({})))
-            .collect::<Vec<_>>())
+        json!(
+            ["bof1", "bof2", "prg", "secwg", "saag", "artarea", "dispatch", "artwg"]
+                .iter()
+                .map(|g| request(g, json!({})))
+                .collect::<Vec<_>>()
+        )
     }
 
     #[test]
     fn bof_rules() {
         let p = problem(special_groups(), special_requests());
         // bof1, bof2, prg, secwg together.
-        let s = place(&p, &[
-            ("bof1", 1, "mon-1000", "big"), ("bof2", 1, "mon-1000", "mid"),
-            ("prg", 1, "mon-1000", "small"), ("secwg", 1, "mon-1330", "big"),
-        ]);
+        let s = place(
+            &p,
+            &[
+                ("bof1", 1, "mon-1000", "big"),
+                ("bof2", 1, "mon-1000", "mid"),
+                ("prg", 1, "mon-1000", "small"),
+                ("secwg", 1, "mon-1330", "big"),
+            ],
+        );
         assert_eq!(run(CostKind::BofOverlappingBof, &p, &s), (1, 100_000));
         assert_eq!(run(CostKind::BofOverlappingPrg, &p, &s), (2, 200_000));
         assert_eq!(run(CostKind::BofOverlappingAreaWg, &p, &s), (0, 0));
         // bof1 with secwg (same area) and saag (area meeting of its area).
-        let s = place(&p, &[("bof1", 1, "mon-1330", "big"), ("secwg", 1, "mon-1330", "mid"), ("saag", 1, "mon-1330", "small")]);
+        let s = place(
+            &p,
+            &[
+                ("bof1", 1, "mon-1330", "big"),
+                ("secwg", 1, "mon-1330", "mid"),
+                ("saag", 1, "mon-1330", "small"),
+            ],
+        );
         assert_eq!(run(CostKind::BofOverlappingAreaWg, &p, &s), (1, 100_000));
-        assert_eq!(run(CostKind::BofOverlappingAreaMeeting, &p, &s), (1, 10_000));
+        assert_eq!(
+            run(CostKind::BofOverlappingAreaMeeting, &p, &s),
+            (1, 10_000)
+        );
         // An area meeting of another area also counts for bof_overlapping_area_meeting.
-        let s = place(&p, &[("bof1", 1, "mon-1330", "big"), ("artarea", 1, "mon-1330", "mid")]);
-        assert_eq!(run(CostKind::BofOverlappingAreaMeeting, &p, &s), (1, 10_000));
+        let s = place(
+            &p,
+            &[
+                ("bof1", 1, "mon-1330", "big"),
+                ("artarea", 1, "mon-1330", "mid"),
+            ],
+        );
+        assert_eq!(
+            run(CostKind::BofOverlappingAreaMeeting, &p, &s),
+            (1, 10_000)
+        );
         assert_eq!(run(CostKind::BofOverlappingAreaWg, &p, &s), (0, 0));
     }
 
@@ -580,15 +710,32 @@ mod tests {
     fn area_meeting_rules() {
         let p = problem(special_groups(), special_requests());
         // artarea + dispatch (both area meetings) + artwg + bof2 (a BoF of art).
-        let s = place(&p, &[
-            ("artarea", 1, "mon-1000", "big"), ("dispatch", 1, "mon-1000", "mid"),
-            ("artwg", 1, "mon-1000", "small"), ("bof2", 1, "wed-1000", "big"),
-        ]);
+        let s = place(
+            &p,
+            &[
+                ("artarea", 1, "mon-1000", "big"),
+                ("dispatch", 1, "mon-1000", "mid"),
+                ("artwg", 1, "mon-1000", "small"),
+                ("bof2", 1, "wed-1000", "big"),
+            ],
+        );
         // Two area meetings pay other_area only; each pays in-area for artwg.
-        assert_eq!(run(CostKind::AreaMeetingOverlappingOtherArea, &p, &s), (1, 100_000));
-        assert_eq!(run(CostKind::AreaMeetingOverlappingInArea, &p, &s), (2, 20_000));
+        assert_eq!(
+            run(CostKind::AreaMeetingOverlappingOtherArea, &p, &s),
+            (1, 100_000)
+        );
+        assert_eq!(
+            run(CostKind::AreaMeetingOverlappingInArea, &p, &s),
+            (2, 20_000)
+        );
         // A BoF of the area does not pay the in-area penalty.
-        let s = place(&p, &[("artarea", 1, "mon-1000", "big"), ("bof2", 1, "mon-1000", "mid")]);
+        let s = place(
+            &p,
+            &[
+                ("artarea", 1, "mon-1000", "big"),
+                ("bof2", 1, "mon-1000", "mid"),
+            ],
+        );
         assert_eq!(run(CostKind::AreaMeetingOverlappingInArea, &p, &s), (0, 0));
     }
 
@@ -601,8 +748,17 @@ mod tests {
             ]),
             json!([request("opsarea", json!({})), request("opswg", json!({}))]),
         );
-        let s = place(&p, &[("opsarea", 1, "mon-1000", "big"), ("opswg", 1, "mon-1000", "mid")]);
-        assert_eq!(run(CostKind::AreaMeetingOverlappingInArea, &p, &s), (1, 10_000));
+        let s = place(
+            &p,
+            &[
+                ("opsarea", 1, "mon-1000", "big"),
+                ("opswg", 1, "mon-1000", "mid"),
+            ],
+        );
+        assert_eq!(
+            run(CostKind::AreaMeetingOverlappingInArea, &p, &s),
+            (1, 10_000)
+        );
     }
 
     #[test]
@@ -613,9 +769,20 @@ mod tests {
                 {"acronym": "b", "ads": ["ad1", "ad2"]},
                 {"acronym": "c", "ads": ["ad2"]}
             ]),
-            json!([request("a", json!({})), request("b", json!({})), request("c", json!({}))]),
+            json!([
+                request("a", json!({})),
+                request("b", json!({})),
+                request("c", json!({}))
+            ]),
         );
-        let s = place(&p, &[("a", 1, "mon-1000", "big"), ("b", 1, "mon-1000", "mid"), ("c", 1, "mon-1000", "small")]);
+        let s = place(
+            &p,
+            &[
+                ("a", 1, "mon-1000", "big"),
+                ("b", 1, "mon-1000", "mid"),
+                ("c", 1, "mon-1000", "small"),
+            ],
+        );
         // (a,b) share ad1, (b,c) share ad2, (a,c) nothing.
         assert_eq!(run(CostKind::SameAd, &p, &s), (2, 200));
     }
@@ -624,15 +791,32 @@ mod tests {
     fn sessions_out_of_order_compares_starts() {
         let p = problem(
             wgs(&["a"]),
-            json!([request("a", json!({
-                "sessions": [{"minutes": 60}, {"minutes": 60}],
-                "third_session": {"minutes": 60, "approved": true}
-            }))]),
+            json!([request(
+                "a",
+                json!({
+                    "sessions": [{"minutes": 60}, {"minutes": 60}],
+                    "third_session": {"minutes": 60, "approved": true}
+                })
+            )]),
         );
         // 2 before 1, 3 after 2.
-        let s = place(&p, &[("a", 1, "mon-1330", "big"), ("a", 2, "mon-1000", "big"), ("a", 3, "wed-1000", "big")]);
+        let s = place(
+            &p,
+            &[
+                ("a", 1, "mon-1330", "big"),
+                ("a", 2, "mon-1000", "big"),
+                ("a", 3, "wed-1000", "big"),
+            ],
+        );
         assert_eq!(run(CostKind::SessionsOutOfOrder, &p, &s), (1, 100_000));
-        let s = place(&p, &[("a", 1, "mon-1000", "big"), ("a", 2, "mon-1330", "big"), ("a", 3, "wed-1000", "big")]);
+        let s = place(
+            &p,
+            &[
+                ("a", 1, "mon-1000", "big"),
+                ("a", 2, "mon-1330", "big"),
+                ("a", 3, "wed-1000", "big"),
+            ],
+        );
         assert_eq!(run(CostKind::SessionsOutOfOrder, &p, &s), (0, 0));
     }
 
@@ -641,19 +825,32 @@ mod tests {
         let two = |rel: &str| json!({"sessions": [{"minutes": 60}, {"minutes": 60}], "time_relation": rel});
         let p = problem(
             wgs(&["a", "b"]),
-            json!([request("a", two("subsequent-days")), request("b", two("one-day-seperation"))]),
+            json!([
+                request("a", two("subsequent-days")),
+                request("b", two("one-day-seperation"))
+            ]),
         );
         // Monday and Wednesday: not consecutive (a pays); two days apart (b is fine).
-        let s = place(&p, &[
-            ("a", 1, "mon-1000", "big"), ("a", 2, "wed-1000", "big"),
-            ("b", 1, "mon-1000", "mid"), ("b", 2, "wed-1000", "mid"),
-        ]);
+        let s = place(
+            &p,
+            &[
+                ("a", 1, "mon-1000", "big"),
+                ("a", 2, "wed-1000", "big"),
+                ("b", 1, "mon-1000", "mid"),
+                ("b", 2, "wed-1000", "mid"),
+            ],
+        );
         assert_eq!(run(CostKind::TimeRelation, &p, &s), (1, 1_000));
         // Same day: b pays (one-day separation), a pays (not consecutive).
-        let s = place(&p, &[
-            ("a", 1, "mon-1000", "big"), ("a", 2, "mon-1330", "big"),
-            ("b", 1, "mon-1000", "mid"), ("b", 2, "mon-1330", "mid"),
-        ]);
+        let s = place(
+            &p,
+            &[
+                ("a", 1, "mon-1000", "big"),
+                ("a", 2, "mon-1330", "big"),
+                ("b", 1, "mon-1000", "mid"),
+                ("b", 2, "mon-1330", "mid"),
+            ],
+        );
         assert_eq!(run(CostKind::TimeRelation, &p, &s), (2, 2_000));
     }
 
@@ -661,16 +858,28 @@ mod tests {
     fn adjacency_needs_same_room_and_a_short_gap() {
         let p = problem(
             wgs(&["a", "b"]),
-            json!([request("a", json!({"adjacent_with": "b"})), request("b", json!({"adjacent_with": "a"}))]),
+            json!([
+                request("a", json!({"adjacent_with": "b"})),
+                request("b", json!({"adjacent_with": "a"}))
+            ]),
         );
         // mon-1330 ends 15:00, mon-1530 starts 15:30: 30 minutes, same room: both hold.
-        let s = place(&p, &[("a", 1, "mon-1330", "big"), ("b", 1, "mon-1530", "big")]);
+        let s = place(
+            &p,
+            &[("a", 1, "mon-1330", "big"), ("b", 1, "mon-1530", "big")],
+        );
         assert_eq!(run(CostKind::WgAdjacent, &p, &s), (0, 0));
         // Different rooms: both requests pay.
-        let s = place(&p, &[("a", 1, "mon-1330", "big"), ("b", 1, "mon-1530", "mid")]);
+        let s = place(
+            &p,
+            &[("a", 1, "mon-1330", "big"), ("b", 1, "mon-1530", "mid")],
+        );
         assert_eq!(run(CostKind::WgAdjacent, &p, &s), (2, 2_000));
         // mon-1000 ends 12:00, mon-1330 starts 13:30: 90 minutes.
-        let s = place(&p, &[("a", 1, "mon-1000", "big"), ("b", 1, "mon-1330", "big")]);
+        let s = place(
+            &p,
+            &[("a", 1, "mon-1000", "big"), ("b", 1, "mon-1330", "big")],
+        );
         assert_eq!(run(CostKind::WgAdjacent, &p, &s), (2, 2_000));
     }
 
@@ -678,11 +887,17 @@ mod tests {
     fn penalty_overrides_apply() {
         let mut inst = crate::cost::testing::instance(
             wgs(&["a", "b"]),
-            json!([request("a", json!({"conflicts": {"technology": ["b"]}})), request("b", json!({}))]),
+            json!([
+                request("a", json!({"conflicts": {"technology": ["b"]}})),
+                request("b", json!({}))
+            ]),
         );
         inst.penalties.insert("tech_overlap".into(), json!(7));
         let p = Problem::from_instance(&inst).unwrap();
-        let s = place(&p, &[("a", 1, "mon-1000", "big"), ("b", 1, "mon-1000", "mid")]);
+        let s = place(
+            &p,
+            &[("a", 1, "mon-1000", "big"), ("b", 1, "mon-1000", "mid")],
+        );
         assert_eq!(evaluate(&p, &s).cost, 7);
     }
 
@@ -691,13 +906,22 @@ mod tests {
         let p = problem(
             wgs(&["a", "b"]),
             json!([
-                request("a", json!({"conflicts": {"chair": ["b"], }, "must_attend": ["p1"], "attendees": 20})),
-                request("b", json!({"must_attend": ["p1"], "sessions": [{"minutes": 120}]}))
+                request(
+                    "a",
+                    json!({"conflicts": {"chair": ["b"], }, "must_attend": ["p1"], "attendees": 20})
+                ),
+                request(
+                    "b",
+                    json!({"must_attend": ["p1"], "sessions": [{"minutes": 120}]})
+                )
             ]),
         );
         // Together in mon-1330 (90 min): chair 100,000 + must-attend 10,000 +
         // a in small room (20 > 10) 100,000 + b trimmed 30 min 100,000.
-        let s = place(&p, &[("a", 1, "mon-1330", "small"), ("b", 1, "mon-1330", "big")]);
+        let s = place(
+            &p,
+            &[("a", 1, "mon-1330", "small"), ("b", 1, "mon-1330", "big")],
+        );
         let e = evaluate(&p, &s);
         assert!(e.hard_errors.is_empty(), "{:?}", e.hard_errors);
         assert_eq!(e.cost, 310_000);

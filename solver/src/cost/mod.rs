@@ -77,7 +77,11 @@ impl Schedule {
         assignments.sort_by_key(|a| {
             let slot = problem.slot_index(&a.slot).unwrap_or(usize::MAX);
             let room = problem.room_index(&a.room).unwrap_or(usize::MAX);
-            (problem.slots.get(slot).map(|s| s.start_utc_minute), slot, room)
+            (
+                problem.slots.get(slot).map(|s| s.start_utc_minute),
+                slot,
+                room,
+            )
         });
         let unscheduled = (0..problem.sessions.len())
             .filter(|&s| self.placement[s].is_none())
@@ -164,7 +168,11 @@ impl<'a> Context<'a> {
                     continue;
                 }
                 for (i, &s) in by_slot[a].iter().enumerate() {
-                    let others = if a == b { &by_slot[b][i + 1..] } else { &by_slot[b][..] };
+                    let others = if a == b {
+                        &by_slot[b][i + 1..]
+                    } else {
+                        &by_slot[b][..]
+                    };
                     for &t in others {
                         overlapping.push((s.min(t), s.max(t)));
                     }
@@ -181,9 +189,7 @@ impl<'a> Context<'a> {
 
     /// Both orders of every overlapping pair.
     pub fn ordered_pairs(&self) -> impl Iterator<Item = (SessionIdx, SessionIdx)> + '_ {
-        self.overlapping
-            .iter()
-            .flat_map(|&(s, t)| [(s, t), (t, s)])
+        self.overlapping.iter().flat_map(|&(s, t)| [(s, t), (t, s)])
     }
 
     pub fn slot_of(&self, s: SessionIdx) -> Option<SlotIdx> {

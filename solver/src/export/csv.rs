@@ -3,8 +3,18 @@
 use super::{type_label, Report};
 
 pub const HEADER: [&str; 12] = [
-    "Date", "Start", "End", "Session", "Room", "Area", "Acronym", "Type", "Description",
-    "Session ID", "Agenda", "Slides",
+    "Date",
+    "Start",
+    "End",
+    "Session",
+    "Room",
+    "Area",
+    "Acronym",
+    "Type",
+    "Description",
+    "Session ID",
+    "Agenda",
+    "Slides",
 ];
 
 /// Renders the CSV. Times are local (`HHMM`, as the datatracker writes them); `Session ID`

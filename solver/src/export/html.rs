@@ -60,7 +60,11 @@ pub fn render(report: &Report) -> String {
     }
 
     for (date, slots) in report.days() {
-        let _ = writeln!(h, "<h2>{}</h2>", esc(&date.format("%A %Y-%m-%d").to_string()));
+        let _ = writeln!(
+            h,
+            "<h2>{}</h2>",
+            esc(&date.format("%A %Y-%m-%d").to_string())
+        );
         h.push_str("<table>\n<tr><th>Time</th>");
         for room in &p.rooms {
             let seats = room.capacity.map(|c| format!(" ({c})")).unwrap_or_default();
@@ -86,7 +90,10 @@ pub fn render(report: &Report) -> String {
                             10_000..=99_999 => "major",
                             _ => "severe",
                         };
-                        let tip: Vec<String> = vs.iter().map(|v| format!("{} ({})", v.message, v.penalty)).collect();
+                        let tip: Vec<String> = vs
+                            .iter()
+                            .map(|v| format!("{} ({})", v.message, v.penalty))
+                            .collect();
                         let group = &p.groups[p.sessions[s].group];
                         let _ = write!(
                             h,
@@ -136,11 +143,17 @@ pub fn render(report: &Report) -> String {
         }
         h.push_str("</table>\n");
     }
-    let unscheduled: Vec<SessionIdx> = (0..p.sessions.len()).filter(|&s| report.schedule.get(s).is_none()).collect();
+    let unscheduled: Vec<SessionIdx> = (0..p.sessions.len())
+        .filter(|&s| report.schedule.get(s).is_none())
+        .collect();
     if !unscheduled.is_empty() {
         h.push_str("<h2>Unscheduled</h2>\n<ul>\n");
         for s in unscheduled {
-            let why = if p.sessions[s].schedulable { "not placed" } else { "awaiting AD approval" };
+            let why = if p.sessions[s].schedulable {
+                "not placed"
+            } else {
+                "awaiting AD approval"
+            };
             let _ = writeln!(h, "<li>{} &#8212; {}</li>", esc(&p.session_label(s)), why);
         }
         h.push_str("</ul>\n");

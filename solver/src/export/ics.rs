@@ -22,8 +22,16 @@ pub fn render(report: &Report) -> String {
         format!("X-WR-CALNAME:IETF {} agenda", p.meeting),
         format!("X-WR-TIMEZONE:{}", tz.name()),
     ];
-    let first = p.slots.iter().map(|s| s.start).min_by_key(|t| t.timestamp());
-    let last = p.slots.iter().map(|s| s.start).max_by_key(|t| t.timestamp());
+    let first = p
+        .slots
+        .iter()
+        .map(|s| s.start)
+        .min_by_key(|t| t.timestamp());
+    let last = p
+        .slots
+        .iter()
+        .map(|s| s.start)
+        .max_by_key(|t| t.timestamp());
     if let (Some(first), Some(last)) = (first, last) {
         lines.extend(vtimezone(tz, first.year(), last.year()));
     }
@@ -51,11 +59,21 @@ pub fn render(report: &Report) -> String {
         }
         lines.extend([
             "BEGIN:VEVENT".to_string(),
-            format!("UID:ietf{}-{}-{}@agenda.ietf-engine", p.meeting, group.acronym, session.number),
+            format!(
+                "UID:ietf{}-{}-{}@agenda.ietf-engine",
+                p.meeting, group.acronym, session.number
+            ),
             format!("DTSTAMP:{dtstamp}"),
-            format!("DTSTART;TZID={}:{}", tz.name(), slot.start.format("%Y%m%dT%H%M%S")),
+            format!(
+                "DTSTART;TZID={}:{}",
+                tz.name(),
+                slot.start.format("%Y%m%dT%H%M%S")
+            ),
             format!("DTEND;TZID={}:{}", tz.name(), end.format("%Y%m%dT%H%M%S")),
-            format!("SUMMARY:{}", escape(&format!("{} - {}", group.acronym, group.name))),
+            format!(
+                "SUMMARY:{}",
+                escape(&format!("{} - {}", group.acronym, group.name))
+            ),
             format!("LOCATION:{}", escape(&p.rooms[pl.room].name)),
             format!("DESCRIPTION:{}", escape(&description)),
         ]);
@@ -77,11 +95,15 @@ pub fn render(report: &Report) -> String {
 fn vtimezone(tz: Tz, from_year: i32, to_year: i32) -> Vec<String> {
     let start = Utc.with_ymd_and_hms(from_year, 1, 1, 0, 0, 0).single();
     let end = Utc.with_ymd_and_hms(to_year + 1, 1, 1, 0, 0, 0).single();
-    let (Some(start), Some(end)) = (start, end) else { return Vec::new() };
+    let (Some(start), Some(end)) = (start, end) else {
+        return Vec::new();
+    };
     let mut out = vec!["BEGIN:VTIMEZONE".to_string(), format!("TZID:{}", tz.name())];
     let initial = tz.offset_from_utc_datetime(&start.naive_utc());
     let base = NaiveDate::from_ymd_opt(1970, 1, 1).and_then(|d| d.and_hms_opt(0, 0, 0));
-    let base = base.map(|b| b.format("%Y%m%dT%H%M%S").to_string()).unwrap_or_default();
+    let base = base
+        .map(|b| b.format("%Y%m%dT%H%M%S").to_string())
+        .unwrap_or_default();
     out.extend(component(&initial, &initial, &base));
     let mut t = start;
     let step = Duration::days(1);
@@ -93,8 +115,13 @@ fn vtimezone(tz: Tz, from_year: i32, to_year: i32) -> Vec<String> {
             let before = offset_at(tz, at - Duration::seconds(1));
             let after = offset_at(tz, at);
             // DTSTART is the onset in the local time that was in force before it.
-            let local_before = at.naive_utc() + Duration::seconds(i64::from(before.fix().local_minus_utc()));
-            out.extend(component(&before, &after, &local_before.format("%Y%m%dT%H%M%S").to_string()));
+            let local_before =
+                at.naive_utc() + Duration::seconds(i64::from(before.fix().local_minus_utc()));
+            out.extend(component(
+                &before,
+                &after,
+                &local_before.format("%Y%m%dT%H%M%S").to_string(),
+            ));
         }
         t = next;
     }
@@ -123,7 +150,11 @@ fn transition(tz: Tz, lo: DateTime<Utc>, hi: DateTime<Utc>) -> DateTime<Utc> {
 }
 
 fn component(from: &chrono_tz::TzOffset, to: &chrono_tz::TzOffset, dtstart: &str) -> Vec<String> {
-    let kind = if to.dst_offset().num_seconds() != 0 { "DAYLIGHT" } else { "STANDARD" };
+    let kind = if to.dst_offset().num_seconds() != 0 {
+        "DAYLIGHT"
+    } else {
+        "STANDARD"
+    };
     let mut v = vec![
         format!("BEGIN:{kind}"),
         format!("DTSTART:{dtstart}"),
@@ -190,7 +221,10 @@ mod tests {
             assert!(line.len() <= 75, "{} octets", line.len());
         }
         let unfolded = out.replace("\r\n ", "");
-        assert_eq!(unfolded.trim_end(), format!("DESCRIPTION:{}", "é".repeat(80)));
+        assert_eq!(
+            unfolded.trim_end(),
+            format!("DESCRIPTION:{}", "é".repeat(80))
+        );
     }
 
     #[test]
@@ -198,8 +232,16 @@ mod tests {
         let lines = vtimezone(chrono_tz::America::Vancouver, 2026, 2026);
         let joined = lines.join("\n");
         // Second Sunday of March 2026 is 8 March; 02:00 PST becomes 03:00 PDT.
-        assert!(joined.contains("BEGIN:DAYLIGHT\nDTSTART:20260308T020000\nTZOFFSETFROM:-0800\nTZOFFSETTO:-0700"), "{joined}");
-        assert!(joined.contains("DTSTART:20261101T020000\nTZOFFSETFROM:-0700\nTZOFFSETTO:-0800"), "{joined}");
+        assert!(
+            joined.contains(
+                "BEGIN:DAYLIGHT\nDTSTART:20260308T020000\nTZOFFSETFROM:-0800\nTZOFFSETTO:-0700"
+            ),
+            "{joined}"
+        );
+        assert!(
+            joined.contains("DTSTART:20261101T020000\nTZOFFSETFROM:-0700\nTZOFFSETTO:-0800"),
+            "{joined}"
+        );
         let singapore = vtimezone(chrono_tz::Asia::Singapore, 2019, 2019).join("\n");
         assert_eq!(singapore.matches("BEGIN:STANDARD").count(), 1);
         assert!(singapore.contains("TZOFFSETTO:+0800"));

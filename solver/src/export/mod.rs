@@ -36,7 +36,14 @@ impl<'a> Report<'a> {
     /// Placed sessions in time order (slot start, then room order, then session).
     pub fn placed_in_order(&self) -> Vec<(SessionIdx, crate::cost::Placement)> {
         let mut v: Vec<_> = self.schedule.placed().collect();
-        v.sort_by_key(|&(s, pl)| (self.problem.slots[pl.slot].start_utc_minute, pl.slot, pl.room, s));
+        v.sort_by_key(|&(s, pl)| {
+            (
+                self.problem.slots[pl.slot].start_utc_minute,
+                pl.slot,
+                pl.room,
+                s,
+            )
+        });
         v
     }
 
@@ -65,7 +72,8 @@ impl<'a> Report<'a> {
             .iter()
             .filter(|v| {
                 (v.group == group && v.session == session.number)
-                    || (v.other_group.as_deref() == Some(group) && v.other_session == Some(session.number))
+                    || (v.other_group.as_deref() == Some(group)
+                        && v.other_session == Some(session.number))
             })
             .collect()
     }
@@ -90,7 +98,9 @@ impl FromStr for Format {
             "text" | "txt" => Ok(Format::Text),
             "html" => Ok(Format::Html),
             "json" => Ok(Format::Json),
-            _ => Err(format!("unknown format {s:?}: use csv, ics, text, html or json")),
+            _ => Err(format!(
+                "unknown format {s:?}: use csv, ics, text, html or json"
+            )),
         }
     }
 }

@@ -19,7 +19,11 @@ pub fn render(report: &Report, width: usize) -> String {
         .map(|(s, pl)| ((pl.slot, pl.room), s))
         .collect();
     let label = |s: SessionIdx| {
-        let flag = if report.violations_of(s).is_empty() { "" } else { "*" };
+        let flag = if report.violations_of(s).is_empty() {
+            ""
+        } else {
+            "*"
+        };
         format!("{}{flag}", p.session_label(s))
     };
     let cell = (p
@@ -47,7 +51,11 @@ pub fn render(report: &Report, width: usize) -> String {
             None => String::new(),
         }
     );
-    let _ = writeln!(out, "Times are local ({}); * marks a session with violations.", p.time_zone.name());
+    let _ = writeln!(
+        out,
+        "Times are local ({}); * marks a session with violations.",
+        p.time_zone.name()
+    );
     for (date, slots) in report.days() {
         for band in rooms.chunks(per_band) {
             let _ = writeln!(out);
@@ -60,7 +68,11 @@ pub fn render(report: &Report, width: usize) -> String {
             let _ = writeln!(out, "{}", "-".repeat(TIME_COLUMN + band.len() * (cell + 1)));
             for &slot in &slots {
                 let info = &p.slots[slot];
-                let time = format!("{}-{}", info.start.format("%H:%M"), info.end().format("%H:%M"));
+                let time = format!(
+                    "{}-{}",
+                    info.start.format("%H:%M"),
+                    info.end().format("%H:%M")
+                );
                 let mut row = format!("{time:<TIME_COLUMN$}");
                 for &r in band {
                     let text = match at.get(&(slot, r)) {
@@ -77,7 +89,11 @@ pub fn render(report: &Report, width: usize) -> String {
     let unscheduled: Vec<String> = (0..p.sessions.len())
         .filter(|&s| report.schedule.get(s).is_none())
         .map(|s| {
-            let why = if p.sessions[s].schedulable { "" } else { " (awaiting AD approval)" };
+            let why = if p.sessions[s].schedulable {
+                ""
+            } else {
+                " (awaiting AD approval)"
+            };
             format!("{}{why}", p.session_label(s))
         })
         .collect();
