@@ -102,8 +102,9 @@ const AREAS: [(&str, u32); 8] = [
 ];
 /// Share of declared conflicts that stay inside the declaring group's area.
 const SAME_AREA_CONFLICTS: f64 = 0.44;
-/// People per request (216 people for 105 requests).
-const PEOPLE_PER_REQUEST: f64 = 2.06;
+/// Chance that a must-attend pick names someone no group named before (216 people for
+/// 378 must-attend entries at IETF 106, most of them in one group only).
+const FRESH_PERSON: f64 = 0.57;
 /// Groups that are named in conflicts but do not meet (145 groups for 105 requests).
 const GROUPS_PER_REQUEST: f64 = 1.38;
 /// The IETF 106 week: (day 0 = Monday, start, minutes). 17 blocks.
@@ -179,13 +180,44 @@ impl Rng {
         }
         weights.len() - 1
     }
-    fn from_hist(&mut self, hist: &[u32]) -> usize {
+    fn draw_hist(&mut self, hist: &[u32]) -> usize {
         let w: Vec<f64> = hist.iter().map(|&c| f64::from(c)).collect();
         self.weighted(&w)
     }
-    /// A heavy-tailed popularity weight (Pareto, alpha 1.5).
+    /// A heavy-tailed popularity weight (Pareto, alpha 1.5): a few groups attract most
+    /// conflict declarations.
     fn popularity(&mut self) -> f64 {
         (1.0 - self.unit()).powf(-1.0 / 1.5)
+    }
+}
+
+/// Participants named so far: (person index, home area, times named).
+#[derive(Default)]
+struct Crowd {
+    named: Vec<(usize, String, u32)>,
+}
+
+impl Crowd {
+    /// A fresh participant with probability `fresh`, else one already named, weighted by
+    /// how often they were named and four times more if they share the area.
+    fn pick(&mut self, rng: &mut Rng, area: &str, fresh: f64, people: &mut Vec<Person>) -> String {
+        if self.named.is_empty() || rng.chance(fresh) {
+            let n = 1000 + self.named.len();
+            people.push(Person {
+                id: format!("p{n}"),
+                name: Some(format!("Participant {n}")),
+            });
+            self.named.push((people.len() - 1, area.to_string(), 1));
+            return people[people.len() - 1].id.clone();
+        }
+        let w: Vec<f64> = self
+            .named
+            .iter()
+            .map(|(_, a, c)| f64::from(*c) * if a == area { 4.0 } else { 1.0 })
+            .collect();
+        let k = rng.weighted(&w);
+        self.named[k].2 += 1;
+        people[self.named[k].0].id.clone()
     }
 }
 
@@ -401,18 +433,10 @@ pub fn generate(options: &GenerateOptions) -> Result<Instance, GenerateError> {
             ads.entry(area).or_default().push(id);
         }
     }
-    let n_people = ((n_requests as f64) * PEOPLE_PER_REQUEST).round().max(2.0) as usize;
-    let mut person_area = Vec::new();
-    let mut person_pop = Vec::new();
-    for i in 0..n_people {
-        people.push(Person {
-            id: format!("p{}", 1000 + i),
-            name: Some(format!("Participant {}", 1000 + i)),
-        });
-        person_area.push(AREAS[rng.weighted(&area_weights)].0);
-        person_pop.push(rng.popularity());
-    }
-    let first_participant = people.len() - n_people;
+    // Participants are drawn by preferential attachment: most must-attend people and
+    // chairs are named by one group only, a few by many (as at IETF 106: 152 of 216
+    // people in one group, the busiest in 10).
+    let mut crowd = Crowd::default();
     for g in groups.iter_mut() {
         let area = g.area.clone().unwrap_or_default();
         if let Some(list) = ads.get(area.as_str()) {
@@ -420,9 +444,9 @@ pub fn generate(options: &GenerateOptions) -> Result<Instance, GenerateError> {
         }
         let chairs = 1 + usize::from(rng.chance(0.6));
         for _ in 0..chairs {
-            let p = first_participant + rng.below(n_people);
-            if !g.chairs.contains(&people[p].id) {
-                g.chairs.push(people[p].id.clone());
+            let id = crowd.pick(&mut rng, &area, 0.85, &mut people);
+            if !g.chairs.contains(&id) {
+                g.chairs.push(id);
             }
         }
     }
@@ -456,9 +480,9 @@ pub fn generate(options: &GenerateOptions) -> Result<Instance, GenerateError> {
             out
         };
         let (k_chair, k_tech, k_key) = (
-            rng.from_hist(&CHAIR_HIST),
-            rng.from_hist(&TECH_HIST),
-            rng.from_hist(&KEY_HIST),
+            rng.draw_hist(&CHAIR_HIST),
+            rng.draw_hist(&TECH_HIST),
+            rng.draw_hist(&KEY_HIST),
         );
         let conflicts = Conflicts {
             chair: pick_targets(&mut rng, k_chair, &mut listed),
@@ -466,11 +490,8 @@ pub fn generate(options: &GenerateOptions) -> Result<Instance, GenerateError> {
             key_participant: pick_targets(&mut rng, k_key, &mut listed),
         };
         let mut must = Vec::new();
-        for _ in 0..rng.from_hist(&MUST_HIST) {
-            let w: Vec<f64> = (0..n_people)
-                .map(|k| person_pop[k] * if person_area[k] == area { 4.0 } else { 1.0 })
-                .collect();
-            let id = people[first_participant + rng.weighted(&w)].id.clone();
+        for _ in 0..rng.draw_hist(&MUST_HIST) {
+            let id = crowd.pick(&mut rng, &area, FRESH_PERSON, &mut people);
             if !must.contains(&id) {
                 must.push(id);
             }

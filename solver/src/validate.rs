@@ -181,7 +181,7 @@ fn attendees(value: Option<&Value>) -> Result<u32, &'static str> {
         Some(_) => None,
     };
     match number {
-        Some(n) if n == 0.0 => Err(messages::ZERO_ATTENDEES),
+        Some(0.0) => Err(messages::ZERO_ATTENDEES),
         Some(n) if n > 0.0 && n.fract() == 0.0 && n <= f64::from(u32::MAX) => Ok(n as u32),
         _ => Err(messages::NON_NUMERIC_ATTENDEES),
     }

@@ -1,1 +1,77 @@
-//! Helpers shared by the integration tests.
+//! Helpers shared by the integration tests: fixture paths, the shared IETF datasets
+//! (skipped with a notice when `../shared/datasets` is absent), and a first-fit
+//! placement used only to get a valid agenda to export, never as a solver.
+
+use agenda_solver::cost::{Placement, Schedule};
+use agenda_solver::Problem;
+use std::path::PathBuf;
+
+/// A file under `tests/data`.
+pub fn data(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(name)
+}
+
+/// A file of the shared IETF datasets, or `None` (with a notice) when they are absent.
+pub fn shared_dataset(name: &str) -> Option<PathBuf> {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/datasets")
+        .join(name);
+    if path.exists() {
+        Some(path)
+    } else {
+        eprintln!(
+            "NOTICE: {} is absent; skipping the part of this test that needs it",
+            path.display()
+        );
+        None
+    }
+}
+
+/// Places every schedulable session in the first free (slot, room) that respects the
+/// hard rules, longest sessions first, preferring slots long enough and rooms big
+/// enough. Cost is ignored: this exists to produce valid agendas for export tests.
+pub fn first_fit(p: &Problem) -> Schedule {
+    let mut schedule = Schedule::empty(p);
+    let mut order: Vec<usize> = p.schedulable_sessions().collect();
+    order.sort_by_key(|&s| (std::cmp::Reverse(p.sessions[s].minutes), s));
+    for s in order {
+        let session = &p.sessions[s];
+        let mut best: Option<(u32, Placement)> = None;
+        for (slot, info) in p.slots.iter().enumerate() {
+            let clash = schedule.placed().any(|(t, pl)| {
+                p.slots_overlap(slot, pl.slot)
+                    && p.sessions[t]
+                        .members
+                        .iter()
+                        .any(|g| session.members.contains(g))
+            });
+            if clash {
+                continue;
+            }
+            for &room in &info.rooms {
+                let busy = schedule
+                    .placed()
+                    .any(|(_, pl)| pl.room == room && p.slots_overlap(slot, pl.slot));
+                if busy {
+                    continue;
+                }
+                let short = u32::from(info.minutes < session.minutes);
+                let small = u32::from(
+                    p.rooms[room]
+                        .capacity
+                        .is_some_and(|c| c < session.attendees),
+                );
+                let score = short * 2 + small;
+                if best.is_none_or(|(b, _)| score < b) {
+                    best = Some((score, Placement { slot, room }));
+                }
+            }
+        }
+        if let Some((_, placement)) = best {
+            schedule.placement[s] = Some(placement);
+        }
+    }
+    schedule
+}

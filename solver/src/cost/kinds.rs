@@ -82,8 +82,13 @@ fn conflicts(ctx: &Context, class: ConflictClass, kind: CostKind, noun: &str) ->
                 } else {
                     format!(" (declared by joint group {})", p.acronym(d.declarer))
                 };
+                let via = if p.sessions[t].group == d.target {
+                    String::new()
+                } else {
+                    format!(" (in joint session {})", p.session_label(t))
+                };
                 let message = format!(
-                    "{}: {noun} with {}{by}",
+                    "{}: {noun} with {}{via}{by}",
                     p.session_label(s),
                     p.acronym(d.target)
                 );

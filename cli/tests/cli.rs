@@ -1,0 +1,204 @@
+//! The `agenda` binary end to end: exit codes, human and JSON output, files written.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn agenda(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_agenda"))
+        .args(args)
+        .current_dir(root())
+        .output()
+        .expect("runs")
+}
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+#[test]
+fn validate_exit_codes_and_json() {
+    let ok = agenda(&["validate", "tests/data/tiny.json"]);
+    assert_eq!(ok.status.code(), Some(0), "{}", stdout(&ok));
+    assert!(stdout(&ok).contains("valid: meeting T1, 10 requests, 14 sessions"));
+
+    let bad = agenda(&[
+        "validate",
+        "--json",
+        "tests/data/broken/zero-attendees.json",
+    ]);
+    assert_eq!(bad.status.code(), Some(2));
+    let doc: serde_json::Value = serde_json::from_slice(&bad.stdout).unwrap();
+    assert_eq!(doc["valid"], false);
+    assert_eq!(doc["errors"][0]["message"], "Zero Number of Attendees");
+    assert_eq!(doc["errors"][0]["field"], "requests[4].attendees");
+    assert_eq!(doc["errors"][0]["request"], "wg5");
+    assert!(doc["errors"][0]["help"]
+        .as_str()
+        .unwrap()
+        .contains("positive whole number"));
+}
+
+#[test]
+fn unreadable_and_malformed_input_exit_2_without_panicking() {
+    for args in [
+        vec!["validate", "no/such/file.json"],
+        vec!["validate", "tests/data/broken/syntax-error.json"],
+        vec![
+            "check",
+            "tests/data/tiny-agenda.json",
+            "tests/data/tiny.json",
+        ],
+        vec![
+            "check",
+            "tests/data/broken/unknown-person.json",
+            "tests/data/tiny-agenda.json",
+        ],
+        vec!["graph", "tests/data/broken/invalid-time-zone.json"],
+    ] {
+        let out = agenda(&args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert!(!err.is_empty(), "{args:?} says nothing");
+    }
+    let out = agenda(&["validate", "tests/data/broken/syntax-error.json"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("syntax-error.json:233:7"));
+    let swapped = agenda(&[
+        "check",
+        "tests/data/tiny-agenda.json",
+        "tests/data/tiny.json",
+    ]);
+    assert!(String::from_utf8_lossy(&swapped.stderr).contains("takes the instance first"));
+}
+
+#[test]
+fn check_reports_and_exits_1_on_hard_errors() {
+    let ok = agenda(&[
+        "check",
+        "tests/data/tiny.json",
+        "tests/data/tiny-agenda.json",
+    ]);
+    assert_eq!(ok.status.code(), Some(0));
+    let text = stdout(&ok);
+    assert!(
+        text.contains("total                                    22   12,072,100"),
+        "{text}"
+    );
+    assert!(text.contains("wg3: 50 attendees in Room B (40 seats)"));
+
+    let bad = agenda(&[
+        "check",
+        "--json",
+        "tests/data/tiny.json",
+        "tests/data/tiny-agenda-broken.json",
+    ]);
+    assert_eq!(bad.status.code(), Some(1));
+    let doc: serde_json::Value = serde_json::from_slice(&bad.stdout).unwrap();
+    assert_eq!(doc["acceptable"], false);
+    assert!(doc["hard_errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|h| h["kind"] == "room_double_booked"));
+}
+
+#[test]
+fn graph_prints_cliques_and_dot() {
+    let out = agenda(&["graph", "tests/data/tiny.json"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(stdout(&out).contains("Largest clique"));
+    let dot = agenda(&["graph", "--dot", "tests/data/tiny.json"]);
+    let text = stdout(&dot);
+    assert!(text.starts_with("graph conflicts {") && text.trim_end().ends_with('}'));
+    assert!(text.contains("\"wg1\" -- \"wg2\""));
+}
+
+#[test]
+fn export_writes_every_format() {
+    let dir = std::env::temp_dir().join(format!("agenda-cli-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for format in ["csv", "ics", "text", "html", "json"] {
+        let file = dir.join(format!("tiny.{format}"));
+        let out = agenda(&[
+            "export",
+            "tests/data/tiny-agenda.json",
+            "--instance",
+            "tests/data/tiny.json",
+            "--format",
+            format,
+            "-o",
+            file.to_str().unwrap(),
+        ]);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{format}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let text = std::fs::read_to_string(&file).unwrap();
+        assert!(text.contains("wg1"), "{format}");
+    }
+    let bad = agenda(&[
+        "export",
+        "tests/data/tiny-agenda.json",
+        "--instance",
+        "tests/data/tiny.json",
+        "--format",
+        "pdf",
+    ]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("use csv, ics, text, html or json"));
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn generate_is_deterministic_and_valid() {
+    let a = agenda(&[
+        "generate",
+        "--sessions",
+        "30",
+        "--rooms",
+        "4",
+        "--seed",
+        "3",
+    ]);
+    let b = agenda(&[
+        "generate",
+        "--sessions",
+        "30",
+        "--rooms",
+        "4",
+        "--seed",
+        "3",
+    ]);
+    assert_eq!(a.status.code(), Some(0));
+    assert_eq!(a.stdout, b.stdout);
+    let path = std::env::temp_dir().join(format!("agenda-gen-{}.json", std::process::id()));
+    std::fs::write(&path, &a.stdout).unwrap();
+    let v = agenda(&["validate", path.to_str().unwrap()]);
+    assert_eq!(v.status.code(), Some(0), "{}", stdout(&v));
+    std::fs::remove_file(&path).ok();
+    let none = agenda(&["generate", "--sessions", "0", "--rooms", "4"]);
+    assert_eq!(none.status.code(), Some(2));
+}
+
+#[test]
+fn bundled_datasets_validate() {
+    for entry in std::fs::read_dir(root().join("datasets")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "json") {
+            let out = agenda(&["validate", path.to_str().unwrap()]);
+            assert_eq!(
+                out.status.code(),
+                Some(0),
+                "{}: {}",
+                path.display(),
+                stdout(&out)
+            );
+        }
+    }
+}

@@ -1,0 +1,132 @@
+//! Exports open cleanly: the iCalendar parses with a real parser, the CSV has the
+//! datatracker header, the HTML is well-formed and shows the grid and violations.
+
+use agenda_solver::cost::evaluate;
+use agenda_solver::export::{self, csv::HEADER, Format, Report};
+use agenda_solver::{load_agenda, load_instance, Agenda, Problem};
+use ietf_agenda::{data, first_fit, shared_dataset};
+use std::io::BufReader;
+
+/// A valid (not optimised) agenda for IETF 106, or the tiny one when the shared datasets
+/// are absent.
+fn sample() -> (Problem, Agenda) {
+    match shared_dataset("ietf106.json") {
+        Some(path) => {
+            let p = Problem::from_instance(&load_instance(path).unwrap()).unwrap();
+            let schedule = first_fit(&p);
+            let e = evaluate(&p, &schedule);
+            assert!(e.hard_errors.is_empty(), "{:#?}", e.hard_errors);
+            let agenda = schedule.to_agenda(&p, &e);
+            (p, agenda)
+        }
+        None => {
+            let p = Problem::from_instance(&load_instance(data("tiny.json")).unwrap()).unwrap();
+            (p, load_agenda(data("tiny-agenda.json")).unwrap())
+        }
+    }
+}
+
+#[test]
+fn ics_parses_with_a_real_icalendar_parser() {
+    let (p, agenda) = sample();
+    let report = Report::new(&p, &agenda);
+    let text = export::render(&report, Format::Ics);
+    assert!(
+        text.lines().all(|l| l.len() <= 76),
+        "a line is longer than 75 octets + CR"
+    );
+    let mut parser = ical::IcalParser::new(BufReader::new(text.as_bytes()));
+    let calendar = parser.next().expect("one calendar").expect("parses");
+    assert!(parser.next().is_none());
+    assert_eq!(calendar.events.len(), agenda.assignments.len());
+    assert_eq!(calendar.timezones.len(), 1);
+    let tzid = calendar.timezones[0]
+        .properties
+        .iter()
+        .find(|x| x.name == "TZID")
+        .unwrap();
+    assert_eq!(tzid.value.as_deref(), Some(p.time_zone.name()));
+    let mut uids = std::collections::BTreeSet::new();
+    for event in &calendar.events {
+        let prop = |name: &str| {
+            event
+                .properties
+                .iter()
+                .find(|x| x.name == name)
+                .and_then(|x| x.value.clone())
+        };
+        assert!(uids.insert(prop("UID").expect("UID")), "UIDs are unique");
+        let start = event
+            .properties
+            .iter()
+            .find(|x| x.name == "DTSTART")
+            .unwrap();
+        let params = start.params.clone().unwrap_or_default();
+        assert!(params
+            .iter()
+            .any(|(k, v)| k == "TZID" && v == &vec![p.time_zone.name().to_string()]));
+        assert!(prop("SUMMARY").is_some() && prop("LOCATION").is_some());
+    }
+    // Stable: the same agenda gives the same bytes.
+    assert_eq!(text, export::render(&Report::new(&p, &agenda), Format::Ics));
+}
+
+#[test]
+fn csv_has_the_datatracker_header_and_one_row_per_session() {
+    let (p, agenda) = sample();
+    let text = export::render(&Report::new(&p, &agenda), Format::Csv);
+    let mut lines = text.split("\r\n").filter(|l| !l.is_empty());
+    let header = lines.next().unwrap();
+    let expected: Vec<String> = HEADER.iter().map(|h| format!("\"{h}\"")).collect();
+    assert_eq!(header, expected.join(","));
+    assert_eq!(header, "\"Date\",\"Start\",\"End\",\"Session\",\"Room\",\"Area\",\"Acronym\",\"Type\",\"Description\",\"Session ID\",\"Agenda\",\"Slides\"");
+    assert_eq!(lines.count(), agenda.assignments.len());
+}
+
+#[test]
+fn html_is_well_formed_and_highlights_violations() {
+    let p = Problem::from_instance(&load_instance(data("tiny.json")).unwrap()).unwrap();
+    let agenda = load_agenda(data("tiny-agenda.json")).unwrap();
+    let html = export::render(&Report::new(&p, &agenda), Format::Html);
+    let body = html.trim_start_matches("<!DOCTYPE html>\n");
+    let doc = roxmltree::Document::parse(body).expect("well-formed markup");
+    let cells: Vec<_> = doc.descendants().filter(|n| n.has_tag_name("td")).collect();
+    let class = |acr: &str| {
+        cells
+            .iter()
+            .find(|c| {
+                c.descendants()
+                    .any(|d| d.has_tag_name("strong") && d.text() == Some(acr))
+            })
+            .and_then(|c| c.attribute("class"))
+    };
+    assert_eq!(class("wg3"), Some("severe")); // too small room and trimmed
+    assert_eq!(class("same"), None);
+    assert_eq!(class("wg4#3"), Some("ok"));
+    assert!(html.contains("12,072,100"));
+    assert!(
+        !html.contains("http://") && !html.contains("https://"),
+        "self-contained"
+    );
+    let (p, agenda) = sample();
+    let big = export::render(&Report::new(&p, &agenda), Format::Html);
+    roxmltree::Document::parse(big.trim_start_matches("<!DOCTYPE html>\n")).expect("well-formed");
+}
+
+#[test]
+fn text_grid_fits_the_terminal() {
+    let (p, agenda) = sample();
+    for width in [80, 100, 160] {
+        let text = export::text::render(&Report::new(&p, &agenda), width);
+        for line in text.lines().skip(2) {
+            assert!(line.chars().count() <= width.max(40), "{width}: {line:?}");
+        }
+        for a in &agenda.assignments {
+            assert!(
+                text.contains(&a.group[..a.group.len().min(5)]),
+                "{} missing",
+                a.group
+            );
+        }
+    }
+}
