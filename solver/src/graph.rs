@@ -58,12 +58,12 @@ impl ConflictGraph {
     pub fn build(p: &Problem) -> ConflictGraph {
         let mut graph = UnGraph::default();
         let mut node = vec![None; p.groups.len()];
-        for g in 0..p.groups.len() {
+        for (g, entry) in node.iter_mut().enumerate() {
             if p.group_sessions[g]
                 .iter()
                 .any(|&s| p.sessions[s].schedulable)
             {
-                node[g] = Some(graph.add_node(g));
+                *entry = Some(graph.add_node(g));
             }
         }
         let mut edges: std::collections::BTreeMap<(GroupIdx, GroupIdx), ConflictEdge> =
