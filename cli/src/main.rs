@@ -7,6 +7,7 @@ use agenda_solver::cost::{evaluate_agenda, Evaluation};
 use agenda_solver::export::{self, text::group_digits, Format, Report};
 use agenda_solver::generate::{generate, GenerateOptions};
 use agenda_solver::graph::{describe, ConflictEdge, ConflictGraph};
+use agenda_solver::solve::{solve, Progress, SolveOptions};
 use agenda_solver::{load_agenda, load_instance, validate, Problem};
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
@@ -19,7 +20,7 @@ use std::process::ExitCode;
 #[command(
     name = "agenda",
     version,
-    about = "Draft, check and export IETF meeting agendas"
+    about = "Draft, solve, check and export IETF meeting agendas"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -68,6 +69,29 @@ enum Command {
         /// Line width of the text grid.
         #[arg(long, default_value_t = export::text::DEFAULT_WIDTH)]
         width: usize,
+    },
+    /// Solve an instance: the agenda with the least cost, and a proven lower bound.
+    Solve {
+        instance: PathBuf,
+        /// Write the agenda here (default: standard output).
+        #[arg(long, short = 'o')]
+        output: Option<PathBuf>,
+        /// Seconds for the integer program.
+        #[arg(long, default_value_t = 60.0)]
+        time_limit: f64,
+        /// Stop at this relative gap between cost and bound (0.01 = 1 %).
+        #[arg(long, default_value_t = 0.0)]
+        gap: f64,
+        #[arg(long, default_value_t = 1)]
+        threads: u32,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Emit this export instead of the agenda JSON.
+        #[arg(long, short = 'f', default_value = "json")]
+        format: Format,
+        /// Print no progress, even on a terminal.
+        #[arg(long, short = 'q')]
+        quiet: bool,
     },
     /// Generate a synthetic IETF-like instance.
     Generate {
@@ -138,6 +162,26 @@ fn run(cli: Cli, o: &mut String) -> Result<u8> {
             output,
             width,
         } => cmd_export(o, &agenda, &instance, format, output.as_deref(), width),
+        Command::Solve {
+            instance,
+            output,
+            time_limit,
+            gap,
+            threads,
+            seed,
+            format,
+            quiet,
+        } => cmd_solve(
+            o,
+            &instance,
+            output.as_deref(),
+            time_limit,
+            gap,
+            threads,
+            seed,
+            format,
+            quiet,
+        ),
         Command::Generate {
             sessions,
             rooms,
@@ -449,6 +493,89 @@ fn cmd_export(
         None => o.push_str(&text),
     }
     Ok(0)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn cmd_solve(
+    o: &mut String,
+    instance: &Path,
+    output: Option<&Path>,
+    time_limit: f64,
+    gap: f64,
+    threads: u32,
+    seed: u64,
+    format: Format,
+    quiet: bool,
+) -> Result<u8> {
+    use std::io::IsTerminal;
+    if !(time_limit.is_finite() && time_limit > 0.0) {
+        anyhow::bail!("--time-limit must be a positive number of seconds, got {time_limit}");
+    }
+    if !(0.0..1.0).contains(&gap) {
+        anyhow::bail!("--gap must be a fraction in [0, 1), e.g. 0.01 for 1 %, got {gap}");
+    }
+    let problem = load_problem(instance)?;
+    let options = SolveOptions {
+        time_limit: std::time::Duration::from_secs_f64(time_limit),
+        gap,
+        threads: threads.max(1),
+        seed,
+        ..SolveOptions::default()
+    };
+    let show = !quiet && std::io::stderr().is_terminal();
+    let mut progress = |pr: &Progress| {
+        if show {
+            let fmt = |v: Option<u64>| v.map_or("-".to_string(), group_digits);
+            eprint!(
+                "\r{:<10} incumbent {:>12}  bound {:>12}  {:>7.1}s",
+                pr.phase,
+                fmt(pr.incumbent),
+                fmt(pr.bound),
+                pr.elapsed.as_secs_f64()
+            );
+            if pr.phase == "done" {
+                eprintln!();
+            }
+        }
+    };
+    let report = solve(&problem, &options, &mut progress);
+    let agenda = report.to_agenda(&problem);
+    let text = match format {
+        Format::Json => {
+            let mut s = serde_json::to_string_pretty(&agenda)?;
+            s.push('\n');
+            s
+        }
+        other => export::render(&Report::new(&problem, &agenda), other),
+    };
+    match output {
+        Some(path) => write_file(path, &text)?,
+        None => o.push_str(&text),
+    }
+    if !quiet {
+        let gap = report.gap().map_or("no bound".to_string(), |g| {
+            format!("gap {:.2} %", g * 100.0)
+        });
+        eprintln!(
+            "{}: {} cost {} (bound {}, {gap}) in {:.1}s; {} sessions, {} variables, {} rows",
+            instance.display(),
+            report.status.key(),
+            group_digits(report.evaluation.cost),
+            report.lower_bound.map_or("-".into(), group_digits),
+            report.stats.total_time.as_secs_f64(),
+            report.stats.sessions,
+            report.stats.variables,
+            report.stats.rows
+        );
+        for d in &report.diagnosis {
+            eprintln!("note: {d}");
+        }
+    }
+    Ok(if report.evaluation.is_acceptable() {
+        0
+    } else {
+        1
+    })
 }
 
 /// Writes a file atomically (a temporary file renamed into place), so an interrupted run

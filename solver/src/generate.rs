@@ -6,6 +6,7 @@
 //! pure function of the options on every platform and Rust version.
 
 use crate::instance::*;
+use crate::rng::Rng;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// What to generate.
@@ -147,49 +148,6 @@ const VENUES: [(&str, &str); 6] = [
     ("America/Montreal", "2019-07-22"),
     ("Europe/London", "2022-03-21"),
 ];
-
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        // SplitMix64.
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-    fn unit(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
-    }
-    fn chance(&mut self, p: f64) -> bool {
-        self.unit() < p
-    }
-    /// Index drawn with probability proportional to `weights`.
-    fn weighted(&mut self, weights: &[f64]) -> usize {
-        let total: f64 = weights.iter().sum();
-        let mut x = self.unit() * total;
-        for (i, w) in weights.iter().enumerate() {
-            if x < *w {
-                return i;
-            }
-            x -= w;
-        }
-        weights.len() - 1
-    }
-    fn draw_hist(&mut self, hist: &[u32]) -> usize {
-        let w: Vec<f64> = hist.iter().map(|&c| f64::from(c)).collect();
-        self.weighted(&w)
-    }
-    /// A heavy-tailed popularity weight (Pareto, alpha 1.5): a few groups attract most
-    /// conflict declarations.
-    fn popularity(&mut self) -> f64 {
-        (1.0 - self.unit()).powf(-1.0 / 1.5)
-    }
-}
 
 /// Participants named so far: (person index, home area, times named).
 #[derive(Default)]

@@ -17,6 +17,8 @@ pub mod instance;
 pub mod load;
 pub mod penalties;
 pub mod problem;
+pub mod rng;
+pub mod solve;
 pub mod time;
 pub mod validate;
 

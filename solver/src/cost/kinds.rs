@@ -378,6 +378,15 @@ pub fn time_relation(ctx: &Context) -> Vec<Violation> {
     out
 }
 
+/// Whether one room used in slots `a` and `b` counts as adjacent: at most 30 minutes
+/// between one's end and the other's start.
+pub fn adjacent_slots(p: &crate::problem::Problem, a: usize, b: usize) -> bool {
+    let (sa, sb) = (&p.slots[a], &p.slots[b]);
+    let gap_ab = sb.start_utc_minute - sa.end_utc_minute();
+    let gap_ba = sa.start_utc_minute - sb.end_utc_minute();
+    (0..=30).contains(&gap_ab) || (0..=30).contains(&gap_ba)
+}
+
 /// `wg_adjacent`: per request whose adjacency does not hold: no session of the group and
 /// session of the other group share a room with at most 30 minutes between one's slot
 /// end and the other's slot start. A group that does not meet at all costs nothing.
@@ -398,10 +407,7 @@ pub fn wg_adjacent(ctx: &Context) -> Vec<Violation> {
                 let (Some(a), Some(b)) = (ctx.schedule.get(s), ctx.schedule.get(t)) else {
                     return false;
                 };
-                let (sa, sb) = (&p.slots[a.slot], &p.slots[b.slot]);
-                let gap_ab = sb.start_utc_minute - sa.end_utc_minute();
-                let gap_ba = sa.start_utc_minute - sb.end_utc_minute();
-                a.room == b.room && ((0..=30).contains(&gap_ab) || (0..=30).contains(&gap_ba))
+                a.room == b.room && adjacent_slots(p, a.slot, b.slot)
             })
         });
         if !adjacent {

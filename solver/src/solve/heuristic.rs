@@ -1,0 +1,117 @@
+//! A fast start: greedy construction, then simulated annealing over single moves and
+//! swaps of the time-level schedule. Its budget is counted in moves, not seconds, so the
+//! same seed gives the same result on any machine.
+
+use super::timing::{TimeModel, TimeState};
+use crate::problem::{SessionIdx, SlotIdx};
+use crate::rng::Rng;
+
+/// Sessions and where they go (None: out of the agenda).
+type Moves = Vec<(SessionIdx, Option<SlotIdx>)>;
+
+/// Places sessions one by one, hardest first, each where it adds least.
+pub fn greedy(model: &TimeModel, fixed: &[(SessionIdx, SlotIdx)]) -> Vec<Option<SlotIdx>> {
+    let p = model.problem;
+    let mut state = TimeState::new(model, vec![None; p.sessions.len()]);
+    for &(s, b) in fixed {
+        state.apply(&[(s, Some(b))]);
+    }
+    let mut order: Vec<SessionIdx> = p
+        .schedulable_sessions()
+        .filter(|s| state.slot_of[*s].is_none())
+        .collect();
+    // Long sessions have few slots; heavily conflicted ones have few good ones.
+    let weight =
+        |s: SessionIdx| -> u64 { model.tables.neighbours[s].iter().map(|&(_, w)| w).sum() };
+    order.sort_by_key(|&s| {
+        (
+            std::cmp::Reverse(p.sessions[s].minutes),
+            std::cmp::Reverse(weight(s)),
+            s,
+        )
+    });
+    for s in order {
+        let mut best: Option<(i64, SlotIdx)> = None;
+        for b in 0..p.slots.len() {
+            if !state.fits(s, b, None) {
+                continue;
+            }
+            let delta = state.apply(&[(s, Some(b))]);
+            state.undo(&[(s, None)]);
+            if best.is_none_or(|(d, _)| delta < d) {
+                best = Some((delta, b));
+            }
+        }
+        if let Some((_, b)) = best {
+            state.apply(&[(s, Some(b))]);
+        }
+    }
+    state.slot_of
+}
+
+/// Simulated annealing from `start`: `moves` attempted moves; fixed sessions stay.
+pub fn anneal(
+    model: &TimeModel,
+    start: Vec<Option<SlotIdx>>,
+    fixed: &[SessionIdx],
+    moves: u64,
+    seed: u64,
+) -> Vec<Option<SlotIdx>> {
+    let p = model.problem;
+    let m = p.slots.len();
+    let movable: Vec<SessionIdx> = p
+        .schedulable_sessions()
+        .filter(|s| !fixed.contains(s))
+        .collect();
+    if movable.is_empty() || m == 0 {
+        return start;
+    }
+    let mut rng = Rng(seed ^ 0xA11E_A1ED);
+    let mut state = TimeState::new(model, start);
+    let mut current = model.cost(&state.slot_of) as i64;
+    let mut best = current;
+    let mut best_slots = state.slot_of.clone();
+    // Temperature from the typical penalty scale down to below the smallest one.
+    let (t0, t1) = (60_000.0f64, 50.0f64);
+    for i in 0..moves {
+        let temperature = t0 * (t1 / t0).powf(i as f64 / moves as f64);
+        let s = movable[rng.below(movable.len())];
+        let b = rng.below(m);
+        let from = state.slot_of[s];
+        if from == Some(b) {
+            continue;
+        }
+        let (forward, back): (Moves, Moves) = if state.fits(s, b, None) {
+            (vec![(s, Some(b))], vec![(s, from)])
+        } else {
+            // Swap with a session of slot b that can take s's place.
+            let Some(from_slot) = from else { continue };
+            let candidates = &state.in_slot[b];
+            if candidates.is_empty() {
+                continue;
+            }
+            let t = candidates[rng.below(candidates.len())];
+            if fixed.contains(&t)
+                || !state.fits(s, b, Some(t))
+                || !state.fits(t, from_slot, Some(s))
+            {
+                continue;
+            }
+            (
+                vec![(s, Some(b)), (t, Some(from_slot))],
+                vec![(s, from), (t, Some(b))],
+            )
+        };
+        let delta = state.apply(&forward);
+        if delta <= 0 || rng.unit() < (-(delta as f64) / temperature).exp() {
+            current += delta;
+            if current < best {
+                best = current;
+                best_slots.clone_from(&state.slot_of);
+            }
+        } else {
+            state.undo(&back);
+        }
+    }
+    best_slots
+}

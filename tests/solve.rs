@@ -1,0 +1,440 @@
+//! The solver against optima known by hand, against brute force, and against the
+//! evaluator on every dataset.
+
+use agenda_solver::cost::{evaluate, Placement, Schedule};
+use agenda_solver::instance::Instance;
+use agenda_solver::rng::Rng;
+use agenda_solver::solve::{solve, SolveOptions, SolveReport, Status};
+use agenda_solver::{load_instance, parse_agenda, Problem};
+use ietf_agenda::{data, shared_dataset};
+use serde_json::{json, Value};
+use std::time::Duration;
+
+fn options(seconds: u64) -> SolveOptions {
+    SolveOptions {
+        time_limit: Duration::from_secs(seconds),
+        ..SolveOptions::default()
+    }
+}
+
+fn run(p: &Problem, seconds: u64) -> SolveReport {
+    solve(p, &options(seconds), &mut |_| {})
+}
+
+/// The solver's promise: a valid agenda whose evaluated cost is the reported one, and a
+/// bound that is not above it.
+fn assert_honest(p: &Problem, r: &SolveReport) {
+    assert!(
+        r.evaluation.hard_errors.is_empty(),
+        "{:#?}",
+        r.evaluation.hard_errors
+    );
+    let agenda = r.to_agenda(p);
+    let text = serde_json::to_string(&agenda).unwrap();
+    let again = parse_agenda(&text, "solver output").unwrap();
+    let (_, e) = agenda_solver::evaluate_agenda(p, &again);
+    assert!(e.hard_errors.is_empty(), "{:#?}", e.hard_errors);
+    assert_eq!(
+        Some(e.cost),
+        agenda.cost,
+        "reported cost is the evaluator's"
+    );
+    if let Some(b) = agenda.lower_bound {
+        assert!(b <= e.cost);
+    }
+    assert_eq!(
+        agenda.status.as_deref() == Some("optimal"),
+        agenda.lower_bound == Some(e.cost)
+    );
+}
+
+/// A meeting in UTC: `mon-1000` (120 min), `mon-1330` (90), `mon-1530` (60, 30 min after
+/// mon-1330 ends), `wed-1000` (60); `slots` picks some of them; `rooms` (id, seats).
+fn meeting(slots: &[&str], rooms: &[(&str, u32)], groups: Value, requests: Value) -> Problem {
+    let all = [
+        ("mon-1000", "2026-03-16T10:00", 120),
+        ("mon-1330", "2026-03-16T13:30", 90),
+        ("mon-1530", "2026-03-16T15:30", 60),
+        ("wed-1000", "2026-03-18T10:00", 60),
+    ];
+    let slots: Vec<Value> = all
+        .iter()
+        .filter(|s| slots.contains(&s.0))
+        .map(|(id, start, minutes)| json!({"id": id, "start": start, "minutes": minutes}))
+        .collect();
+    let rooms: Vec<Value> = rooms
+        .iter()
+        .map(|(id, c)| json!({"id": id, "capacity": c}))
+        .collect();
+    let doc = json!({
+        "format": "agenda-instance/1",
+        "meeting": {"number": "S", "time_zone": "UTC", "session_minutes": [60, 90, 120]},
+        "rooms": rooms, "slots": slots, "groups": groups,
+        "people": [{"id": "p1"}, {"id": "p2"}],
+        "requests": requests
+    });
+    let inst: Instance = serde_json::from_value(doc).unwrap();
+    Problem::from_instance(&inst).unwrap()
+}
+
+fn wgs(names: &[&str]) -> Value {
+    Value::Array(
+        names
+            .iter()
+            .map(|a| json!({"acronym": a, "area": "rtg"}))
+            .collect(),
+    )
+}
+
+fn req(group: &str, extra: Value) -> Value {
+    let mut r = json!({"group": group, "sessions": [{"minutes": 60}], "attendees": 10});
+    r.as_object_mut()
+        .unwrap()
+        .extend(extra.as_object().unwrap().clone());
+    r
+}
+
+#[test]
+fn conflicting_groups_go_to_different_slots() {
+    let p = meeting(
+        &["mon-1000", "mon-1330"],
+        &[("a", 50)],
+        wgs(&["x", "y"]),
+        json!([
+            req("x", json!({"conflicts": {"chair": ["y"]}})),
+            req("y", json!({}))
+        ]),
+    );
+    let r = run(&p, 10);
+    assert_honest(&p, &r);
+    assert_eq!((r.status, r.evaluation.cost), (Status::Optimal, 0));
+}
+
+#[test]
+fn three_mutual_conflicts_in_two_slots_cost_one_overlap() {
+    let p = meeting(
+        &["mon-1000", "mon-1330"],
+        &[("a", 50), ("b", 50)],
+        wgs(&["x", "y", "z"]),
+        json!([
+            req("x", json!({"conflicts": {"chair": ["y", "z"]}})),
+            req("y", json!({"conflicts": {"technology": ["z"]}})),
+            req("z", json!({}))
+        ]),
+    );
+    let r = run(&p, 10);
+    assert_honest(&p, &r);
+    // The cheapest pair to overlap is y-z (technology, 10,000).
+    assert_eq!((r.status, r.evaluation.cost), (Status::Optimal, 10_000));
+}
+
+#[test]
+fn adjacency_is_only_satisfiable_in_one_room() {
+    // mon-1330 then mon-1530 (30 minutes apart) in two rooms: the pair must share one.
+    let p = meeting(
+        &["mon-1330", "mon-1530"],
+        &[("a", 50), ("b", 50)],
+        wgs(&["x", "y", "u", "v"]),
+        json!([
+            req("x", json!({"adjacent_with": "y"})),
+            req("y", json!({"adjacent_with": "x"})),
+            req("u", json!({})),
+            req("v", json!({}))
+        ]),
+    );
+    let r = run(&p, 10);
+    assert_honest(&p, &r);
+    assert_eq!((r.status, r.evaluation.cost), (Status::Optimal, 0));
+    let x = p.session_index("x", 1).unwrap();
+    let y = p.session_index("y", 1).unwrap();
+    assert_eq!(
+        r.schedule.get(x).unwrap().room,
+        r.schedule.get(y).unwrap().room
+    );
+}
+
+#[test]
+fn joint_session_counts_for_both_groups() {
+    // x's session is joint with y; y meets on its own too and cannot overlap it; z
+    // declares a conflict with y, so z must avoid the joint session as well.
+    let p = meeting(
+        &["mon-1000", "mon-1330", "wed-1000"],
+        &[("a", 50), ("b", 50)],
+        wgs(&["x", "y", "z"]),
+        json!([
+            req("x", json!({"joint_with": ["y"]})),
+            req("y", json!({})),
+            req("z", json!({"conflicts": {"chair": ["y"]}}))
+        ]),
+    );
+    let r = run(&p, 10);
+    assert_honest(&p, &r);
+    assert_eq!((r.status, r.evaluation.cost), (Status::Optimal, 0));
+    let slot = |g: &str| r.schedule.get(p.session_index(g, 1).unwrap()).unwrap().slot;
+    assert_ne!(slot("x"), slot("y"));
+    assert_ne!(slot("z"), slot("x"));
+    assert_ne!(slot("z"), slot("y"));
+}
+
+#[test]
+fn third_session_is_placed_only_when_approved() {
+    let three = |approved: bool| {
+        req(
+            "x",
+            json!({"sessions": [{"minutes": 60}, {"minutes": 60}], "third_session": {"minutes": 60, "approved": approved}}),
+        )
+    };
+    // Two slots, three sessions: an approved third cannot fit (10,000,000).
+    let p = meeting(
+        &["mon-1000", "mon-1330"],
+        &[("a", 50)],
+        wgs(&["x"]),
+        json!([three(true)]),
+    );
+    let r = run(&p, 10);
+    assert_honest(&p, &r);
+    assert_eq!((r.status, r.evaluation.cost), (Status::Optimal, 10_000_000));
+    assert!(
+        r.diagnosis
+            .iter()
+            .any(|d| d.contains("x has 3 sessions but the meeting has 2 blocks")),
+        "{:?}",
+        r.diagnosis
+    );
+    // Unapproved, it waits and costs nothing.
+    let p = meeting(
+        &["mon-1000", "mon-1330"],
+        &[("a", 50)],
+        wgs(&["x"]),
+        json!([three(false)]),
+    );
+    let r = run(&p, 10);
+    assert_honest(&p, &r);
+    assert_eq!((r.status, r.evaluation.cost), (Status::Optimal, 0));
+    let agenda = r.to_agenda(&p);
+    assert_eq!(agenda.unscheduled.len(), 1);
+    assert_eq!(agenda.unscheduled[0].reason, "awaiting AD approval");
+}
+
+#[test]
+fn too_many_sessions_are_explained_and_listed() {
+    let p = meeting(
+        &["mon-1000"],
+        &[("a", 50), ("b", 50)],
+        wgs(&["x", "y", "z"]),
+        json!([
+            req("x", json!({})),
+            req("y", json!({})),
+            req("z", json!({}))
+        ]),
+    );
+    let r = run(&p, 10);
+    assert_honest(&p, &r);
+    assert_eq!((r.status, r.evaluation.cost), (Status::Optimal, 10_000_000));
+    assert!(
+        r.diagnosis
+            .contains(&"3 sessions but only 2 (block, room) pairs".to_string()),
+        "{:?}",
+        r.diagnosis
+    );
+    let agenda = r.to_agenda(&p);
+    assert_eq!(agenda.unscheduled.len(), 1);
+    assert!(agenda.unscheduled[0]
+        .reason
+        .contains("only 2 (block, room) pairs"));
+}
+
+#[test]
+fn fixed_placements_that_collide_are_infeasible() {
+    let mut inst = load_instance(data("tiny.json")).unwrap();
+    // wg4 session 1 fixed into the slot where its session 3 is fixed... in another room:
+    // fine for rooms, but a group cannot meet twice at once.
+    inst.fixed.push(agenda_solver::instance::FixedPlacement {
+        group: "wg4".into(),
+        session: 1,
+        slot: "wed-0900".into(),
+        room: Some("b".into()),
+    });
+    let p = Problem::from_instance(&inst).unwrap();
+    let r = run(&p, 10);
+    assert_eq!(r.status, Status::Infeasible);
+    assert!(
+        r.diagnosis[0].contains("wg4#1 and wg4#3 are both sessions of wg4"),
+        "{:?}",
+        r.diagnosis
+    );
+}
+
+#[test]
+fn the_tiny_fixture_solves_to_optimality() {
+    let p = Problem::from_instance(&load_instance(data("tiny.json")).unwrap()).unwrap();
+    let r = run(&p, 30);
+    assert_honest(&p, &r);
+    assert_eq!(r.status, Status::Optimal);
+    // wg4#3 stays where it is fixed.
+    let s = p.session_index("wg4", 3).unwrap();
+    assert_eq!(r.schedule.get(s), Some(Placement { slot: 4, room: 0 }));
+}
+
+/// Enumerates every placement (each session unplaced or in any open (slot, room)) and
+/// returns the least evaluated cost among those without hard errors.
+fn brute_force(p: &Problem) -> u64 {
+    let sessions: Vec<usize> = p.schedulable_sessions().collect();
+    let mut choices: Vec<Option<Placement>> = vec![None];
+    for (slot, info) in p.slots.iter().enumerate() {
+        for &room in &info.rooms {
+            choices.push(Some(Placement { slot, room }));
+        }
+    }
+    let mut best = u64::MAX;
+    let mut index = vec![0usize; sessions.len()];
+    loop {
+        let mut schedule = Schedule::empty(p);
+        for (k, &s) in sessions.iter().enumerate() {
+            schedule.placement[s] = choices[index[k]];
+        }
+        let e = evaluate(p, &schedule);
+        if e.hard_errors.is_empty() {
+            best = best.min(e.cost);
+        }
+        // Next combination.
+        let mut k = 0;
+        loop {
+            if k == index.len() {
+                return best;
+            }
+            index[k] += 1;
+            if index[k] < choices.len() {
+                break;
+            }
+            index[k] = 0;
+            k += 1;
+        }
+    }
+}
+
+/// A random small instance: 3-5 sessions, 2-3 slots, 2 rooms, random conflicts, people,
+/// sizes, lengths, time ranges, a BoF and an area meeting, sometimes adjacency.
+fn random_instance(rng: &mut Rng) -> Problem {
+    let names = ["a", "b", "c", "d", "e"];
+    let n = 3 + rng.below(3);
+    let slot_sets: [&[&str]; 3] = [
+        &["mon-1000", "mon-1330"],
+        &["mon-1330", "mon-1530"],
+        &["mon-1000", "mon-1530", "wed-1000"],
+    ];
+    let slots = slot_sets[rng.below(3)];
+    let groups: Vec<Value> = (0..n)
+        .map(|i| {
+            let kind = match rng.below(6) {
+                0 => json!({"type": "wg", "state": "bof"}),
+                1 => json!({"type": "ag"}),
+                _ => json!({"type": "wg"}),
+            };
+            let mut g =
+                json!({"acronym": names[i], "area": if rng.chance(0.5) { "rtg" } else { "sec" }});
+            g.as_object_mut()
+                .unwrap()
+                .extend(kind.as_object().unwrap().clone());
+            g
+        })
+        .collect();
+    let classes = ["chair", "technology", "key_participant"];
+    let requests: Vec<Value> = (0..n)
+        .map(|i| {
+            let mut conflicts = serde_json::Map::new();
+            for (j, name) in names.iter().enumerate().take(n) {
+                if j != i && rng.chance(0.4) {
+                    let class = classes[rng.below(3)];
+                    conflicts.entry(class).or_insert_with(|| json!([])).as_array_mut().unwrap().push(json!(name));
+                }
+            }
+            let minutes = [60, 90, 120][rng.below(3)];
+            let attendees = [10, 40, 80][rng.below(3)];
+            let mut r = json!({
+                "group": names[i],
+                "sessions": [{"minutes": minutes}],
+                "attendees": attendees,
+                "conflicts": conflicts,
+                "must_attend": if rng.chance(0.4) { json!(["p1"]) } else { json!([]) },
+                "avoid_timeranges": if rng.chance(0.2) { json!(["monday-morning"]) } else { json!([]) },
+            });
+            if rng.chance(0.15) {
+                let j = (i + 1) % n;
+                r["adjacent_with"] = json!(names[j]);
+            }
+            r
+        })
+        .collect();
+    meeting(
+        slots,
+        &[("big", 60), ("small", 30)],
+        Value::Array(groups),
+        Value::Array(requests),
+    )
+}
+
+#[test]
+fn ilp_optimum_equals_brute_force_on_random_small_instances() {
+    let mut rng = Rng(20261121);
+    for case in 0..25 {
+        let p = random_instance(&mut rng);
+        let expected = brute_force(&p);
+        let r = run(&p, 20);
+        assert_honest(&p, &r);
+        if r.status != Status::Optimal {
+            let agenda = r.to_agenda(&p);
+            eprintln!(
+                "case {case}: cost {} bound {:?} brute {expected}\n{}",
+                r.evaluation.cost,
+                r.lower_bound,
+                serde_json::to_string_pretty(&agenda).unwrap()
+            );
+        }
+        assert_eq!(r.status, Status::Optimal, "case {case}");
+        assert_eq!(
+            r.evaluation.cost, expected,
+            "case {case}: solver {} vs brute force {expected}",
+            r.evaluation.cost
+        );
+    }
+}
+
+#[test]
+fn same_input_and_options_give_identical_output() {
+    let p = Problem::from_instance(&load_instance(data("tiny.json")).unwrap()).unwrap();
+    let a = serde_json::to_string(&run(&p, 30).to_agenda(&p)).unwrap();
+    let b = serde_json::to_string(&run(&p, 30).to_agenda(&p)).unwrap();
+    assert_eq!(a, b);
+}
+
+#[test]
+fn every_dataset_gets_an_honest_agenda() {
+    let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let mut paths: Vec<std::path::PathBuf> = [
+        "datasets/tiny-12x3.json",
+        "datasets/ietf-125x8.json",
+        "datasets/ietf4x-500x32.json",
+    ]
+    .iter()
+    .map(|f| root.join(f))
+    .collect();
+    for name in ["ietf106.json", "ietf106-2020.json"] {
+        if let Some(p) = shared_dataset(name) {
+            paths.push(p);
+        }
+    }
+    for path in paths {
+        let p = Problem::from_instance(&load_instance(&path).unwrap()).unwrap();
+        // Short limits: the promise holds however long the solver runs.
+        let r = run(&p, 5);
+        assert_honest(&p, &r);
+        eprintln!(
+            "{}: {} cost {} bound {:?}",
+            path.display(),
+            r.status.key(),
+            r.evaluation.cost,
+            r.lower_bound
+        );
+    }
+}
