@@ -10,9 +10,13 @@ use ietf_agenda::{data, shared_dataset};
 use serde_json::{json, Value};
 use std::time::Duration;
 
+/// Small budgets: these tests check correctness, not quality.
 fn options(seconds: u64) -> SolveOptions {
     SolveOptions {
         time_limit: Duration::from_secs(seconds),
+        moves_per_session: 3_000,
+        restarts: 2,
+        lns_rounds: 4,
         ..SolveOptions::default()
     }
 }

@@ -82,7 +82,8 @@ enum Command {
         /// Stop at this relative gap between cost and bound (0.01 = 1 %).
         #[arg(long, default_value_t = 0.0)]
         gap: f64,
-        #[arg(long, default_value_t = 1)]
+        /// Threads for the annealing restarts and HiGHS (results do not depend on it).
+        #[arg(long, default_value_t = 2)]
         threads: u32,
         #[arg(long, default_value_t = 1)]
         seed: u64,
@@ -92,6 +93,18 @@ enum Command {
         /// Print no progress, even on a terminal.
         #[arg(long, short = 'q')]
         quiet: bool,
+        /// Print every phase on its own line, even when not on a terminal.
+        #[arg(long, short = 'v')]
+        verbose: bool,
+        /// Show HiGHS's own log (on standard output; use with -o).
+        #[arg(long)]
+        solver_log: bool,
+        /// Annealing moves per session before the ILP (counted, so reproducible).
+        #[arg(long, default_value_t = SolveOptions::default().moves_per_session)]
+        moves: u64,
+        /// Independent annealing runs; the best is kept (same result for any --threads).
+        #[arg(long, default_value_t = SolveOptions::default().restarts)]
+        restarts: u32,
     },
     /// Generate a synthetic IETF-like instance.
     Generate {
@@ -171,16 +184,26 @@ fn run(cli: Cli, o: &mut String) -> Result<u8> {
             seed,
             format,
             quiet,
+            verbose,
+            solver_log,
+            moves,
+            restarts,
         } => cmd_solve(
             o,
             &instance,
             output.as_deref(),
-            time_limit,
-            gap,
-            threads,
-            seed,
-            format,
-            quiet,
+            SolveFlags {
+                time_limit,
+                gap,
+                threads,
+                seed,
+                format,
+                quiet,
+                verbose,
+                solver_log,
+                moves,
+                restarts,
+            },
         ),
         Command::Generate {
             sessions,
@@ -495,19 +518,39 @@ fn cmd_export(
     Ok(0)
 }
 
-#[allow(clippy::too_many_arguments)]
-fn cmd_solve(
-    o: &mut String,
-    instance: &Path,
-    output: Option<&Path>,
+/// The options of `agenda solve`, as given.
+struct SolveFlags {
     time_limit: f64,
     gap: f64,
     threads: u32,
     seed: u64,
     format: Format,
     quiet: bool,
+    verbose: bool,
+    solver_log: bool,
+    moves: u64,
+    restarts: u32,
+}
+
+fn cmd_solve(
+    o: &mut String,
+    instance: &Path,
+    output: Option<&Path>,
+    flags: SolveFlags,
 ) -> Result<u8> {
     use std::io::IsTerminal;
+    let SolveFlags {
+        time_limit,
+        gap,
+        threads,
+        seed,
+        format,
+        quiet,
+        verbose,
+        solver_log,
+        moves,
+        restarts,
+    } = flags;
     if !(time_limit.is_finite() && time_limit > 0.0) {
         anyhow::bail!("--time-limit must be a positive number of seconds, got {time_limit}");
     }
@@ -520,12 +563,23 @@ fn cmd_solve(
         gap,
         threads: threads.max(1),
         seed,
+        solver_log,
+        moves_per_session: moves,
+        restarts,
         ..SolveOptions::default()
     };
     let show = !quiet && std::io::stderr().is_terminal();
     let mut progress = |pr: &Progress| {
-        if show {
-            let fmt = |v: Option<u64>| v.map_or("-".to_string(), group_digits);
+        let fmt = |v: Option<u64>| v.map_or("-".to_string(), group_digits);
+        if verbose {
+            eprintln!(
+                "{:<10} incumbent {:>12}  bound {:>12}  {:>7.1}s",
+                pr.phase,
+                fmt(pr.incumbent),
+                fmt(pr.bound),
+                pr.elapsed.as_secs_f64()
+            );
+        } else if show {
             eprint!(
                 "\r{:<10} incumbent {:>12}  bound {:>12}  {:>7.1}s",
                 pr.phase,
@@ -569,6 +623,9 @@ fn cmd_solve(
         );
         for d in &report.diagnosis {
             eprintln!("note: {d}");
+        }
+        if report.stats.cut_by_time {
+            eprintln!("note: the time limit cut a phase short; another machine may give another agenda (a longer --time-limit makes runs reproducible)");
         }
     }
     Ok(if report.evaluation.is_acceptable() {

@@ -49,14 +49,22 @@ pub fn greedy(model: &TimeModel, fixed: &[(SessionIdx, SlotIdx)]) -> Vec<Option<
     state.slot_of
 }
 
-/// Simulated annealing from `start`: `moves` attempted moves; fixed sessions stay.
+/// What an annealing run found, and whether the clock stopped it early.
+pub struct Annealed {
+    pub slot_of: Vec<Option<SlotIdx>>,
+    pub cut_by_time: bool,
+}
+
+/// Simulated annealing from `start`: `moves` attempted moves (fewer if `deadline`
+/// passes first, which makes the result depend on the machine); fixed sessions stay.
 pub fn anneal(
     model: &TimeModel,
     start: Vec<Option<SlotIdx>>,
     fixed: &[SessionIdx],
     moves: u64,
     seed: u64,
-) -> Vec<Option<SlotIdx>> {
+    deadline: Option<std::time::Instant>,
+) -> Annealed {
     let p = model.problem;
     let m = p.slots.len();
     let movable: Vec<SessionIdx> = p
@@ -64,7 +72,10 @@ pub fn anneal(
         .filter(|s| !fixed.contains(s))
         .collect();
     if movable.is_empty() || m == 0 {
-        return start;
+        return Annealed {
+            slot_of: start,
+            cut_by_time: false,
+        };
     }
     let mut rng = Rng(seed ^ 0xA11E_A1ED);
     let mut state = TimeState::new(model, start);
@@ -73,7 +84,12 @@ pub fn anneal(
     let mut best_slots = state.slot_of.clone();
     // Temperature from the typical penalty scale down to below the smallest one.
     let (t0, t1) = (60_000.0f64, 50.0f64);
+    let mut cut_by_time = false;
     for i in 0..moves {
+        if i % 4096 == 0 && deadline.is_some_and(|d| std::time::Instant::now() >= d) {
+            cut_by_time = true;
+            break;
+        }
         let temperature = t0 * (t1 / t0).powf(i as f64 / moves as f64);
         let s = movable[rng.below(movable.len())];
         let b = rng.below(m);
@@ -113,5 +129,8 @@ pub fn anneal(
             state.undo(&back);
         }
     }
-    best_slots
+    Annealed {
+        slot_of: best_slots,
+        cut_by_time,
+    }
 }

@@ -10,13 +10,14 @@
 //!   `small[b] >= 0` integer, priced `too_small_room`.
 //! - Groups: the sessions of one group (joint ones included) never share a slot or two
 //!   overlapping slots.
-//! - Pairs: for each priced pair (s,t) of weight w, `z >= x[s,b] + sum_{b' overlapping b}
-//!   x[t,b'] - 1` for every b; objective `w z`.
+//! - Pairs: for each priced pair (s,t) of weight w and each slot b of s, `z[b] >= x[s,b] +
+//!   sum_{b' overlapping b} x[t,b'] - 1`; objective `w sum_b z[b]`.
 //! - Pigeonhole rows (SOLVER-NOTES, point 2): for a clique C of pairwise priced
-//!   sessions and a set B of slots, `sum_{pairs of C} z >= k sum_{s in C, b in B} x[s,b]
-//!   - |B| k(k+1)/2` for k = 1, 2: m sessions in one block make m(m-1)/2 >= km -
-//!   k(k+1)/2 overlapping pairs. B is where C's sessions pay no unary penalty; cliques
-//!   come from petgraph's `maximal_cliques`, also within the long sessions alone.
+//!   sessions and each slot b long enough for all of them, `sum_{pairs of C} z[b] >=
+//!   k sum_{s in C} x[s,b] - k(k+1)/2` for k = 1, 2: m sessions in one block make
+//!   m(m-1)/2 >= km - k(k+1)/2 overlapping pairs. Per slot, not summed over slots: a
+//!   sum lets half-empty slots pay for crowded ones. Cliques come from petgraph's
+//!   `maximal_cliques`, over all sessions and over the sessions of each length and up.
 //! - Sequences (order, time relation): the cost matrix of the two slots is split into
 //!   levels c1 < c2 < ...; `o[l] >= x[first,a] + sum_{b: cost[a][b] >= c_l} x[second,b] - 1`
 //!   priced `c_l - c_(l-1)`; plus `o_out >= out[first], out[second]` when a relation
@@ -44,10 +45,13 @@ use std::time::{Duration, Instant};
 /// Options of one ILP solve.
 #[derive(Debug, Clone)]
 pub struct IlpOptions {
-    pub time_limit: Duration,
+    /// HiGHS gets what is left of this when it starts (model building counts).
+    pub deadline: Instant,
     pub gap: f64,
     pub threads: u32,
     pub seed: u64,
+    /// HiGHS prints its log.
+    pub log: bool,
 }
 
 /// What HiGHS returned.
@@ -67,6 +71,9 @@ pub struct IlpOutcome {
     pub rows: usize,
     pub elapsed: Duration,
 }
+
+/// (cost level, variable, column) of a sequence.
+type Level = (u64, Variable, usize);
 
 type AdjacentSeat = (SlotIdx, SlotIdx, usize, Variable, usize);
 
@@ -90,11 +97,15 @@ pub struct Ilp<'a> {
     x: Vec<Vec<(SlotIdx, Variable, usize)>>,
     out: Vec<Option<(Variable, usize)>>,
     small: Vec<(Variable, usize)>,
-    pair_z: Vec<(Variable, usize)>,
-    seq_levels: Vec<Vec<(u64, Variable, usize)>>,
-    seq_out: Vec<Option<(Variable, usize)>>,
+    /// (index in `tables.pairs`, slot of its first session or None for all, variable,
+    /// column).
+    pair_z: Vec<(usize, Option<SlotIdx>, Variable, usize)>,
+    /// Per sequence kept: (index in `tables.sequences`, its levels).
+    seq_levels: Vec<(usize, Vec<Level>)>,
+    /// (index in `tables.sequences`, variable, column) of the "unplaced" terms.
+    seq_out: Vec<(usize, Variable, usize)>,
     /// Per adjacency: (slot of ours, slot of theirs, room, variable, column).
-    adj_h: Vec<Vec<AdjacentSeat>>,
+    adj_h: Vec<(usize, Vec<AdjacentSeat>)>,
     room_y: BTreeMap<(SessionIdx, SlotIdx, usize), (Variable, usize)>,
     adj_sessions: Vec<SessionIdx>,
     adj_v: Vec<(Variable, usize)>,
@@ -106,22 +117,42 @@ pub struct Ilp<'a> {
 impl<'a> Ilp<'a> {
     /// Builds the model. `allowed` lists the slots each session may take (a subset when
     /// the caller fixes part of the agenda, as large-neighbourhood search does).
-    pub fn build(model: &'a TimeModel<'a>, allowed: &[Vec<SlotIdx>]) -> Ilp<'a> {
+    /// Sessions with `active[s] == false` are dropped with every term that touches them:
+    /// all costs are non-negative, so that model is a relaxation and its bound is valid
+    /// for the whole meeting (SOLVER-NOTES, point 3).
+    /// `cliques` are the pigeonhole sets to add ([`pigeonhole_sets`]; none for small
+    /// neighbourhood models).
+    pub fn build(
+        model: &'a TimeModel<'a>,
+        allowed: &[Vec<SlotIdx>],
+        active: &[bool],
+        cliques: &[Clique],
+    ) -> Ilp<'a> {
         let p = model.problem;
         let t = model.tables;
         let n = p.sessions.len();
         let m = p.slots.len();
+        let live = |s: SessionIdx| active[s] && p.sessions[s].schedulable;
         let mut columns = Columns {
             vars: ProblemVariables::new(),
             count: 0,
         };
         let mut objective = Expression::with_capacity(n * m);
-        objective += model.fixed_room_cost as f64;
+        for f in &p.fixed {
+            if let (true, Some(r)) = (live(f.session), f.room) {
+                if p.rooms[r]
+                    .capacity
+                    .is_some_and(|c| c < p.sessions[f.session].attendees)
+                {
+                    objective += t.too_small as f64;
+                }
+            }
+        }
         let mut rows = Vec::new();
 
         let mut x = vec![Vec::new(); n];
         let mut out = vec![None; n];
-        for s in p.schedulable_sessions() {
+        for s in (0..n).filter(|&s| live(s)) {
             for &b in &allowed[s] {
                 let (v, c) = columns.add(variable().binary());
                 objective.add_mul(t.unary[s][b] as f64, v);
@@ -143,18 +174,32 @@ impl<'a> Ilp<'a> {
 
         // Adjacency, with rooms for the sessions concerned: y[s,b,r] seats s in room r
         // of slot b; g[a,b,r] says the pair sits in room r in adjacent slots a, b.
-        let mut adj_sessions: Vec<SessionIdx> = t
-            .adjacencies
+        let adjacencies: Vec<usize> = (0..t.adjacencies.len())
+            .filter(|&i| {
+                let a = &t.adjacencies[i];
+                a.ours.iter().chain(&a.theirs).all(|&s| live(s))
+            })
+            .collect();
+        let mut adj_sessions: Vec<SessionIdx> = adjacencies
             .iter()
-            .flat_map(|a| a.ours.iter().chain(&a.theirs).copied())
+            .flat_map(|&i| {
+                t.adjacencies[i]
+                    .ours
+                    .iter()
+                    .chain(&t.adjacencies[i].theirs)
+                    .copied()
+            })
             .collect();
         adj_sessions.sort_unstable();
         adj_sessions.dedup();
         let mut room_y: BTreeMap<(SessionIdx, SlotIdx, usize), (Variable, usize)> = BTreeMap::new();
         let fixed_taken = |b: SlotIdx, r: usize| {
-            p.fixed
-                .iter()
-                .any(|f| f.slot == b && f.room == Some(r) && !adj_sessions.contains(&f.session))
+            p.fixed.iter().any(|f| {
+                f.slot == b
+                    && f.room == Some(r)
+                    && live(f.session)
+                    && !adj_sessions.contains(&f.session)
+            })
         };
         for &s in &adj_sessions {
             for &(b, xv, _) in &x[s] {
@@ -226,11 +271,7 @@ impl<'a> Ilp<'a> {
 
         // Groups: one session per slot, and none in two overlapping slots.
         for sessions in &p.group_sessions {
-            let members: Vec<SessionIdx> = sessions
-                .iter()
-                .copied()
-                .filter(|&s| p.sessions[s].schedulable)
-                .collect();
+            let members: Vec<SessionIdx> = sessions.iter().copied().filter(|&s| live(s)).collect();
             if members.len() < 2 {
                 continue;
             }
@@ -256,14 +297,42 @@ impl<'a> Ilp<'a> {
             }
         }
 
-        // Pairs.
+        // Pairs. A pair whose sessions cannot move is (almost) a constant: one variable,
+        // one row. A pair inside a pigeonhole clique gets one overlap variable per slot of
+        // its first session (the clique rows need them); any other pair one variable.
+        let mut in_clique: std::collections::BTreeSet<(SessionIdx, SessionIdx)> =
+            Default::default();
+        for (clique, _) in cliques {
+            for (i, &s) in clique.iter().enumerate() {
+                for &u in &clique[i + 1..] {
+                    in_clique.insert((s.min(u), s.max(u)));
+                }
+            }
+        }
         let mut pair_z = Vec::with_capacity(t.pairs.len());
-        let mut pair_index: BTreeMap<(SessionIdx, SessionIdx), Variable> = BTreeMap::new();
-        for &(s, u, w) in &t.pairs {
-            let (z, c) = columns.add(variable().min(0.0).max(1.0));
-            objective.add_mul(w as f64, z);
-            pair_z.push((z, c));
-            pair_index.insert((s, u), z);
+        let mut pair_index: BTreeMap<(SessionIdx, SessionIdx, SlotIdx), Variable> = BTreeMap::new();
+        for (k, &(s, u, w)) in t.pairs.iter().enumerate() {
+            if !live(s) || !live(u) {
+                continue;
+            }
+            if let ([a], [b]) = (&allowed[s][..], &allowed[u][..]) {
+                if p.slots_overlap(*a, *b) {
+                    // Both stay where they are unless left out, which costs far more.
+                    let (z, c) = columns.add(variable().min(0.0).max(1.0));
+                    objective.add_mul(w as f64, z);
+                    pair_z.push((k, None, z, c));
+                    let (xs, xu) = (x[s][0].1, x[u][0].1);
+                    rows.push((Expression::from(xs) + xu - z).leq(1.0));
+                }
+                continue;
+            }
+            let per_slot = in_clique.contains(&(s, u));
+            let aggregated = (!per_slot).then(|| {
+                let (z, c) = columns.add(variable().min(0.0).max(1.0));
+                objective.add_mul(w as f64, z);
+                pair_z.push((k, None, z, c));
+                z
+            });
             for &(b, xs, _) in &x[s] {
                 let theirs: Vec<Variable> = x[u]
                     .iter()
@@ -273,37 +342,58 @@ impl<'a> Ilp<'a> {
                 if theirs.is_empty() {
                     continue;
                 }
+                let z = match aggregated {
+                    Some(z) => z,
+                    None => {
+                        let (z, c) = columns.add(variable().min(0.0).max(1.0));
+                        objective.add_mul(w as f64, z);
+                        pair_z.push((k, Some(b), z, c));
+                        pair_index.insert((s, u, b), z);
+                        z
+                    }
+                };
                 let e: Expression = theirs.into_iter().sum::<Expression>() + xs;
                 rows.push((e - z).leq(1.0));
             }
         }
 
-        // Pigeonhole rows over cliques of priced pairs.
-        for (clique, slots) in pigeonhole_sets(model, allowed) {
-            let placed: Vec<Variable> = clique
-                .iter()
-                .flat_map(|&s| x[s].iter().filter(|e| slots.contains(&e.0)).map(|e| e.1))
-                .collect();
-            let mut zs = Expression::default();
-            for (i, &s) in clique.iter().enumerate() {
-                for &u in &clique[i + 1..] {
-                    if let Some(&z) = pair_index.get(&(s.min(u), s.max(u))) {
-                        zs += z;
+        // Pigeonhole rows over cliques of priced pairs, one per slot: m sessions of the
+        // clique in one slot make m(m-1)/2 >= k m - k(k+1)/2 overlaps (k = 1, 2).
+        for (clique, slots) in cliques {
+            if !clique.iter().all(|&s| live(s)) {
+                continue;
+            }
+            for &b in slots {
+                let placed: Vec<Variable> = clique
+                    .iter()
+                    .flat_map(|&s| x[s].iter().filter(|e| e.0 == b).map(|e| e.1))
+                    .collect();
+                if placed.len() < 3 {
+                    continue;
+                }
+                let mut zs = Expression::default();
+                for (i, &s) in clique.iter().enumerate() {
+                    for &u in &clique[i + 1..] {
+                        if let Some(&z) = pair_index.get(&(s.min(u), s.max(u), b)) {
+                            zs += z;
+                        }
                     }
                 }
-            }
-            let b = slots.len() as f64;
-            for k in [1.0, 2.0] {
-                let rhs: Expression =
-                    placed.iter().map(|&v| k * v).sum::<Expression>() - b * k * (k + 1.0) / 2.0;
-                rows.push(zs.clone().geq(rhs));
+                for k in [1.0, 2.0] {
+                    let rhs: Expression =
+                        placed.iter().map(|&v| k * v).sum::<Expression>() - k * (k + 1.0) / 2.0;
+                    rows.push(zs.clone().geq(rhs));
+                }
             }
         }
 
         // Sequences.
         let mut seq_levels = Vec::new();
         let mut seq_out = Vec::new();
-        for q in &t.sequences {
+        for (i, q) in t.sequences.iter().enumerate() {
+            if !live(q.first) || !live(q.second) {
+                continue;
+            }
             let mut values: Vec<u64> = q
                 .cost
                 .iter()
@@ -333,7 +423,7 @@ impl<'a> Ilp<'a> {
                     rows.push((e - o).leq(1.0));
                 }
             }
-            seq_levels.push(levels);
+            seq_levels.push((i, levels));
             if q.unplaced > 0 {
                 let (o, c) = columns.add(variable().min(0.0).max(1.0));
                 objective.add_mul(q.unplaced as f64, o);
@@ -342,15 +432,14 @@ impl<'a> Ilp<'a> {
                         rows.push((Expression::from(u) - o).leq(0.0));
                     }
                 }
-                seq_out.push(Some((o, c)));
-            } else {
-                seq_out.push(None);
+                seq_out.push((i, o, c));
             }
         }
 
         let mut adj_h = Vec::new();
         let mut adj_v = Vec::new();
-        for a in &t.adjacencies {
+        for &i in &adjacencies {
+            let a = &t.adjacencies[i];
             let mut hs = Vec::new();
             let mut any = Expression::default();
             for sa in 0..m {
@@ -388,7 +477,7 @@ impl<'a> Ilp<'a> {
             objective.add_mul(a.penalty as f64, v);
             rows.push((any.clone() + v).geq(1.0));
             rows.push(any.leq(1.0));
-            adj_h.push(hs);
+            adj_h.push((i, hs));
             adj_v.push((v, c));
         }
 
@@ -457,31 +546,37 @@ impl<'a> Ilp<'a> {
             }
             cols[c] = need as f64;
         }
-        for (k, &(s, u, _)) in t.pairs.iter().enumerate() {
-            let overlap =
-                matches!((slot_of[s], slot_of[u]), (Some(a), Some(b)) if p.slots_overlap(a, b));
-            cols[self.pair_z[k].1] = f64::from(u8::from(overlap));
+        for &(k, slot, _, c) in &self.pair_z {
+            let (s, u, _) = t.pairs[k];
+            let overlap = match (slot_of[s], slot_of[u]) {
+                (Some(a), Some(b)) => p.slots_overlap(a, b) && slot.is_none_or(|x| x == a),
+                _ => false,
+            };
+            cols[c] = f64::from(u8::from(overlap));
         }
-        for (i, q) in t.sequences.iter().enumerate() {
+        for (i, levels) in &self.seq_levels {
+            let q = &t.sequences[*i];
             let cost = match (slot_of[q.first], slot_of[q.second]) {
                 (Some(a), Some(b)) => q.cost[a][b],
                 _ => 0,
             };
-            for &(level, _, c) in &self.seq_levels[i] {
+            for &(level, _, c) in levels {
                 cols[c] = f64::from(u8::from(cost >= level));
             }
-            if let Some((_, c)) = self.seq_out[i] {
-                cols[c] = f64::from(u8::from(
-                    slot_of[q.first].is_none() || slot_of[q.second].is_none(),
-                ));
-            }
+        }
+        for &(i, _, c) in &self.seq_out {
+            let q = &t.sequences[i];
+            cols[c] = f64::from(u8::from(
+                slot_of[q.first].is_none() || slot_of[q.second].is_none(),
+            ));
         }
         for (&(s, b, r), &(_, c)) in &self.room_y {
             cols[c] = f64::from(u8::from(slot_of[s] == Some(b) && room_of(s) == Some(r)));
         }
-        for (i, a) in t.adjacencies.iter().enumerate() {
+        for (k, (i, seats)) in self.adj_h.iter().enumerate() {
+            let a = &t.adjacencies[*i];
             let mut held = false;
-            for &(sa, sb, r, _, c) in &self.adj_h[i] {
+            for &(sa, sb, r, _, c) in seats {
                 let seated_at = |list: &[SessionIdx], slot: SlotIdx| {
                     list.iter()
                         .any(|&s| slot_of[s] == Some(slot) && room_of(s) == Some(r))
@@ -491,7 +586,7 @@ impl<'a> Ilp<'a> {
                     held = true;
                 }
             }
-            cols[self.adj_v[i].1] = f64::from(u8::from(!held));
+            cols[self.adj_v[k].1] = f64::from(u8::from(!held));
         }
         cols
     }
@@ -515,8 +610,14 @@ impl<'a> Ilp<'a> {
             problem.add_constraint(row);
         }
         let mut highs = problem.into_inner();
-        highs.make_quiet();
-        highs.set_option("time_limit", options.time_limit.as_secs_f64().max(0.01));
+        if options.log {
+            highs.set_option("output_flag", true);
+            highs.set_option("log_to_console", true);
+        } else {
+            highs.make_quiet();
+        }
+        let left = options.deadline.saturating_duration_since(Instant::now());
+        highs.set_option("time_limit", left.as_secs_f64().max(0.01));
         highs.set_option("mip_rel_gap", options.gap.max(0.0));
         highs.set_option("random_seed", (options.seed % 2_147_483_647) as i32);
         highs.set_option("threads", options.threads.max(1) as i32);
@@ -569,12 +670,32 @@ impl<'a> Ilp<'a> {
     }
 }
 
+/// About how many pair-linking rows the model of `allowed` has (its dominant part).
+pub fn estimate_rows(model: &TimeModel, allowed: &[Vec<SlotIdx>]) -> usize {
+    model
+        .tables
+        .pairs
+        .iter()
+        .map(|&(s, u, _)| allowed[s].len().min(allowed[u].len().max(1)))
+        .sum()
+}
+
+/// A clique of pairwise priced sessions and the slots its pigeonhole rows use.
+pub type Clique = (Vec<SessionIdx>, Vec<SlotIdx>);
+
+/// Pairs lighter than this are left out of the clique graph: a row that cheap pairs
+/// can satisfy bounds almost nothing, and such pairs (shared ADs) make the graph dense
+/// and its cliques slow to list.
+const CLIQUE_MIN_WEIGHT: u64 = 1_000;
+
 /// Cliques of pairwise priced sessions with the slot sets their pigeonhole rows use.
-fn pigeonhole_sets(
+pub fn pigeonhole_sets(
     model: &TimeModel,
     allowed: &[Vec<SlotIdx>],
-) -> Vec<(Vec<SessionIdx>, Vec<SlotIdx>)> {
+    active: &[bool],
+) -> Vec<Clique> {
     let p = model.problem;
+    let live = |s: &SessionIdx| active[*s] && p.sessions[*s].schedulable;
     let t = model.tables;
     let mut found: Vec<(Vec<SessionIdx>, Vec<SlotIdx>)> = Vec::new();
     let longest = p.slots.iter().map(|s| s.minutes).max().unwrap_or(0);
@@ -582,10 +703,11 @@ fn pigeonhole_sets(
     lengths.sort_unstable();
     lengths.dedup();
     // The whole graph, then the sessions of at least each length alone.
-    let mut subsets: Vec<Vec<SessionIdx>> = vec![p.schedulable_sessions().collect()];
+    let mut subsets: Vec<Vec<SessionIdx>> = vec![(0..p.sessions.len()).filter(live).collect()];
     for &len in lengths.iter().rev() {
         subsets.push(
-            p.schedulable_sessions()
+            (0..p.sessions.len())
+                .filter(live)
                 .filter(|&s| p.sessions[s].minutes >= len)
                 .collect(),
         );
@@ -595,7 +717,10 @@ fn pigeonhole_sets(
         let nodes: Vec<_> = subset.iter().map(|&s| graph.add_node(s)).collect();
         let index: BTreeMap<SessionIdx, usize> =
             subset.iter().enumerate().map(|(i, &s)| (s, i)).collect();
-        for &(s, u, _) in &t.pairs {
+        for &(s, u, w) in &t.pairs {
+            if w < CLIQUE_MIN_WEIGHT {
+                continue;
+            }
             if let (Some(&i), Some(&j)) = (index.get(&s), index.get(&u)) {
                 graph.add_edge(nodes[i], nodes[j], ());
             }
@@ -606,12 +731,18 @@ fn pigeonhole_sets(
             if clique.len() < 3 {
                 continue;
             }
-            // Slots where no session of the clique pays a unary penalty.
+            // Slots long enough for every session of the clique (as long as the longest
+            // slot for the longer ones): outside them a session is trimmed, which costs
+            // more than most overlaps. Avoided time ranges do not shrink the set: a
+            // session avoiding some long slots still has the others.
+            let need = clique
+                .iter()
+                .map(|&s| p.sessions[s].minutes.min(longest))
+                .max()
+                .unwrap_or(0);
             let free: Vec<SlotIdx> = (0..p.slots.len())
                 .filter(|&b| {
-                    clique
-                        .iter()
-                        .all(|&s| t.unary[s][b] == 0 && allowed[s].contains(&b))
+                    p.slots[b].minutes >= need && clique.iter().any(|&s| allowed[s].contains(&b))
                 })
                 .collect();
             if clique.len() > free.len() && !found.iter().any(|(c, f)| *c == clique && *f == free) {
@@ -620,5 +751,10 @@ fn pigeonhole_sets(
         }
     }
     found.sort();
+    if std::env::var_os("AGENDA_DEBUG_CLIQUES").is_some() {
+        for (c, f) in &found {
+            eprintln!("clique {} sessions, {} free slots", c.len(), f.len());
+        }
+    }
     found
 }

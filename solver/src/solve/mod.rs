@@ -10,6 +10,7 @@
 
 pub mod heuristic;
 pub mod ilp;
+pub mod lns;
 pub mod rooms;
 pub mod tables;
 pub mod timing;
@@ -31,8 +32,16 @@ pub struct SolveOptions {
     pub gap: f64,
     pub threads: u32,
     pub seed: u64,
-    /// Annealing moves per session (the heuristic's budget, counted, not timed).
+    /// Annealing moves per session and restart (the heuristic's budget, counted, not
+    /// timed, so runs are reproducible).
     pub moves_per_session: u64,
+    /// Independent annealing runs (seeds derived from `seed`); the best is kept. The
+    /// result does not depend on `threads`, which only runs them side by side.
+    pub restarts: u32,
+    /// Large-neighbourhood rounds after annealing.
+    pub lns_rounds: usize,
+    /// Let HiGHS print its log on standard output (for diagnosis).
+    pub solver_log: bool,
 }
 
 impl Default for SolveOptions {
@@ -42,7 +51,10 @@ impl Default for SolveOptions {
             gap: 0.0,
             threads: 1,
             seed: 1,
-            moves_per_session: 4_000,
+            moves_per_session: 40_000,
+            restarts: 4,
+            lns_rounds: 40,
+            solver_log: false,
         }
     }
 }
@@ -88,6 +100,9 @@ pub struct SolveStats {
     pub total_time: Duration,
     /// When the ILP proved its optimum (None if it did not).
     pub time_to_optimal: Option<Duration>,
+    /// A phase stopped at its time share rather than at its own end: the result may
+    /// differ on a faster or slower machine (otherwise it is reproducible to the byte).
+    pub cut_by_time: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -151,11 +166,34 @@ pub fn solve(
         })
         .collect();
 
-    let start = heuristic::greedy(&model, &fixed);
+    let greedy = heuristic::greedy(&model, &fixed);
     let fixed_sessions: Vec<usize> = fixed.iter().map(|f| f.0).collect();
     let moves = options.moves_per_session * p.sessions.len() as u64;
-    let start = heuristic::anneal(&model, start, &fixed_sessions, moves, options.seed);
-    let heuristic_cost = model.cost(&start);
+    let seeds: Vec<u64> = (0..u64::from(options.restarts.max(1)))
+        .map(|i| options.seed.wrapping_mul(1_000_003).wrapping_add(i))
+        .collect();
+    // Annealing may use 40 % of the time limit; past that its result depends on the
+    // machine's speed, which the report says.
+    let deadline = began + options.time_limit.mul_f64(0.4);
+    let runs = parallel_map(&seeds, options.threads.max(1) as usize, |&seed| {
+        let run = heuristic::anneal(
+            &model,
+            greedy.clone(),
+            &fixed_sessions,
+            moves,
+            seed,
+            Some(deadline),
+        );
+        (model.cost(&run.slot_of), run.slot_of, run.cut_by_time)
+    });
+    let mut cut_by_time = runs.iter().any(|r| r.2);
+    // The cheapest run; ties go to the first seed, whatever the thread timing.
+    let (heuristic_cost, start) = runs
+        .into_iter()
+        .enumerate()
+        .min_by_key(|(i, (cost, _, _))| (*cost, *i))
+        .map(|(_, (cost, slots, _))| (cost, slots))
+        .unwrap_or_else(|| (model.cost(&greedy), greedy.clone()));
     let first_feasible = began.elapsed();
     progress(&Progress {
         phase: "heuristic",
@@ -164,24 +202,101 @@ pub fn solve(
         elapsed: first_feasible,
     });
 
-    let ilp = ilp::Ilp::build(&model, &allowed);
-    let (variables, rows) = (ilp.variables(), ilp.rows());
-    let remaining = options.time_limit.saturating_sub(began.elapsed());
-    let outcome = ilp.solve(
-        Some(&start),
-        &ilp::IlpOptions {
-            time_limit: remaining.max(Duration::from_millis(100)),
-            gap: options.gap,
-            threads: options.threads,
-            seed: options.seed,
-        },
-    );
+    let granularity = penalty_granularity(p);
+    let ilp_options = |time_limit: Duration| ilp::IlpOptions {
+        deadline: Instant::now() + time_limit.max(Duration::from_millis(100)),
+        gap: options.gap,
+        threads: options.threads,
+        seed: options.seed,
+        log: options.solver_log,
+    };
 
-    // The better of the two time-level schedules, then rooms, then the evaluator.
-    let mut candidates = vec![(start, vec![])];
-    if let Some(s) = outcome.slot_of.clone() {
-        candidates.push((s, outcome.room_of.clone()));
+    // Core relaxation: only the sessions that need the longest slots, which fight over
+    // few blocks; every term touching the others is dropped, so its bound holds for the
+    // whole meeting, and it is proved much faster (SOLVER-NOTES, point 3).
+    let longest = p.slots.iter().map(|s| s.minutes).max().unwrap_or(0);
+    let core: Vec<bool> = (0..p.sessions.len())
+        .map(|s| p.sessions[s].schedulable && p.sessions[s].minutes >= longest)
+        .collect();
+    let core_size = core.iter().filter(|&&c| c).count();
+    let mut core_bound: Option<u64> = None;
+    if core_size >= 2 && core_size < p.schedulable_sessions().count() {
+        let remaining = options.time_limit.saturating_sub(began.elapsed());
+        let masked: Vec<Option<SlotIdx>> = (0..p.sessions.len())
+            .map(|s| start[s].filter(|_| core[s]))
+            .collect();
+        let cliques = ilp::pigeonhole_sets(&model, &allowed, &core);
+        let outcome = ilp::Ilp::build(&model, &allowed, &core, &cliques)
+            .solve(Some(&masked), &ilp_options(remaining.mul_f64(0.4)));
+        core_bound = outcome.dual_bound.map(|b| round_up(b, granularity));
+        cut_by_time |= !outcome.proven_optimal;
+        progress(&Progress {
+            phase: "core",
+            incumbent: Some(heuristic_cost),
+            bound: core_bound,
+            elapsed: began.elapsed(),
+        });
     }
+
+    // Large-neighbourhood search on half of what is left, from the heuristic's start.
+    let remaining = options.time_limit.saturating_sub(began.elapsed());
+    let mut report_lns = |cost: u64| {
+        progress(&Progress {
+            phase: "lns",
+            incumbent: Some(cost),
+            bound: core_bound,
+            elapsed: began.elapsed(),
+        })
+    };
+    let improved = lns::improve(
+        &model,
+        start,
+        &fixed,
+        if ilp::estimate_rows(&model, &allowed) <= MAX_FULL_MODEL_ROWS {
+            remaining.mul_f64(0.5)
+        } else {
+            remaining
+        },
+        options.lns_rounds,
+        &ilp_options(remaining),
+        &mut report_lns,
+    );
+    cut_by_time |= improved.cut_by_time;
+    let start = improved.slot_of;
+
+    // The full model, unless it is too large to build and solve in the time left
+    // (then the bound is the core's, and the agenda the search's).
+    let everyone = vec![true; p.sessions.len()];
+    let estimated_rows = ilp::estimate_rows(&model, &allowed);
+    let mut skipped = None;
+    let mut candidates = vec![(start.clone(), vec![])];
+    let (mut variables, mut rows, mut full_bound, mut proven_optimal) = (0, 0, None, false);
+    if estimated_rows <= MAX_FULL_MODEL_ROWS {
+        let cliques = ilp::pigeonhole_sets(&model, &allowed, &everyone);
+        let ilp = ilp::Ilp::build(&model, &allowed, &everyone, &cliques);
+        (variables, rows) = (ilp.variables(), ilp.rows());
+        let remaining = options.time_limit.saturating_sub(began.elapsed());
+        let outcome = ilp.solve(Some(&start), &ilp_options(remaining));
+        full_bound = outcome.dual_bound.map(|b| round_up(b, granularity));
+        proven_optimal = outcome.proven_optimal;
+        cut_by_time |= !outcome.proven_optimal;
+        progress(&Progress {
+            phase: "ilp",
+            incumbent: outcome.objective.map(|o| o.round() as u64),
+            bound: full_bound.max(core_bound),
+            elapsed: began.elapsed(),
+        });
+        if let Some(s) = outcome.slot_of {
+            candidates.push((s, outcome.room_of));
+        }
+    } else {
+        skipped = Some(format!(
+            "the full model (about {estimated_rows} rows) is too large to solve here; the bound is the core relaxation's"
+        ));
+    }
+    let bound = full_bound.max(core_bound);
+
+    // The better of the time-level schedules, then rooms, then the evaluator.
     let mut best: Option<(Schedule, Evaluation)> = None;
     for (slot_of, forced) in candidates {
         let schedule = rooms::assign_rooms(p, &tables, &slot_of, &forced);
@@ -202,12 +317,9 @@ pub fn solve(
         (s, e)
     });
 
-    let granularity = penalty_granularity(p);
-    let lower_bound = outcome
-        .dual_bound
-        .map(|b| round_up(b, granularity))
-        .map(|b| b.min(evaluation.cost));
+    let lower_bound = bound.map(|b| b.min(evaluation.cost));
     let mut diagnosis = diagnose(p);
+    diagnosis.extend(skipped);
     let fixed_errors = fixed_conflicts(p);
     let status = if !fixed_errors.is_empty() {
         diagnosis.splice(0..0, fixed_errors);
@@ -237,9 +349,36 @@ pub fn solve(
             heuristic_cost,
             time_to_first_feasible: first_feasible,
             total_time,
-            time_to_optimal: outcome.proven_optimal.then_some(total_time),
+            time_to_optimal: proven_optimal.then_some(total_time),
+            cut_by_time,
         },
     }
+}
+
+/// Above this many linking rows the full model is not built: on 2 cores its
+/// construction alone would take most of a minute, and the LP could not close a gap.
+const MAX_FULL_MODEL_ROWS: usize = 150_000;
+
+/// Maps `f` over `items` on up to `threads` scoped threads, keeping the input order.
+fn parallel_map<T: Sync, R: Send>(
+    items: &[T],
+    threads: usize,
+    f: impl Fn(&T) -> R + Sync,
+) -> Vec<R> {
+    if threads <= 1 || items.len() <= 1 {
+        return items.iter().map(&f).collect();
+    }
+    let chunk = items.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = items
+            .chunks(chunk)
+            .map(|part| scope.spawn(|| part.iter().map(&f).collect::<Vec<R>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    })
 }
 
 /// The greatest common divisor of all penalties: every cost is a multiple of it, so a
