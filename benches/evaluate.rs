@@ -1,7 +1,7 @@
 //! The evaluator on IETF-sized agendas: it prices every candidate of the solver's
 //! neighbourhood searches, so its speed bounds how many moves a second they can try.
 //!
-//! `cargo bench --bench evaluate`
+//! `cargo bench --bench evaluate` (also times whole solves of the small meetings)
 
 use agenda_solver::cost::{evaluate, Schedule};
 use agenda_solver::{load_instance, Problem};
@@ -38,5 +38,25 @@ fn bench(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench);
+/// Whole solves of small meetings, proved optimal well inside their limit, so the time
+/// is the solver's own work.
+fn bench_solve(c: &mut Criterion) {
+    use agenda_solver::solve::{solve, SolveOptions};
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let mut group = c.benchmark_group("solve");
+    group.sample_size(10);
+    for (name, path) in [
+        ("tiny-fixture", root.join("tests/data/tiny.json")),
+        ("tiny-12x3", root.join("datasets/tiny-12x3.json")),
+    ] {
+        let p = Problem::from_instance(&load_instance(&path).expect("loads")).expect("valid");
+        let options = SolveOptions::default();
+        group.bench_function(name, |b| {
+            b.iter(|| solve(&p, &options, &mut |_| {}).evaluation.cost)
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench, bench_solve);
 criterion_main!(benches);

@@ -17,13 +17,16 @@ pub struct Improved {
     pub cut_by_time: bool,
 }
 
-/// Improves `start` over `rounds` neighbourhoods, or until `budget` runs out.
+/// Improves `start` over `rounds` neighbourhoods, or until `budget` runs out, or until
+/// the cost reaches `bound` (a proven lower bound: nothing better exists).
+#[allow(clippy::too_many_arguments)]
 pub fn improve(
     model: &TimeModel,
     start: Vec<Option<SlotIdx>>,
     fixed: &[(SessionIdx, SlotIdx)],
     budget: Duration,
     rounds: usize,
+    bound: u64,
     options: &IlpOptions,
     on_improvement: &mut dyn FnMut(u64),
 ) -> Improved {
@@ -48,7 +51,7 @@ pub fn improve(
     let mut round = 0usize;
     for _ in 0..rounds {
         let left = budget.saturating_sub(began.elapsed());
-        if cost == 0 {
+        if cost <= bound {
             break;
         }
         if left < Duration::from_millis(200) {

@@ -167,14 +167,15 @@ pub fn solve(
         .collect();
 
     let greedy = heuristic::greedy(&model, &fixed);
+    let first_feasible = began.elapsed();
     let fixed_sessions: Vec<usize> = fixed.iter().map(|f| f.0).collect();
     let moves = options.moves_per_session * p.sessions.len() as u64;
     let seeds: Vec<u64> = (0..u64::from(options.restarts.max(1)))
         .map(|i| options.seed.wrapping_mul(1_000_003).wrapping_add(i))
         .collect();
-    // Annealing may use 40 % of the time limit; past that its result depends on the
+    // Annealing may use 35 % of the time limit; past that its result depends on the
     // machine's speed, which the report says.
-    let deadline = began + options.time_limit.mul_f64(0.4);
+    let deadline = began + options.time_limit.mul_f64(0.35);
     let runs = parallel_map(&seeds, options.threads.max(1) as usize, |&seed| {
         let run = heuristic::anneal(
             &model,
@@ -194,12 +195,11 @@ pub fn solve(
         .min_by_key(|(i, (cost, _, _))| (*cost, *i))
         .map(|(_, (cost, slots, _))| (cost, slots))
         .unwrap_or_else(|| (model.cost(&greedy), greedy.clone()));
-    let first_feasible = began.elapsed();
     progress(&Progress {
         phase: "heuristic",
         incumbent: Some(heuristic_cost),
         bound: None,
-        elapsed: first_feasible,
+        elapsed: began.elapsed(),
     });
 
     let granularity = penalty_granularity(p);
@@ -227,7 +227,7 @@ pub fn solve(
             .collect();
         let cliques = ilp::pigeonhole_sets(&model, &allowed, &core);
         let outcome = ilp::Ilp::build(&model, &allowed, &core, &cliques)
-            .solve(Some(&masked), &ilp_options(remaining.mul_f64(0.4)));
+            .solve(Some(&masked), &ilp_options(remaining.mul_f64(0.5)));
         core_bound = outcome.dual_bound.map(|b| round_up(b, granularity));
         cut_by_time |= !outcome.proven_optimal;
         progress(&Progress {
@@ -238,34 +238,8 @@ pub fn solve(
         });
     }
 
-    // Large-neighbourhood search on half of what is left, from the heuristic's start.
-    let remaining = options.time_limit.saturating_sub(began.elapsed());
-    let mut report_lns = |cost: u64| {
-        progress(&Progress {
-            phase: "lns",
-            incumbent: Some(cost),
-            bound: core_bound,
-            elapsed: began.elapsed(),
-        })
-    };
-    let improved = lns::improve(
-        &model,
-        start,
-        &fixed,
-        if ilp::estimate_rows(&model, &allowed) <= MAX_FULL_MODEL_ROWS {
-            remaining.mul_f64(0.5)
-        } else {
-            remaining
-        },
-        options.lns_rounds,
-        &ilp_options(remaining),
-        &mut report_lns,
-    );
-    cut_by_time |= improved.cut_by_time;
-    let start = improved.slot_of;
-
-    // The full model, unless it is too large to build and solve in the time left
-    // (then the bound is the core's, and the agenda the search's).
+    // The full model, warm-started, on half of what is left: it proves small meetings
+    // optimal. Skipped when too large to build in time (the bound is then the core's).
     let everyone = vec![true; p.sessions.len()];
     let estimated_rows = ilp::estimate_rows(&model, &allowed);
     let mut skipped = None;
@@ -276,10 +250,9 @@ pub fn solve(
         let ilp = ilp::Ilp::build(&model, &allowed, &everyone, &cliques);
         (variables, rows) = (ilp.variables(), ilp.rows());
         let remaining = options.time_limit.saturating_sub(began.elapsed());
-        let outcome = ilp.solve(Some(&start), &ilp_options(remaining));
+        let outcome = ilp.solve(Some(&start), &ilp_options(remaining.mul_f64(0.5)));
         full_bound = outcome.dual_bound.map(|b| round_up(b, granularity));
         proven_optimal = outcome.proven_optimal;
-        cut_by_time |= !outcome.proven_optimal;
         progress(&Progress {
             phase: "ilp",
             incumbent: outcome.objective.map(|o| o.round() as u64),
@@ -295,6 +268,38 @@ pub fn solve(
         ));
     }
     let bound = full_bound.max(core_bound);
+
+    // Not proven: large-neighbourhood search on the rest, from the best time-level
+    // schedule so far; it stops early once it meets the bound.
+    if !proven_optimal {
+        let best_start = candidates
+            .iter()
+            .map(|(slots, _)| (model.cost(slots), slots))
+            .min_by_key(|(cost, _)| *cost)
+            .map(|(_, slots)| slots.clone())
+            .unwrap_or_else(|| start.clone());
+        let remaining = options.time_limit.saturating_sub(began.elapsed());
+        let mut report_lns = |cost: u64| {
+            progress(&Progress {
+                phase: "lns",
+                incumbent: Some(cost),
+                bound,
+                elapsed: began.elapsed(),
+            })
+        };
+        let improved = lns::improve(
+            &model,
+            best_start,
+            &fixed,
+            remaining,
+            options.lns_rounds,
+            bound.unwrap_or(0),
+            &ilp_options(remaining),
+            &mut report_lns,
+        );
+        cut_by_time |= improved.cut_by_time || full_bound.is_some();
+        candidates.push((improved.slot_of, vec![]));
+    }
 
     // The better of the time-level schedules, then rooms, then the evaluator.
     let mut best: Option<(Schedule, Evaluation)> = None;
