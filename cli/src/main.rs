@@ -76,35 +76,8 @@ enum Command {
         /// Write the agenda here (default: standard output).
         #[arg(long, short = 'o')]
         output: Option<PathBuf>,
-        /// Seconds for the integer program.
-        #[arg(long, default_value_t = 60.0)]
-        time_limit: f64,
-        /// Stop at this relative gap between cost and bound (0.01 = 1 %).
-        #[arg(long, default_value_t = 0.0)]
-        gap: f64,
-        /// Threads for the annealing restarts and HiGHS (results do not depend on it).
-        #[arg(long, default_value_t = 2)]
-        threads: u32,
-        #[arg(long, default_value_t = 1)]
-        seed: u64,
-        /// Emit this export instead of the agenda JSON.
-        #[arg(long, short = 'f', default_value = "json")]
-        format: Format,
-        /// Print no progress, even on a terminal.
-        #[arg(long, short = 'q')]
-        quiet: bool,
-        /// Print every phase on its own line, even when not on a terminal.
-        #[arg(long, short = 'v')]
-        verbose: bool,
-        /// Show HiGHS's own log (on standard output; use with -o).
-        #[arg(long)]
-        solver_log: bool,
-        /// Annealing moves per session before the ILP (counted, so reproducible).
-        #[arg(long, default_value_t = SolveOptions::default().moves_per_session)]
-        moves: u64,
-        /// Independent annealing runs; the best is kept (same result for any --threads).
-        #[arg(long, default_value_t = SolveOptions::default().restarts)]
-        restarts: u32,
+        #[command(flatten)]
+        flags: SolveFlags,
     },
     /// Generate a synthetic IETF-like instance.
     Generate {
@@ -178,33 +151,8 @@ fn run(cli: Cli, o: &mut String) -> Result<u8> {
         Command::Solve {
             instance,
             output,
-            time_limit,
-            gap,
-            threads,
-            seed,
-            format,
-            quiet,
-            verbose,
-            solver_log,
-            moves,
-            restarts,
-        } => cmd_solve(
-            o,
-            &instance,
-            output.as_deref(),
-            SolveFlags {
-                time_limit,
-                gap,
-                threads,
-                seed,
-                format,
-                quiet,
-                verbose,
-                solver_log,
-                moves,
-                restarts,
-            },
-        ),
+            flags,
+        } => cmd_solve(o, &instance, output.as_deref(), flags),
         Command::Generate {
             sessions,
             rooms,
@@ -518,17 +466,39 @@ fn cmd_export(
     Ok(0)
 }
 
-/// The options of `agenda solve`, as given.
+/// The options of `agenda solve`.
+#[derive(clap::Args)]
 struct SolveFlags {
+    /// Seconds for the whole solve.
+    #[arg(long, default_value_t = 60.0)]
     time_limit: f64,
+    /// Stop at this relative gap between cost and bound (0.01 = 1 %).
+    #[arg(long, default_value_t = 0.0)]
     gap: f64,
+    /// Annealing restarts run side by side on this many threads (the result does not
+    /// depend on it; HiGHS always uses one thread, for the same reason).
+    #[arg(long, default_value_t = 2)]
     threads: u32,
+    /// Seed of the annealing and of HiGHS; another seed, another (equally valid) agenda.
+    #[arg(long, default_value_t = 1)]
     seed: u64,
+    /// Emit this export instead of the agenda JSON.
+    #[arg(long, short = 'f', default_value = "json")]
     format: Format,
+    /// Print no progress, even on a terminal.
+    #[arg(long, short = 'q')]
     quiet: bool,
+    /// Print every phase on its own line, even when not on a terminal.
+    #[arg(long, short = 'v')]
     verbose: bool,
+    /// Show HiGHS's own log (on standard output; use with -o).
+    #[arg(long)]
     solver_log: bool,
+    /// Annealing moves per session before the ILP (counted, so reproducible).
+    #[arg(long, default_value_t = SolveOptions::default().moves_per_session)]
     moves: u64,
+    /// Independent annealing runs; the best is kept (same result for any --threads).
+    #[arg(long, default_value_t = SolveOptions::default().restarts)]
     restarts: u32,
 }
 

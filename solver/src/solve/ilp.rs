@@ -48,7 +48,6 @@ pub struct IlpOptions {
     /// HiGHS gets what is left of this when it starts (model building counts).
     pub deadline: Instant,
     pub gap: f64,
-    pub threads: u32,
     pub seed: u64,
     /// HiGHS prints its log.
     pub log: bool,
@@ -620,7 +619,8 @@ impl<'a> Ilp<'a> {
         highs.set_option("time_limit", left.as_secs_f64().max(0.01));
         highs.set_option("mip_rel_gap", options.gap.max(0.0));
         highs.set_option("random_seed", (options.seed % 2_147_483_647) as i32);
-        highs.set_option("threads", options.threads.max(1) as i32);
+        // One thread: HiGHS's parallel search could make results depend on the count.
+        highs.set_option("threads", 1);
         if let Some(cols) = &warm {
             // A start HiGHS rejects is only a lost hint, never an error.
             let _ = highs.try_set_solution(Some(cols), None, None, None);

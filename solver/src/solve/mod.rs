@@ -30,6 +30,7 @@ pub struct SolveOptions {
     pub time_limit: Duration,
     /// Stop when (cost - bound) / cost is at most this.
     pub gap: f64,
+    /// Threads for the annealing restarts (the result does not depend on it).
     pub threads: u32,
     pub seed: u64,
     /// Annealing moves per session and restart (the heuristic's budget, counted, not
@@ -206,7 +207,6 @@ pub fn solve(
     let ilp_options = |time_limit: Duration| ilp::IlpOptions {
         deadline: Instant::now() + time_limit.max(Duration::from_millis(100)),
         gap: options.gap,
-        threads: options.threads,
         seed: options.seed,
         log: options.solver_log,
     };
