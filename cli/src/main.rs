@@ -527,9 +527,12 @@ fn cmd_solve(
     if !(0.0..1.0).contains(&gap) {
         anyhow::bail!("--gap must be a fraction in [0, 1), e.g. 0.01 for 1 %, got {gap}");
     }
+    let time_limit = std::time::Duration::try_from_secs_f64(time_limit).map_err(|_| {
+        anyhow::anyhow!("--time-limit {time_limit} is out of range; give seconds such as 60")
+    })?;
     let problem = load_problem(instance)?;
     let options = SolveOptions {
-        time_limit: std::time::Duration::from_secs_f64(time_limit),
+        time_limit,
         gap,
         threads: threads.max(1),
         seed,

@@ -202,3 +202,49 @@ fn bundled_datasets_validate() {
         }
     }
 }
+
+#[test]
+fn solve_writes_an_agenda_that_checks_and_refuses_bad_options() {
+    let path = std::env::temp_dir().join(format!("agenda-solve-{}.json", std::process::id()));
+    let out = agenda(&[
+        "solve",
+        "tests/data/tiny.json",
+        "-q",
+        "--time-limit",
+        "20",
+        "-o",
+        path.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let check = agenda(&[
+        "check",
+        "--json",
+        "tests/data/tiny.json",
+        path.to_str().unwrap(),
+    ]);
+    assert_eq!(check.status.code(), Some(0));
+    let doc: serde_json::Value = serde_json::from_slice(&check.stdout).unwrap();
+    assert_eq!(
+        doc["cost"], doc["claimed_cost"],
+        "the solver reports the evaluator's cost"
+    );
+    let agenda_doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    assert_eq!(agenda_doc["status"], "optimal");
+    std::fs::remove_file(&path).ok();
+    for bad in [
+        ["--time-limit", "1e20"],
+        ["--time-limit", "-1"],
+        ["--gap", "2"],
+    ] {
+        let out = agenda(&["solve", "tests/data/tiny.json", "-q", bad[0], bad[1]]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{bad:?}: {err}");
+        assert!(!err.contains("panicked"), "{bad:?}: {err}");
+    }
+}
