@@ -459,3 +459,40 @@ fn best_known_ietf106_agenda_holds() {
     assert_eq!(e.cost, 252_000);
     assert_eq!(agenda.cost, Some(252_000));
 }
+
+#[test]
+fn a_cancelled_solve_returns_its_best_agenda_promptly() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+    let p =
+        Problem::from_instance(&load_instance(root_dataset("ietf-125x8.json")).unwrap()).unwrap();
+    let cancel = Arc::new(AtomicBool::new(false));
+    let flag = cancel.clone();
+    let stopper = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_secs(3));
+        flag.store(true, Ordering::Relaxed);
+    });
+    let began = std::time::Instant::now();
+    let mut phases = Vec::new();
+    let r = solve(
+        &p,
+        &SolveOptions {
+            time_limit: Duration::from_secs(120),
+            cancel: Some(cancel),
+            ..SolveOptions::default()
+        },
+        &mut |pr| phases.push(pr.phase),
+    );
+    stopper.join().unwrap();
+    let took = began.elapsed();
+    assert!(took < Duration::from_secs(20), "took {took:?}");
+    assert!(r.stats.cancelled);
+    assert_honest(&p, &r);
+    assert!(phases.contains(&"heuristic"), "{phases:?}");
+}
+
+fn root_dataset(name: &str) -> std::path::PathBuf {
+    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("datasets")
+        .join(name)
+}

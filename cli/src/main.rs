@@ -542,9 +542,13 @@ fn cmd_solve(
         ..SolveOptions::default()
     };
     let show = !quiet && std::io::stderr().is_terminal();
+    let mut last: Option<(&str, Option<u64>, Option<u64>)> = None;
     let mut progress = |pr: &Progress| {
         let fmt = |v: Option<u64>| v.map_or("-".to_string(), group_digits);
-        if verbose {
+        let state = (pr.phase, pr.incumbent, pr.bound);
+        let changed = last != Some(state);
+        last = Some(state);
+        if verbose && changed {
             eprintln!(
                 "{:<10} incumbent {:>12}  bound {:>12}  {:>7.1}s",
                 pr.phase,

@@ -64,6 +64,7 @@ pub fn anneal(
     moves: u64,
     seed: u64,
     deadline: Option<std::time::Instant>,
+    cancel: Option<&std::sync::atomic::AtomicBool>,
 ) -> Annealed {
     let p = model.problem;
     let m = p.slots.len();
@@ -88,9 +89,13 @@ pub fn anneal(
     let (t0, t1) = (20_000.0f64, 50.0f64);
     let mut cut_by_time = false;
     for i in 0..moves {
-        if i % 4096 == 0 && deadline.is_some_and(|d| std::time::Instant::now() >= d) {
-            cut_by_time = true;
-            break;
+        if i % 4096 == 0 {
+            let late = deadline.is_some_and(|d| std::time::Instant::now() >= d);
+            let stop = cancel.is_some_and(|c| c.load(std::sync::atomic::Ordering::Relaxed));
+            if late || stop {
+                cut_by_time = true;
+                break;
+            }
         }
         let temperature = t0 * (t1 / t0).powf(i as f64 / moves as f64);
         let s = movable[rng.below(movable.len())];

@@ -51,6 +51,65 @@ pub struct IlpOptions {
     pub seed: u64,
     /// HiGHS prints its log.
     pub log: bool,
+    /// Stops the search loops around HiGHS (LNS) when set.
+    pub cancel: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
+}
+
+/// Hooks into a running HiGHS search: progress and cancellation.
+pub struct Watch<'w> {
+    /// Called at most every half second with (primal bound, dual bound) of the model.
+    pub progress: &'w mut dyn FnMut(Option<f64>, f64),
+    /// Set from another thread to stop the search (HiGHS returns its best so far).
+    pub cancel: Option<&'w std::sync::atomic::AtomicBool>,
+}
+
+struct CallbackState<'w> {
+    watch: Watch<'w>,
+    last_report: Instant,
+}
+
+/// HiGHS's C callback. Never unwinds into C: a panic in the closure is caught and
+/// stops the search.
+unsafe extern "C" fn on_highs_event(
+    kind: std::os::raw::c_int,
+    _message: *const std::os::raw::c_char,
+    data_out: *const highs_sys::HighsCallbackDataOut,
+    data_in: *mut highs_sys::HighsCallbackDataIn,
+    user: *mut std::os::raw::c_void,
+) {
+    if user.is_null() || data_out.is_null() {
+        return;
+    }
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        // SAFETY: `user` is the `CallbackState` that `Ilp::solve` registered and keeps
+        // alive until HiGHS returns; HiGHS calls back on the solving thread only.
+        let state = unsafe { &mut *(user as *mut CallbackState) };
+        // SAFETY: HiGHS passes a valid `HighsCallbackDataOut` for the call's duration.
+        let out = unsafe { &*data_out };
+        let cancelled = state
+            .watch
+            .cancel
+            .is_some_and(|c| c.load(std::sync::atomic::Ordering::Relaxed));
+        let improving =
+            kind == highs_sys::kHighsCallbackMipImprovingSolution as std::os::raw::c_int;
+        if improving || state.last_report.elapsed() >= Duration::from_millis(500) {
+            state.last_report = Instant::now();
+            let primal = out
+                .mip_primal_bound
+                .is_finite()
+                .then_some(out.mip_primal_bound);
+            (state.watch.progress)(primal, out.mip_dual_bound);
+        }
+        cancelled
+    }));
+    let stop = outcome.unwrap_or(true);
+    if stop
+        && !data_in.is_null()
+        && kind == highs_sys::kHighsCallbackMipInterrupt as std::os::raw::c_int
+    {
+        // SAFETY: for interrupt callbacks HiGHS passes a valid, writable `data_in`.
+        unsafe { (*data_in).user_interrupt = 1 };
+    }
 }
 
 /// What HiGHS returned.
@@ -591,7 +650,12 @@ impl<'a> Ilp<'a> {
     }
 
     /// Solves with HiGHS from the warm start `start` (a time-level schedule).
-    pub fn solve(self, start: Option<&[Option<SlotIdx>]>, options: &IlpOptions) -> IlpOutcome {
+    pub fn solve(
+        self,
+        start: Option<&[Option<SlotIdx>]>,
+        options: &IlpOptions,
+        watch: Option<Watch>,
+    ) -> IlpOutcome {
         let began = Instant::now();
         let warm = start.map(|s| self.start_values(s));
         let variables = self.columns.count;
@@ -625,7 +689,30 @@ impl<'a> Ilp<'a> {
             // A start HiGHS rejects is only a lost hint, never an error.
             let _ = highs.try_set_solution(Some(cols), None, None, None);
         }
+        // Keep the callback's state alive (and in place) until `solve` returns.
+        let mut state = watch.map(|watch| {
+            Box::new(CallbackState {
+                watch,
+                last_report: Instant::now(),
+            })
+        });
+        if let Some(state) = state.as_mut() {
+            let user = &mut **state as *mut CallbackState as *mut std::os::raw::c_void;
+            // SAFETY: `highs` is a live HiGHS instance; `user` outlives the solve below.
+            unsafe {
+                highs_sys::Highs_setCallback(highs.as_mut_ptr(), Some(on_highs_event), user);
+                highs_sys::Highs_startCallback(
+                    highs.as_mut_ptr(),
+                    highs_sys::kHighsCallbackMipInterrupt,
+                );
+                highs_sys::Highs_startCallback(
+                    highs.as_mut_ptr(),
+                    highs_sys::kHighsCallbackMipImprovingSolution,
+                );
+            }
+        }
         let solved = highs.solve();
+        drop(state);
         let status = solved.status();
         use highs::HighsModelStatus as S;
         let infeasible = matches!(status, S::Infeasible | S::UnboundedOrInfeasible);

@@ -51,7 +51,7 @@ pub fn improve(
     let mut round = 0usize;
     for _ in 0..rounds {
         let left = budget.saturating_sub(began.elapsed());
-        if cost <= bound {
+        if cost <= bound || cancelled(options) {
             break;
         }
         if left < Duration::from_millis(200) {
@@ -105,7 +105,7 @@ pub fn improve(
         let building = Instant::now();
         let ilp = Ilp::build(model, &allowed, &everyone, &[]);
         let built_in = building.elapsed();
-        let outcome = ilp.solve(Some(&current), &sub);
+        let outcome = ilp.solve(Some(&current), &sub, None);
         let quick = outcome.proven_optimal && outcome.elapsed < Duration::from_secs(1);
         if std::env::var_os("AGENDA_DEBUG_LNS").is_some() {
             eprintln!(
@@ -137,6 +137,13 @@ pub fn improve(
         slot_of: current,
         cut_by_time,
     }
+}
+
+fn cancelled(options: &IlpOptions) -> bool {
+    options
+        .cancel
+        .as_ref()
+        .is_some_and(|c| c.load(std::sync::atomic::Ordering::Relaxed))
 }
 
 /// The slot whose sessions carry the most cost (pairs inside it and unary costs), with

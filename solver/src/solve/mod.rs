@@ -19,6 +19,8 @@ use crate::agenda::Agenda;
 use crate::cost::{evaluate, Evaluation, Schedule};
 use crate::penalties::CostKind;
 use crate::problem::{Problem, SlotIdx};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tables::CostTables;
 use timing::TimeModel;
@@ -43,6 +45,9 @@ pub struct SolveOptions {
     pub lns_rounds: usize,
     /// Let HiGHS print its log on standard output (for diagnosis).
     pub solver_log: bool,
+    /// Set from another thread to stop early: the solve returns the best agenda so far
+    /// (a client that goes away, Ctrl-C).
+    pub cancel: Option<Arc<AtomicBool>>,
 }
 
 impl Default for SolveOptions {
@@ -56,6 +61,7 @@ impl Default for SolveOptions {
             restarts: 4,
             lns_rounds: 40,
             solver_log: false,
+            cancel: None,
         }
     }
 }
@@ -104,6 +110,8 @@ pub struct SolveStats {
     /// A phase stopped at its time share rather than at its own end: the result may
     /// differ on a faster or slower machine (otherwise it is reproducible to the byte).
     pub cut_by_time: bool,
+    /// The caller cancelled the solve; the agenda is the best found until then.
+    pub cancelled: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -185,6 +193,7 @@ pub fn solve(
             moves,
             seed,
             Some(deadline),
+            options.cancel.as_deref(),
         );
         (model.cost(&run.slot_of), run.slot_of, run.cut_by_time)
     });
@@ -209,6 +218,7 @@ pub fn solve(
         gap: options.gap,
         seed: options.seed,
         log: options.solver_log,
+        cancel: options.cancel.clone(),
     };
 
     // Core relaxation: only the sessions that need the longest slots, which fight over
@@ -226,8 +236,23 @@ pub fn solve(
             .map(|s| start[s].filter(|_| core[s]))
             .collect();
         let cliques = ilp::pigeonhole_sets(&model, &allowed, &core);
-        let outcome = ilp::Ilp::build(&model, &allowed, &core, &cliques)
-            .solve(Some(&masked), &ilp_options(remaining.mul_f64(0.5)));
+        let mut report = |_: Option<f64>, dual: f64| {
+            progress(&Progress {
+                phase: "core",
+                incumbent: Some(heuristic_cost),
+                bound: dual.is_finite().then(|| round_up(dual, granularity)),
+                elapsed: began.elapsed(),
+            })
+        };
+        let watch = ilp::Watch {
+            progress: &mut report,
+            cancel: options.cancel.as_deref(),
+        };
+        let outcome = ilp::Ilp::build(&model, &allowed, &core, &cliques).solve(
+            Some(&masked),
+            &ilp_options(remaining.mul_f64(0.5)),
+            Some(watch),
+        );
         core_bound = outcome.dual_bound.map(|b| round_up(b, granularity));
         cut_by_time |= !outcome.proven_optimal;
         progress(&Progress {
@@ -250,7 +275,24 @@ pub fn solve(
         let ilp = ilp::Ilp::build(&model, &allowed, &everyone, &cliques);
         (variables, rows) = (ilp.variables(), ilp.rows());
         let remaining = options.time_limit.saturating_sub(began.elapsed());
-        let outcome = ilp.solve(Some(&start), &ilp_options(remaining.mul_f64(0.5)));
+        let mut report = |primal: Option<f64>, dual: f64| {
+            let dual = dual.is_finite().then(|| round_up(dual, granularity));
+            progress(&Progress {
+                phase: "ilp",
+                incumbent: primal.map(|v| v.round() as u64),
+                bound: dual.max(core_bound),
+                elapsed: began.elapsed(),
+            })
+        };
+        let watch = ilp::Watch {
+            progress: &mut report,
+            cancel: options.cancel.as_deref(),
+        };
+        let outcome = ilp.solve(
+            Some(&start),
+            &ilp_options(remaining.mul_f64(0.5)),
+            Some(watch),
+        );
         full_bound = outcome.dual_bound.map(|b| round_up(b, granularity));
         proven_optimal = outcome.proven_optimal;
         progress(&Progress {
@@ -356,6 +398,10 @@ pub fn solve(
             total_time,
             time_to_optimal: proven_optimal.then_some(total_time),
             cut_by_time,
+            cancelled: options
+                .cancel
+                .as_ref()
+                .is_some_and(|c| c.load(Ordering::Relaxed)),
         },
     }
 }
