@@ -838,10 +838,5 @@ pub fn pigeonhole_sets(
         }
     }
     found.sort();
-    if std::env::var_os("AGENDA_DEBUG_CLIQUES").is_some() {
-        for (c, f) in &found {
-            eprintln!("clique {} sessions, {} free slots", c.len(), f.len());
-        }
-    }
     found
 }

@@ -102,17 +102,9 @@ pub fn improve(
             deadline: (Instant::now() + Duration::from_secs(5)).min(began + budget),
             ..options.clone()
         };
-        let building = Instant::now();
         let ilp = Ilp::build(model, &allowed, &everyone, &[]);
-        let built_in = building.elapsed();
         let outcome = ilp.solve(Some(&current), &sub, None);
         let quick = outcome.proven_optimal && outcome.elapsed < Duration::from_secs(1);
-        if std::env::var_os("AGENDA_DEBUG_LNS").is_some() {
-            eprintln!(
-                "lns size {size}/{group_size} blocks {blocks:?} objective {:?} bound {:?} optimal {} in {:.2}s, built in {:.2}s (current {cost})",
-                outcome.objective, outcome.dual_bound, outcome.proven_optimal, outcome.elapsed.as_secs_f64(), built_in.as_secs_f64()
-            );
-        }
         let mut improved = false;
         if let Some(candidate) = outcome.slot_of {
             let candidate_cost = model.cost(&candidate);
