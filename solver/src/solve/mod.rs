@@ -58,7 +58,7 @@ impl Default for SolveOptions {
             threads: 1,
             seed: 1,
             moves_per_session: 40_000,
-            restarts: 4,
+            restarts: 8,
             lns_rounds: 40,
             solver_log: false,
             cancel: None,
