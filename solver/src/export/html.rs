@@ -5,8 +5,7 @@
 
 use super::text::group_digits;
 use super::Report;
-use crate::problem::{RoomIdx, SessionIdx};
-use std::collections::HashMap;
+use crate::problem::SessionIdx;
 use std::fmt::Write;
 
 const STYLE: &str = "body{font-family:system-ui,-apple-system,Segoe UI,Helvetica,Arial,sans-serif;margin:1.5rem;color:#222}\
@@ -20,11 +19,7 @@ td.ok{background:#e8f5e9}td.minor{background:#fff8c4}td.major{background:#ffd8a8
 pub fn render(report: &Report) -> String {
     let p = report.problem;
     let e = &report.evaluation;
-    let at: HashMap<(usize, RoomIdx), SessionIdx> = report
-        .schedule
-        .placed()
-        .map(|(s, pl)| ((pl.slot, pl.room), s))
-        .collect();
+    let at = report.occupancy();
     let mut h = String::new();
     let title = format!("IETF {} agenda", p.meeting);
     let _ = write!(

@@ -11,6 +11,7 @@ use crate::agenda::Agenda;
 use crate::cost::{evaluate_agenda, Evaluation, Schedule};
 use crate::problem::{Problem, SessionIdx, SlotIdx};
 use chrono::NaiveDate;
+use std::collections::HashMap;
 use std::fmt;
 use std::str::FromStr;
 
@@ -45,6 +46,14 @@ impl<'a> Report<'a> {
             )
         });
         v
+    }
+
+    /// Which session sits in each (slot, room).
+    pub fn occupancy(&self) -> HashMap<(SlotIdx, crate::problem::RoomIdx), SessionIdx> {
+        self.schedule
+            .placed()
+            .map(|(s, pl)| ((pl.slot, pl.room), s))
+            .collect()
     }
 
     /// The meeting's days with their slots in time order.

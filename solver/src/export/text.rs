@@ -3,7 +3,6 @@
 
 use super::Report;
 use crate::problem::{RoomIdx, SessionIdx};
-use std::collections::HashMap;
 use std::fmt::Write;
 
 pub const DEFAULT_WIDTH: usize = 100;
@@ -13,11 +12,7 @@ const MAX_CELL: usize = 14;
 /// Renders the grid. A `*` marks a session with at least one priced violation.
 pub fn render(report: &Report, width: usize) -> String {
     let p = report.problem;
-    let at: HashMap<(usize, RoomIdx), SessionIdx> = report
-        .schedule
-        .placed()
-        .map(|(s, pl)| ((pl.slot, pl.room), s))
-        .collect();
+    let at = report.occupancy();
     let label = |s: SessionIdx| {
         let flag = if report.violations_of(s).is_empty() {
             ""

@@ -245,6 +245,24 @@ mod tests {
     use crate::generate::{generate, GenerateOptions};
     use crate::rng::Rng;
 
+    /// A generated 60-session meeting and its tables.
+    fn meeting(seed: u64, without_adjacency: bool) -> (Problem, CostTables) {
+        let mut inst = generate(&GenerateOptions {
+            sessions: 60,
+            rooms: 5,
+            seed,
+        })
+        .unwrap();
+        if without_adjacency {
+            for r in &mut inst.requests {
+                r.adjacent_with = None;
+            }
+        }
+        let p = Problem::from_instance(&inst).unwrap();
+        let tables = CostTables::build(&p);
+        (p, tables)
+    }
+
     /// Random valid time-level schedules of a generated meeting.
     fn random_schedules(p: &Problem, model: &TimeModel, count: usize) -> Vec<Vec<Option<SlotIdx>>> {
         let mut rng = Rng(77);
@@ -267,19 +285,9 @@ mod tests {
 
     #[test]
     fn tables_reproduce_the_evaluator() {
-        let mut inst = generate(&GenerateOptions {
-            sessions: 60,
-            rooms: 5,
-            seed: 3,
-        })
-        .unwrap();
-        // Without adjacency, rooms matter only through sizes, which the time model counts
-        // exactly: the two costs must agree to the unit.
-        for r in &mut inst.requests {
-            r.adjacent_with = None;
-        }
-        let p = Problem::from_instance(&inst).unwrap();
-        let tables = CostTables::build(&p);
+        // Without adjacency, rooms matter only through sizes, which the time model
+        // counts exactly: the two costs must agree to the unit.
+        let (p, tables) = meeting(3, true);
         let model = TimeModel::new(&p, &tables);
         for slot_of in random_schedules(&p, &model, 30) {
             let schedule = assign_rooms(&p, &tables, &slot_of, &[]);
@@ -291,14 +299,7 @@ mod tests {
 
     #[test]
     fn with_adjacency_the_time_cost_is_a_lower_bound() {
-        let inst = generate(&GenerateOptions {
-            sessions: 60,
-            rooms: 5,
-            seed: 4,
-        })
-        .unwrap();
-        let p = Problem::from_instance(&inst).unwrap();
-        let tables = CostTables::build(&p);
+        let (p, tables) = meeting(4, false);
         assert!(!tables.adjacencies.is_empty());
         let model = TimeModel::new(&p, &tables);
         for slot_of in random_schedules(&p, &model, 30) {
@@ -315,14 +316,7 @@ mod tests {
 
     #[test]
     fn moves_change_the_cost_by_their_delta() {
-        let inst = generate(&GenerateOptions {
-            sessions: 60,
-            rooms: 5,
-            seed: 5,
-        })
-        .unwrap();
-        let p = Problem::from_instance(&inst).unwrap();
-        let tables = CostTables::build(&p);
+        let (p, tables) = meeting(5, false);
         let model = TimeModel::new(&p, &tables);
         let start = random_schedules(&p, &model, 1).remove(0);
         let mut state = TimeState::new(&model, start);
