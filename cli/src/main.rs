@@ -16,6 +16,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+mod serve;
+
 #[derive(Parser)]
 #[command(
     name = "agenda",
@@ -79,6 +81,8 @@ enum Command {
         #[command(flatten)]
         flags: SolveFlags,
     },
+    /// Run the gRPC service (agenda.v1): session requests, solves, agendas.
+    Serve(serve::ServeFlags),
     /// Generate a synthetic IETF-like instance.
     Generate {
         #[arg(long)]
@@ -153,6 +157,7 @@ fn run(cli: Cli, o: &mut String) -> Result<u8> {
             output,
             flags,
         } => cmd_solve(o, &instance, output.as_deref(), flags),
+        Command::Serve(flags) => serve::cmd_serve(flags),
         Command::Generate {
             sessions,
             rooms,
@@ -541,6 +546,12 @@ fn cmd_solve(
         restarts,
         ..SolveOptions::default()
     };
+    let cancel = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    serve::cancel_on_ctrl_c(cancel.clone());
+    let options = SolveOptions {
+        cancel: Some(cancel),
+        ..options
+    };
     let show = !quiet && std::io::stderr().is_terminal();
     let mut last: Option<(&str, Option<u64>, Option<u64>)> = None;
     let mut progress = |pr: &Progress| {
@@ -600,6 +611,9 @@ fn cmd_solve(
         );
         for d in &report.diagnosis {
             eprintln!("note: {d}");
+        }
+        if report.stats.cancelled {
+            eprintln!("note: interrupted; this is the best agenda found before Ctrl-C");
         }
         if report.stats.cut_by_time {
             eprintln!("note: the time limit cut a phase short; another machine may give another agenda (a longer --time-limit makes runs reproducible)");

@@ -1,0 +1,824 @@
+//! The tonic services of `agenda.v1`: authentication, conversion, and a hop to the
+//! blocking pool for every store or solver call. The rules live in [`crate::intake`] and
+//! in `agenda-solver`; nothing here decides anything on its own.
+
+use crate::auth::{AccessConfig, Caller};
+use crate::convert::*;
+use crate::error::ServiceError;
+use crate::intake::{self, Accepted};
+use crate::pb::{
+    self, meetings_server, notifications_server, scheduling_server, session_requests_server,
+};
+use crate::store::{RequestStatus, Store, StoredAgenda};
+use agenda_solver::export::{self, Format, Report};
+use agenda_solver::solve::{self, Progress, SolveOptions};
+use agenda_solver::{evaluate_agenda, parse_agenda, parse_instance, validate, Issue, Problem};
+use serde::{Deserialize, Serialize};
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::{mpsc, watch, Semaphore};
+use tokio_stream::wrappers::ReceiverStream;
+use tokio_stream::Stream;
+use tonic::{Request, Response, Status};
+
+type Reply<T> = Result<Response<T>, Status>;
+type EventStream<T> = Pin<Box<dyn Stream<Item = Result<T, Status>> + Send>>;
+
+/// Shared state of all four services.
+pub struct State {
+    store: Store,
+    access: AccessConfig,
+    /// The id of the newest notification; `Watch` streams wake on it.
+    newest_notification: watch::Sender<u64>,
+    /// One solve at a time: a solve takes both cores.
+    solving: Arc<Semaphore>,
+    /// The running solve's cancel flag (set on shutdown).
+    running: Mutex<Option<Arc<AtomicBool>>>,
+    /// Becomes true on shutdown: `Watch` streams end so the server can stop.
+    closing: watch::Sender<bool>,
+}
+
+/// The service (cheap to clone; one per tonic service).
+#[derive(Clone)]
+pub struct AgendaService {
+    state: Arc<State>,
+}
+
+fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+impl AgendaService {
+    pub fn new(store: Store, access: AccessConfig) -> Result<AgendaService, ServiceError> {
+        let newest = store.read(|tx| tx.last_notification_id())?;
+        Ok(AgendaService {
+            state: Arc::new(State {
+                store,
+                access,
+                newest_notification: watch::channel(newest).0,
+                solving: Arc::new(Semaphore::new(1)),
+                running: Mutex::new(None),
+                closing: watch::channel(false).0,
+            }),
+        })
+    }
+
+    /// Graceful shutdown: a running solve stops now (it returns its best agenda) and
+    /// notification streams end, so that in-flight calls can finish.
+    pub fn begin_shutdown(&self) {
+        self.state.closing.send_replace(true);
+        if let Ok(guard) = self.state.running.lock() {
+            if let Some(flag) = guard.as_ref() {
+                flag.store(true, Ordering::Relaxed);
+            }
+        }
+    }
+
+    fn caller<T>(&self, request: &Request<T>) -> Result<Caller, Status> {
+        let header = request
+            .metadata()
+            .get("authorization")
+            .and_then(|v| v.to_str().ok());
+        Ok(self.state.access.authenticate(header)?)
+    }
+
+    /// Runs `f` on the blocking pool (SQLite and the solver block).
+    async fn blocking<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&State) -> Result<T, ServiceError> + Send + 'static,
+    ) -> Result<T, Status> {
+        let state = self.state.clone();
+        let out = tokio::task::spawn_blocking(move || f(&state))
+            .await
+            .map_err(|e| Status::internal(format!("worker failed: {e}")))?;
+        if out.is_ok() {
+            // Wake `Watch` streams if the call stored a notification.
+            if let Ok(id) = self.state.store.read(|tx| tx.last_notification_id()) {
+                self.state.newest_notification.send_if_modified(|v| {
+                    let changed = *v != id;
+                    *v = id;
+                    changed
+                });
+            }
+        }
+        Ok(out?)
+    }
+
+    /// Logs the outcome of a call (structured: rpc, caller, outcome).
+    fn logged<T>(rpc: &str, caller: &Caller, out: Result<T, Status>) -> Result<T, Status> {
+        match &out {
+            Ok(_) => tracing::info!(rpc, caller = %caller.name, "ok"),
+            Err(s) => {
+                tracing::info!(rpc, caller = %caller.name, code = ?s.code(), message = s.message(), "refused")
+            }
+        }
+        out
+    }
+
+    async fn change(
+        &self,
+        rpc: &'static str,
+        caller: Caller,
+        f: impl FnOnce(&Store, &Caller, &str) -> Result<Accepted, ServiceError> + Send + 'static,
+    ) -> Reply<pb::StoredRequest> {
+        let c = caller.clone();
+        let out = self
+            .blocking(move |s| f(&s.store, &c, &now()))
+            .await
+            .map(|a| Response::new(stored_to_pb(&a.stored, &a.warnings)));
+        Self::logged(rpc, &caller, out)
+    }
+}
+
+fn required(field: &str, value: &str) -> Result<(), Status> {
+    if value.trim().is_empty() {
+        return Err(ServiceError::BadArgument {
+            field: field.to_string(),
+            message: format!("{field} is required"),
+        }
+        .into());
+    }
+    Ok(())
+}
+
+fn request_of(
+    request: Option<pb::SessionRequest>,
+) -> Result<agenda_solver::instance::SessionRequest, Status> {
+    let request = request.ok_or_else(|| ServiceError::BadArgument {
+        field: "request".into(),
+        message: "request is required: the session request to store".into(),
+    })?;
+    required("request.group", &request.group)?;
+    Ok(request_to_doc(&request))
+}
+
+/// The problem of the meeting's current requests, or INVALID_ARGUMENT with every error.
+fn current_problem(state: &State, meeting: &str) -> Result<Problem, ServiceError> {
+    let instance = state
+        .store
+        .read(|tx| intake::current_instance(tx, meeting))?;
+    let validation = validate(&instance);
+    match validation.problem {
+        Some(p) => Ok(p),
+        None => {
+            let errors: Vec<Issue> = validation.errors().cloned().collect();
+            Err(ServiceError::Invalid {
+                message: format!(
+                    "the requests of IETF {meeting} do not validate ({} error(s)); first: {}",
+                    errors.len(),
+                    errors.first().map(|e| e.to_string()).unwrap_or_default()
+                ),
+                issues: errors,
+            })
+        }
+    }
+}
+
+/// What `GetAgenda` tells of the solve that made the agenda.
+#[derive(Debug, Serialize, Deserialize)]
+struct StatsDoc {
+    sessions: u64,
+    variables: u64,
+    rows: u64,
+    total_seconds: f64,
+    cancelled: bool,
+    cut_by_time: bool,
+    diagnosis: Vec<String>,
+}
+
+impl StatsDoc {
+    fn to_pb(&self) -> pb::SolveStats {
+        pb::SolveStats {
+            sessions: self.sessions,
+            variables: self.variables,
+            rows: self.rows,
+            total_seconds: self.total_seconds,
+            cancelled: self.cancelled,
+            cut_by_time: self.cut_by_time,
+            diagnosis: self.diagnosis.clone(),
+        }
+    }
+}
+
+/// Prices `agenda_json` against the meeting's current requests.
+fn priced(
+    state: &State,
+    meeting: &str,
+    agenda_json: String,
+    stats: Option<pb::SolveStats>,
+) -> Result<(Problem, agenda_solver::Agenda, pb::AgendaReport), ServiceError> {
+    let problem = current_problem(state, meeting)?;
+    let agenda =
+        parse_agenda(&agenda_json, "agenda_json").map_err(|e| ServiceError::BadArgument {
+            field: "agenda_json".into(),
+            message: format!("{e}: send an agenda/1 JSON document"),
+        })?;
+    let (_, evaluation) = evaluate_agenda(&problem, &agenda);
+    let report = report_to_pb(meeting, &agenda, agenda_json, &evaluation, stats);
+    Ok((problem, agenda, report))
+}
+
+fn stored_agenda(state: &State, meeting: &str) -> Result<StoredAgenda, ServiceError> {
+    state.store.read(|tx| {
+        tx.existing_meeting(meeting)?;
+        tx.agenda(meeting)?.ok_or_else(|| {
+            ServiceError::NotFound(format!(
+                "IETF {meeting} has no agenda yet: run Scheduling.Solve first"
+            ))
+        })
+    })
+}
+
+#[tonic::async_trait]
+impl meetings_server::Meetings for AgendaService {
+    async fn create_meeting(
+        &self,
+        request: Request<pb::CreateMeetingRequest>,
+    ) -> Reply<pb::Meeting> {
+        let caller = self.caller(&request)?;
+        let meeting = request
+            .into_inner()
+            .meeting
+            .ok_or_else(|| ServiceError::BadArgument {
+                field: "meeting".into(),
+                message: "meeting is required".into(),
+            })?;
+        let number = meeting.number.clone();
+        let c = caller.clone();
+        let out = self
+            .blocking(move |s| {
+                intake::create_meeting(&s.store, &c, meeting_to_instance(&meeting), &now())?;
+                s.store.read(|tx| tx.existing_meeting(&number))
+            })
+            .await
+            .map(|r| Response::new(meeting_from_record(&r)));
+        Self::logged("CreateMeeting", &caller, out)
+    }
+
+    async fn import_instance(
+        &self,
+        request: Request<pb::ImportInstanceRequest>,
+    ) -> Reply<pb::ImportInstanceResponse> {
+        let caller = self.caller(&request)?;
+        let pb::ImportInstanceRequest {
+            instance_json,
+            replace,
+        } = request.into_inner();
+        let c = caller.clone();
+        let out = self
+            .blocking(move |s| {
+                c.require_secretariat("import meetings")?;
+                let instance = parse_instance(&instance_json, "instance_json").map_err(|e| {
+                    ServiceError::BadArgument {
+                        field: "instance_json".into(),
+                        message: format!("{e}: send an agenda-instance/1 JSON document"),
+                    }
+                })?;
+                let number = instance.meeting.number.clone();
+                let requests = instance.requests.len() as u32;
+                let warnings = intake::import(&s.store, &c, instance, replace, &now())?;
+                let record = s.store.read(|tx| tx.existing_meeting(&number))?;
+                Ok(pb::ImportInstanceResponse {
+                    meeting: Some(meeting_from_record(&record)),
+                    requests,
+                    warnings: warnings.iter().map(issue_to_pb).collect(),
+                })
+            })
+            .await
+            .map(Response::new);
+        Self::logged("ImportInstance", &caller, out)
+    }
+
+    async fn get_meeting(&self, request: Request<pb::GetMeetingRequest>) -> Reply<pb::Meeting> {
+        self.caller(&request)?;
+        let number = request.into_inner().meeting;
+        let record = self
+            .blocking(move |s| s.store.read(|tx| tx.existing_meeting(&number)))
+            .await?;
+        Ok(Response::new(meeting_from_record(&record)))
+    }
+
+    async fn list_meetings(
+        &self,
+        request: Request<pb::ListMeetingsRequest>,
+    ) -> Reply<pb::ListMeetingsResponse> {
+        self.caller(&request)?;
+        let meetings = self
+            .blocking(|s| {
+                s.store.read(|tx| {
+                    tx.meeting_numbers()?
+                        .iter()
+                        .map(|n| tx.existing_meeting(n).map(|r| meeting_from_record(&r)))
+                        .collect::<Result<Vec<_>, _>>()
+                })
+            })
+            .await?;
+        Ok(Response::new(pb::ListMeetingsResponse { meetings }))
+    }
+
+    async fn set_lock(&self, request: Request<pb::SetLockRequest>) -> Reply<pb::Meeting> {
+        let caller = self.caller(&request)?;
+        let r = request.into_inner();
+        let c = caller.clone();
+        let out = self
+            .blocking(move |s| {
+                c.require_secretariat("lock or unlock the session request tool")?;
+                s.store.write(|tx| {
+                    tx.existing_meeting(&r.meeting)?;
+                    tx.set_lock(&r.meeting, r.locked, &r.message)?;
+                    tx.existing_meeting(&r.meeting)
+                })
+            })
+            .await
+            .map(|r| Response::new(meeting_from_record(&r)));
+        Self::logged("SetLock", &caller, out)
+    }
+
+    async fn export_instance(
+        &self,
+        request: Request<pb::GetMeetingRequest>,
+    ) -> Reply<pb::Document> {
+        self.caller(&request)?;
+        let number = request.into_inner().meeting;
+        let instance = self
+            .blocking(move |s| s.store.read(|tx| intake::current_instance(tx, &number)))
+            .await?;
+        let mut content =
+            serde_json::to_string_pretty(&instance).map_err(|e| Status::internal(e.to_string()))?;
+        content.push('\n');
+        Ok(Response::new(pb::Document {
+            media_type: "application/json".into(),
+            content,
+        }))
+    }
+}
+
+#[tonic::async_trait]
+impl session_requests_server::SessionRequests for AgendaService {
+    async fn submit(&self, request: Request<pb::SubmitRequest>) -> Reply<pb::StoredRequest> {
+        let caller = self.caller(&request)?;
+        let r = request.into_inner();
+        let doc = request_of(r.request)?;
+        self.change("Submit", caller, move |store, c, at| {
+            intake::submit(store, c, &r.meeting, doc, at)
+        })
+        .await
+    }
+
+    async fn edit(&self, request: Request<pb::EditRequest>) -> Reply<pb::StoredRequest> {
+        let caller = self.caller(&request)?;
+        let r = request.into_inner();
+        let doc = request_of(r.request)?;
+        self.change("Edit", caller, move |store, c, at| {
+            intake::edit(store, c, &r.meeting, doc, r.expected_version, at)
+        })
+        .await
+    }
+
+    async fn cancel(&self, request: Request<pb::ChangeStatusRequest>) -> Reply<pb::StoredRequest> {
+        let caller = self.caller(&request)?;
+        let r = request.into_inner();
+        required("group", &r.group)?;
+        self.change("Cancel", caller, move |store, c, at| {
+            intake::cancel(store, c, &r.meeting, &r.group, r.expected_version, at)
+        })
+        .await
+    }
+
+    async fn no_session(
+        &self,
+        request: Request<pb::ChangeStatusRequest>,
+    ) -> Reply<pb::StoredRequest> {
+        let caller = self.caller(&request)?;
+        let r = request.into_inner();
+        required("group", &r.group)?;
+        self.change("NoSession", caller, move |store, c, at| {
+            intake::no_session(store, c, &r.meeting, &r.group, r.expected_version, at)
+        })
+        .await
+    }
+
+    async fn copy_previous(
+        &self,
+        request: Request<pb::CopyPreviousRequest>,
+    ) -> Reply<pb::StoredRequest> {
+        let caller = self.caller(&request)?;
+        let r = request.into_inner();
+        required("group", &r.group)?;
+        self.change("CopyPrevious", caller, move |store, c, at| {
+            intake::copy_previous(store, c, &r.meeting, &r.group, at)
+        })
+        .await
+    }
+
+    async fn approve_third_session(
+        &self,
+        request: Request<pb::ChangeStatusRequest>,
+    ) -> Reply<pb::StoredRequest> {
+        let caller = self.caller(&request)?;
+        let r = request.into_inner();
+        required("group", &r.group)?;
+        self.change("ApproveThirdSession", caller, move |store, c, at| {
+            intake::approve_third_session(store, c, &r.meeting, &r.group, r.expected_version, at)
+        })
+        .await
+    }
+
+    async fn get(&self, request: Request<pb::GetRequestRequest>) -> Reply<pb::StoredRequest> {
+        self.caller(&request)?;
+        let r = request.into_inner();
+        let stored = self
+            .blocking(move |s| {
+                s.store.read(|tx| {
+                    tx.existing_meeting(&r.meeting)?;
+                    tx.request(&r.meeting, &r.group)?.ok_or_else(|| {
+                        ServiceError::NotFound(format!(
+                            "{} has no session request at IETF {}",
+                            r.group, r.meeting
+                        ))
+                    })
+                })
+            })
+            .await?;
+        Ok(Response::new(stored_to_pb(&stored, &[])))
+    }
+
+    async fn list(
+        &self,
+        request: Request<pb::ListRequestsRequest>,
+    ) -> Reply<pb::ListRequestsResponse> {
+        self.caller(&request)?;
+        let r = request.into_inner();
+        let stored = self
+            .blocking(move |s| {
+                s.store.read(|tx| {
+                    tx.existing_meeting(&r.meeting)?;
+                    tx.requests(&r.meeting)
+                })
+            })
+            .await?;
+        Ok(Response::new(pb::ListRequestsResponse {
+            requests: stored
+                .iter()
+                .filter(|s| r.include_inactive || s.status == RequestStatus::Active)
+                .map(|s| stored_to_pb(s, &[]))
+                .collect(),
+        }))
+    }
+
+    async fn history(&self, request: Request<pb::GetRequestRequest>) -> Reply<pb::HistoryResponse> {
+        self.caller(&request)?;
+        let r = request.into_inner();
+        let entries = self
+            .blocking(move |s| {
+                s.store.read(|tx| {
+                    tx.existing_meeting(&r.meeting)?;
+                    tx.history(&r.meeting, &r.group)
+                })
+            })
+            .await?;
+        Ok(Response::new(pb::HistoryResponse {
+            entries: entries
+                .iter()
+                .map(|h| pb::HistoryEntry {
+                    version: h.version,
+                    action: h.action.clone(),
+                    actor: h.actor.clone(),
+                    at: h.at.clone(),
+                    status: status_to_pb(h.status) as i32,
+                    request: Some(request_from_doc(&h.request)),
+                })
+                .collect(),
+        }))
+    }
+}
+
+/// The notifications after `after` that `caller` may read, and the id of the last one
+/// looked at (visible or not), from which to go on.
+fn visible(
+    state: &State,
+    caller: &Caller,
+    meeting: &str,
+    after: u64,
+) -> Result<(Vec<pb::Notification>, u64), ServiceError> {
+    let meeting = (!meeting.is_empty()).then_some(meeting);
+    let all = state.store.read(|tx| tx.notifications(meeting, after))?;
+    let last = all.last().map_or(after, |n| n.id);
+    let shown = all
+        .iter()
+        .filter(|n| caller.may_edit(&n.group, &n.area))
+        .map(notification_to_pb)
+        .collect();
+    Ok((shown, last))
+}
+
+#[tonic::async_trait]
+impl notifications_server::Notifications for AgendaService {
+    async fn list(
+        &self,
+        request: Request<pb::ListNotificationsRequest>,
+    ) -> Reply<pb::ListNotificationsResponse> {
+        let caller = self.caller(&request)?;
+        let r = request.into_inner();
+        let (notifications, _) = self
+            .blocking(move |s| visible(s, &caller, &r.meeting, r.after_id))
+            .await?;
+        Ok(Response::new(pb::ListNotificationsResponse {
+            notifications,
+        }))
+    }
+
+    type WatchStream = EventStream<pb::Notification>;
+
+    async fn watch(
+        &self,
+        request: Request<pb::ListNotificationsRequest>,
+    ) -> Reply<Self::WatchStream> {
+        let caller = self.caller(&request)?;
+        let r = request.into_inner();
+        let (tx, rx) = mpsc::channel(64);
+        let service = self.clone();
+        let mut newest = self.state.newest_notification.subscribe();
+        let mut closing = self.state.closing.subscribe();
+        tokio::spawn(async move {
+            let mut after = r.after_id;
+            loop {
+                newest.borrow_and_update();
+                let c = caller.clone();
+                let meeting = r.meeting.clone();
+                let batch = match service
+                    .blocking(move |s| visible(s, &c, &meeting, after))
+                    .await
+                {
+                    Ok(b) => b,
+                    Err(status) => {
+                        let _ = tx.send(Err(status)).await;
+                        return;
+                    }
+                };
+                let (items, last) = batch;
+                for n in items {
+                    if tx.send(Ok(n)).await.is_err() {
+                        return;
+                    }
+                }
+                after = after.max(last);
+                if *closing.borrow() {
+                    return;
+                }
+                tokio::select! {
+                    changed = newest.changed() => if changed.is_err() { return },
+                    _ = closing.changed() => return,
+                    _ = tx.closed() => return,
+                }
+            }
+        });
+        Ok(Response::new(Box::pin(ReceiverStream::new(rx))))
+    }
+}
+
+/// Sets the cancel flag when the response stream is dropped (the client went away).
+struct CancelOnDrop {
+    inner: ReceiverStream<Result<pb::SolveEvent, Status>>,
+    cancel: Arc<AtomicBool>,
+}
+
+impl Stream for CancelOnDrop {
+    type Item = Result<pb::SolveEvent, Status>;
+    fn poll_next(
+        mut self: Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        Pin::new(&mut self.inner).poll_next(cx)
+    }
+}
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        self.cancel.store(true, Ordering::Relaxed);
+    }
+}
+
+/// The client's deadline (`grpc-timeout`), if it sent one.
+fn client_deadline<T>(request: &Request<T>) -> Option<Duration> {
+    let v = request.metadata().get("grpc-timeout")?.to_str().ok()?;
+    let (digits, unit) = v.split_at(v.len().checked_sub(1)?);
+    let n: u64 = digits.parse().ok()?;
+    Some(match unit {
+        "H" => Duration::from_secs(n * 3600),
+        "M" => Duration::from_secs(n * 60),
+        "S" => Duration::from_secs(n),
+        "m" => Duration::from_millis(n),
+        "u" => Duration::from_micros(n),
+        "n" => Duration::from_nanos(n),
+        _ => return None,
+    })
+}
+
+/// The solver's options from the request, with the CLI's defaults for zeros.
+fn solve_options(
+    r: &pb::SolveRequest,
+    deadline: Option<Duration>,
+) -> Result<SolveOptions, ServiceError> {
+    let bad = |field: &str, message: String| ServiceError::BadArgument {
+        field: field.into(),
+        message,
+    };
+    let seconds = if r.time_limit_seconds == 0.0 {
+        60.0
+    } else {
+        r.time_limit_seconds
+    };
+    if !(seconds.is_finite() && seconds > 0.0 && seconds <= 86_400.0) {
+        return Err(bad(
+            "time_limit_seconds",
+            format!("must be in (0, 86400] seconds, got {seconds}"),
+        ));
+    }
+    if !(0.0..1.0).contains(&r.gap) {
+        return Err(bad(
+            "gap",
+            format!(
+                "must be a fraction in [0, 1), e.g. 0.01 for 1 %, got {}",
+                r.gap
+            ),
+        ));
+    }
+    let mut time_limit = Duration::from_secs_f64(seconds);
+    if let Some(d) = deadline {
+        // Leave the last tenth (at least 1 s) of the client's deadline for the answer.
+        let margin = (d / 10).max(Duration::from_secs(1));
+        let usable = d.saturating_sub(margin);
+        if usable.is_zero() {
+            return Err(bad(
+                "grpc-timeout",
+                format!("a deadline of {d:?} leaves no time to solve; allow a few seconds"),
+            ));
+        }
+        time_limit = time_limit.min(usable);
+    }
+    Ok(SolveOptions {
+        time_limit,
+        gap: r.gap,
+        threads: if r.threads == 0 { 2 } else { r.threads.min(64) },
+        seed: if r.seed == 0 { 1 } else { r.seed },
+        ..SolveOptions::default()
+    })
+}
+
+fn progress_event(p: &Progress) -> pb::SolveEvent {
+    let gap = match (p.incumbent, p.bound) {
+        (Some(i), Some(b)) if i > 0 => Some((i - b.min(i)) as f64 / i as f64),
+        (Some(0), Some(_)) => Some(0.0),
+        _ => None,
+    };
+    pb::SolveEvent {
+        event: Some(pb::solve_event::Event::Progress(pb::SolveProgress {
+            phase: p.phase.to_string(),
+            incumbent: p.incumbent,
+            bound: p.bound,
+            gap,
+            elapsed_seconds: p.elapsed.as_secs_f64(),
+        })),
+    }
+}
+
+#[tonic::async_trait]
+impl scheduling_server::Scheduling for AgendaService {
+    type SolveStream = EventStream<pb::SolveEvent>;
+
+    async fn solve(&self, request: Request<pb::SolveRequest>) -> Reply<Self::SolveStream> {
+        let caller = self.caller(&request)?;
+        caller.require_secretariat("run solves")?;
+        let deadline = client_deadline(&request);
+        let r = request.into_inner();
+        let mut options = solve_options(&r, deadline)?;
+        let permit = self.state.solving.clone().try_acquire_owned().map_err(|_| {
+            ServiceError::Busy("a solve is already running (one at a time: it uses every core); try again when it ends".into())
+        })?;
+        let meeting = r.meeting.clone();
+        let problem = self.blocking(move |s| current_problem(s, &meeting)).await?;
+        let cancel = Arc::new(AtomicBool::new(false));
+        options.cancel = Some(cancel.clone());
+        if let Ok(mut running) = self.state.running.lock() {
+            *running = Some(cancel.clone());
+        }
+        tracing::info!(rpc = "Solve", caller = %caller.name, meeting = %r.meeting, sessions = problem.sessions.len(), "solving");
+        let (tx, rx) = mpsc::channel(256);
+        let state = self.state.clone();
+        let meeting = r.meeting.clone();
+        tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            let mut progress = |p: &Progress| {
+                // A slow reader loses progress lines, never stalls the solver.
+                let _ = tx.try_send(Ok(progress_event(p)));
+            };
+            let report = solve::solve(&problem, &options, &mut progress);
+            let agenda = report.to_agenda(&problem);
+            let stats = StatsDoc {
+                sessions: report.stats.sessions as u64,
+                variables: report.stats.variables as u64,
+                rows: report.stats.rows as u64,
+                total_seconds: report.stats.total_time.as_secs_f64(),
+                cancelled: report.stats.cancelled,
+                cut_by_time: report.stats.cut_by_time,
+                diagnosis: report.diagnosis.clone(),
+            };
+            let outcome = (|| -> Result<pb::SolveEvent, ServiceError> {
+                let mut agenda_json = serde_json::to_string_pretty(&agenda)
+                    .map_err(|e| ServiceError::Internal(e.to_string()))?;
+                agenda_json.push('\n');
+                // A solve the client abandoned does not replace the meeting's agenda.
+                if !report.stats.cancelled || !tx.is_closed() {
+                    state.store.write(|t| {
+                        t.put_agenda(
+                            &meeting,
+                            &StoredAgenda {
+                                agenda_json: agenda_json.clone(),
+                                stats_json: serde_json::to_string(&stats)
+                                    .map_err(|e| ServiceError::Internal(e.to_string()))?,
+                                created_at: now(),
+                            },
+                        )
+                    })?;
+                }
+                let result = report_to_pb(
+                    &meeting,
+                    &agenda,
+                    agenda_json,
+                    &report.evaluation,
+                    Some(stats.to_pb()),
+                );
+                Ok(pb::SolveEvent {
+                    event: Some(pb::solve_event::Event::Result(result)),
+                })
+            })();
+            if let Ok(mut running) = state.running.lock() {
+                *running = None;
+            }
+            tracing::info!(rpc = "Solve", meeting = %meeting, cost = report.evaluation.cost, bound = ?report.lower_bound, seconds = report.stats.total_time.as_secs_f64(), cancelled = report.stats.cancelled, "solved");
+            let _ = tx.blocking_send(outcome.map_err(Status::from));
+        });
+        Ok(Response::new(Box::pin(CancelOnDrop {
+            inner: ReceiverStream::new(rx),
+            cancel,
+        })))
+    }
+
+    async fn get_agenda(&self, request: Request<pb::GetAgendaRequest>) -> Reply<pb::AgendaReport> {
+        self.caller(&request)?;
+        let meeting = request.into_inner().meeting;
+        let report = self
+            .blocking(move |s| {
+                let stored = stored_agenda(s, &meeting)?;
+                let stats: Option<StatsDoc> = serde_json::from_str(&stored.stats_json).ok();
+                Ok(priced(s, &meeting, stored.agenda_json, stats.map(|s| s.to_pb()))?.2)
+            })
+            .await?;
+        Ok(Response::new(report))
+    }
+
+    async fn check_agenda(
+        &self,
+        request: Request<pb::CheckAgendaRequest>,
+    ) -> Reply<pb::AgendaReport> {
+        self.caller(&request)?;
+        let r = request.into_inner();
+        let report = self
+            .blocking(move |s| Ok(priced(s, &r.meeting, r.agenda_json, None)?.2))
+            .await?;
+        Ok(Response::new(report))
+    }
+
+    async fn export(&self, request: Request<pb::ExportRequest>) -> Reply<pb::Document> {
+        self.caller(&request)?;
+        let r = request.into_inner();
+        let format: Format = r
+            .format
+            .parse()
+            .map_err(|message| ServiceError::BadArgument {
+                field: "format".into(),
+                message,
+            })?;
+        let content = self
+            .blocking(move |s| {
+                let stored = stored_agenda(s, &r.meeting)?;
+                let (problem, agenda, _) = priced(s, &r.meeting, stored.agenda_json, None)?;
+                Ok(export::render(&Report::new(&problem, &agenda), format))
+            })
+            .await?;
+        let media_type = match format {
+            Format::Csv => "text/csv",
+            Format::Ics => "text/calendar",
+            Format::Text => "text/plain",
+            Format::Html => "text/html",
+            Format::Json => "application/json",
+        };
+        Ok(Response::new(pb::Document {
+            media_type: media_type.into(),
+            content,
+        }))
+    }
+}

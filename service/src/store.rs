@@ -1,0 +1,587 @@
+//! Durable state in one SQLite file: meetings, session requests with their history, the
+//! notification outbox and the current agenda of each meeting.
+//!
+//! Every change runs in one `BEGIN IMMEDIATE` transaction ([`Store::write`]) with
+//! `synchronous=FULL` in WAL mode, so a call is acknowledged only once its change is on
+//! disk, and the version check of an edit and its write cannot interleave with another
+//! writer. Documents are stored as their FORMAT.md JSON.
+
+use crate::error::{Result, ServiceError};
+use agenda_solver::instance::{Instance, SessionRequest};
+use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+use std::sync::Mutex;
+
+/// Where a group's request stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RequestStatus {
+    Active,
+    Cancelled,
+    NoSession,
+}
+
+impl RequestStatus {
+    pub fn key(self) -> &'static str {
+        match self {
+            RequestStatus::Active => "active",
+            RequestStatus::Cancelled => "cancelled",
+            RequestStatus::NoSession => "no-session",
+        }
+    }
+
+    fn from_key(key: &str) -> Result<RequestStatus> {
+        match key {
+            "active" => Ok(RequestStatus::Active),
+            "cancelled" => Ok(RequestStatus::Cancelled),
+            "no-session" => Ok(RequestStatus::NoSession),
+            other => Err(ServiceError::Internal(format!(
+                "unknown request status {other:?} in the database"
+            ))),
+        }
+    }
+}
+
+/// A meeting as stored: the instance without its requests, and the tool's lock.
+#[derive(Debug, Clone)]
+pub struct MeetingRecord {
+    /// `requests` is always empty here; see [`Tx::requests`].
+    pub base: Instance,
+    pub locked: bool,
+    pub lock_message: String,
+}
+
+/// A group's request at a meeting, as stored.
+#[derive(Debug, Clone)]
+pub struct StoredRequest {
+    pub meeting: String,
+    pub group: String,
+    pub status: RequestStatus,
+    pub version: u64,
+    pub request: SessionRequest,
+    pub updated_by: String,
+    pub updated_at: String,
+}
+
+/// One accepted change of a request.
+#[derive(Debug, Clone)]
+pub struct HistoryEntry {
+    pub version: u64,
+    pub action: String,
+    pub actor: String,
+    pub at: String,
+    pub status: RequestStatus,
+    pub request: SessionRequest,
+}
+
+/// A message of the outbox.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notification {
+    pub id: u64,
+    pub meeting: String,
+    pub group: String,
+    /// The group's area, so that ADs see their area's messages.
+    pub area: String,
+    pub kind: String,
+    pub to: Vec<String>,
+    pub cc: Vec<String>,
+    pub subject: String,
+    pub body: String,
+    pub created_at: String,
+}
+
+/// The meeting's current agenda: the `agenda/1` JSON and the solver's statistics.
+#[derive(Debug, Clone)]
+pub struct StoredAgenda {
+    pub agenda_json: String,
+    pub stats_json: String,
+    pub created_at: String,
+}
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS meetings (
+    number TEXT PRIMARY KEY,
+    body TEXT NOT NULL,
+    locked INTEGER NOT NULL DEFAULT 0,
+    lock_message TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS requests (
+    meeting TEXT NOT NULL REFERENCES meetings(number) ON DELETE CASCADE,
+    grp TEXT NOT NULL,
+    status TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    body TEXT NOT NULL,
+    updated_by TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (meeting, grp)
+);
+CREATE TABLE IF NOT EXISTS history (
+    meeting TEXT NOT NULL REFERENCES meetings(number) ON DELETE CASCADE,
+    grp TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    action TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    at TEXT NOT NULL,
+    status TEXT NOT NULL,
+    body TEXT NOT NULL,
+    PRIMARY KEY (meeting, grp, version)
+);
+CREATE TABLE IF NOT EXISTS notifications (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    meeting TEXT NOT NULL,
+    grp TEXT NOT NULL,
+    area TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    recipients TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    body TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS agendas (
+    meeting TEXT PRIMARY KEY REFERENCES meetings(number) ON DELETE CASCADE,
+    agenda TEXT NOT NULL,
+    stats TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+";
+
+/// The database. Calls block; the gRPC layer runs them on tokio's blocking pool.
+pub struct Store {
+    conn: Mutex<Connection>,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database at `path`.
+    pub fn open(path: &Path) -> Result<Store> {
+        let conn = Connection::open(path)?;
+        Store::init(conn)
+    }
+
+    /// A private in-memory database (tests, what-if servers).
+    pub fn in_memory() -> Result<Store> {
+        Store::init(Connection::open_in_memory()?)
+    }
+
+    fn init(conn: Connection) -> Result<Store> {
+        // WAL lets readers run beside the writer; FULL makes every commit durable before
+        // the call returns (an acknowledged request survives a power cut).
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        conn.execute_batch(SCHEMA)?;
+        Ok(Store {
+            conn: Mutex::new(conn),
+        })
+    }
+
+    /// Runs `f` in one write transaction, committed only if `f` succeeds.
+    pub fn write<T>(&self, f: impl FnOnce(&Tx) -> Result<T>) -> Result<T> {
+        let mut conn = self
+            .conn
+            .lock()
+            .map_err(|_| ServiceError::Internal("database lock poisoned".into()))?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let out = f(&Tx { tx: &tx })?;
+        tx.commit()?;
+        Ok(out)
+    }
+
+    /// Runs `f` on a consistent snapshot (a deferred transaction, never written).
+    pub fn read<T>(&self, f: impl FnOnce(&Tx) -> Result<T>) -> Result<T> {
+        let mut conn = self
+            .conn
+            .lock()
+            .map_err(|_| ServiceError::Internal("database lock poisoned".into()))?;
+        let tx = conn.transaction()?;
+        f(&Tx { tx: &tx })
+    }
+}
+
+/// Reads and writes inside one transaction.
+pub struct Tx<'a> {
+    tx: &'a Transaction<'a>,
+}
+
+fn to_json<T: Serialize>(value: &T) -> Result<String> {
+    serde_json::to_string(value).map_err(|e| ServiceError::Internal(e.to_string()))
+}
+
+fn from_json<T: for<'de> Deserialize<'de>>(text: &str) -> Result<T> {
+    serde_json::from_str(text)
+        .map_err(|e| ServiceError::Internal(format!("corrupt document in the database: {e}")))
+}
+
+impl Tx<'_> {
+    pub fn meeting(&self, number: &str) -> Result<Option<MeetingRecord>> {
+        let row = self
+            .tx
+            .query_row(
+                "SELECT body, locked, lock_message FROM meetings WHERE number = ?1",
+                params![number],
+                |r| Ok((r.get::<_, String>(0)?, r.get::<_, bool>(1)?, r.get(2)?)),
+            )
+            .optional()?;
+        row.map(|(body, locked, lock_message)| {
+            Ok(MeetingRecord {
+                base: from_json(&body)?,
+                locked,
+                lock_message,
+            })
+        })
+        .transpose()
+    }
+
+    /// The meeting, or NOT_FOUND naming it.
+    pub fn existing_meeting(&self, number: &str) -> Result<MeetingRecord> {
+        self.meeting(number)?.ok_or_else(|| {
+            ServiceError::NotFound(format!(
+                "no meeting {number:?}: create it with Meetings.CreateMeeting or ImportInstance"
+            ))
+        })
+    }
+
+    pub fn meeting_numbers(&self) -> Result<Vec<String>> {
+        let mut stmt = self.tx.prepare("SELECT number FROM meetings")?;
+        let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+        let mut numbers = rows.collect::<Result<Vec<_>, _>>()?;
+        numbers.sort_by(|a, b| meeting_order(a, b));
+        Ok(numbers)
+    }
+
+    pub fn put_meeting(&self, base: &Instance, at: &str) -> Result<()> {
+        let mut base = base.clone();
+        base.requests.clear();
+        self.tx.execute(
+            "INSERT INTO meetings (number, body, created_at) VALUES (?1, ?2, ?3)
+             ON CONFLICT(number) DO UPDATE SET body = excluded.body",
+            params![base.meeting.number, to_json(&base)?, at],
+        )?;
+        Ok(())
+    }
+
+    pub fn delete_meeting(&self, number: &str) -> Result<()> {
+        for table in ["history", "requests", "agendas"] {
+            self.tx.execute(
+                &format!("DELETE FROM {table} WHERE meeting = ?1"),
+                params![number],
+            )?;
+        }
+        self.tx
+            .execute("DELETE FROM meetings WHERE number = ?1", params![number])?;
+        Ok(())
+    }
+
+    pub fn set_lock(&self, number: &str, locked: bool, message: &str) -> Result<()> {
+        self.tx.execute(
+            "UPDATE meetings SET locked = ?2, lock_message = ?3 WHERE number = ?1",
+            params![number, locked, message],
+        )?;
+        Ok(())
+    }
+
+    fn request_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<[String; 6]> {
+        Ok([
+            r.get(0)?,
+            r.get(1)?,
+            r.get(2)?,
+            r.get(3)?,
+            r.get(4)?,
+            r.get(5)?,
+        ])
+    }
+
+    fn stored(meeting: &str, cols: [String; 6], version: u64) -> Result<StoredRequest> {
+        let [group, status, body, updated_by, updated_at, _] = cols;
+        Ok(StoredRequest {
+            meeting: meeting.to_string(),
+            group,
+            status: RequestStatus::from_key(&status)?,
+            version,
+            request: from_json(&body)?,
+            updated_by,
+            updated_at,
+        })
+    }
+
+    pub fn request(&self, meeting: &str, group: &str) -> Result<Option<StoredRequest>> {
+        let row = self
+            .tx
+            .query_row(
+                "SELECT grp, status, body, updated_by, updated_at, '', version FROM requests
+                 WHERE meeting = ?1 AND grp = ?2",
+                params![meeting, group],
+                |r| Ok((Tx::request_from_row(r)?, r.get::<_, i64>(6)?)),
+            )
+            .optional()?;
+        row.map(|(cols, v)| Tx::stored(meeting, cols, v as u64))
+            .transpose()
+    }
+
+    /// Every request of the meeting (all statuses), by group acronym.
+    pub fn requests(&self, meeting: &str) -> Result<Vec<StoredRequest>> {
+        let mut stmt = self.tx.prepare(
+            "SELECT grp, status, body, updated_by, updated_at, '', version FROM requests
+             WHERE meeting = ?1 ORDER BY grp",
+        )?;
+        let rows = stmt.query_map(params![meeting], |r| {
+            Ok((Tx::request_from_row(r)?, r.get::<_, i64>(6)?))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (cols, v) = row?;
+            out.push(Tx::stored(meeting, cols, v as u64)?);
+        }
+        Ok(out)
+    }
+
+    /// Stores `stored` (its version already bumped by the caller) and its history entry.
+    pub fn put_request(&self, stored: &StoredRequest, action: &str) -> Result<()> {
+        let body = to_json(&stored.request)?;
+        self.tx.execute(
+            "INSERT INTO requests (meeting, grp, status, version, body, updated_by, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+             ON CONFLICT(meeting, grp) DO UPDATE SET status = excluded.status,
+                version = excluded.version, body = excluded.body,
+                updated_by = excluded.updated_by, updated_at = excluded.updated_at",
+            params![
+                stored.meeting,
+                stored.group,
+                stored.status.key(),
+                stored.version as i64,
+                body,
+                stored.updated_by,
+                stored.updated_at
+            ],
+        )?;
+        self.tx.execute(
+            "INSERT INTO history (meeting, grp, version, action, actor, at, status, body)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![
+                stored.meeting,
+                stored.group,
+                stored.version as i64,
+                action,
+                stored.updated_by,
+                stored.updated_at,
+                stored.status.key(),
+                body
+            ],
+        )?;
+        Ok(())
+    }
+
+    pub fn history(&self, meeting: &str, group: &str) -> Result<Vec<HistoryEntry>> {
+        let mut stmt = self.tx.prepare(
+            "SELECT version, action, actor, at, status, body FROM history
+             WHERE meeting = ?1 AND grp = ?2 ORDER BY version",
+        )?;
+        let rows = stmt.query_map(params![meeting, group], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, String>(5)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (version, action, actor, at, status, body) = row?;
+            out.push(HistoryEntry {
+                version: version as u64,
+                action,
+                actor,
+                at,
+                status: RequestStatus::from_key(&status)?,
+                request: from_json(&body)?,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Appends to the outbox; returns the new id.
+    pub fn push_notification(&self, n: &Notification) -> Result<u64> {
+        self.tx.execute(
+            "INSERT INTO notifications (meeting, grp, area, kind, recipients, subject, body, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![
+                n.meeting,
+                n.group,
+                n.area,
+                n.kind,
+                to_json(&(&n.to, &n.cc))?,
+                n.subject,
+                n.body,
+                n.created_at
+            ],
+        )?;
+        Ok(self.tx.last_insert_rowid() as u64)
+    }
+
+    /// Notifications after `after_id`, oldest first, optionally of one meeting.
+    pub fn notifications(&self, meeting: Option<&str>, after_id: u64) -> Result<Vec<Notification>> {
+        let mut stmt = self.tx.prepare(
+            "SELECT id, meeting, grp, area, kind, recipients, subject, body, created_at
+             FROM notifications WHERE id > ?1 AND (?2 IS NULL OR meeting = ?2) ORDER BY id",
+        )?;
+        let rows = stmt.query_map(params![after_id as i64, meeting], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                [
+                    r.get::<_, String>(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                    r.get(6)?,
+                    r.get(7)?,
+                    r.get(8)?,
+                ],
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, [meeting, group, area, kind, recipients, subject, body, created_at]) = row?;
+            let (to, cc): (Vec<String>, Vec<String>) = from_json(&recipients)?;
+            out.push(Notification {
+                id: id as u64,
+                meeting,
+                group,
+                area,
+                kind,
+                to,
+                cc,
+                subject,
+                body,
+                created_at,
+            });
+        }
+        Ok(out)
+    }
+
+    pub fn last_notification_id(&self) -> Result<u64> {
+        let id: Option<i64> = self
+            .tx
+            .query_row("SELECT MAX(id) FROM notifications", [], |r| r.get(0))?;
+        Ok(id.unwrap_or(0) as u64)
+    }
+
+    pub fn put_agenda(&self, meeting: &str, agenda: &StoredAgenda) -> Result<()> {
+        self.tx.execute(
+            "INSERT INTO agendas (meeting, agenda, stats, created_at) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT(meeting) DO UPDATE SET agenda = excluded.agenda,
+                stats = excluded.stats, created_at = excluded.created_at",
+            params![
+                meeting,
+                agenda.agenda_json,
+                agenda.stats_json,
+                agenda.created_at
+            ],
+        )?;
+        Ok(())
+    }
+
+    pub fn agenda(&self, meeting: &str) -> Result<Option<StoredAgenda>> {
+        Ok(self
+            .tx
+            .query_row(
+                "SELECT agenda, stats, created_at FROM agendas WHERE meeting = ?1",
+                params![meeting],
+                |r| {
+                    Ok(StoredAgenda {
+                        agenda_json: r.get(0)?,
+                        stats_json: r.get(1)?,
+                        created_at: r.get(2)?,
+                    })
+                },
+            )
+            .optional()?)
+    }
+}
+
+/// Meeting numbers compare as numbers when both are ("99" < "106"), else as text.
+pub fn meeting_order(a: &str, b: &str) -> std::cmp::Ordering {
+    match (a.parse::<u64>(), b.parse::<u64>()) {
+        (Ok(x), Ok(y)) => x.cmp(&y),
+        _ => a.cmp(b),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn base(number: &str) -> Instance {
+        serde_json::from_value(serde_json::json!({
+            "format": "agenda-instance/1",
+            "meeting": {"number": number, "time_zone": "UTC", "session_minutes": [60]},
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn a_failed_write_leaves_nothing_behind() {
+        let store = Store::in_memory().unwrap();
+        let r: Result<()> = store.write(|tx| {
+            tx.put_meeting(&base("106"), "t")?;
+            Err(ServiceError::Internal("boom".into()))
+        });
+        assert!(r.is_err());
+        assert!(store.read(|tx| tx.meeting("106")).unwrap().is_none());
+    }
+
+    #[test]
+    fn meetings_sort_by_number() {
+        let store = Store::in_memory().unwrap();
+        store
+            .write(|tx| {
+                for n in ["99", "106", "105"] {
+                    tx.put_meeting(&base(n), "t")?;
+                }
+                Ok(())
+            })
+            .unwrap();
+        let numbers = store.read(|tx| tx.meeting_numbers()).unwrap();
+        assert_eq!(numbers, ["99", "105", "106"]);
+    }
+
+    #[test]
+    fn requests_and_history_round_trip() {
+        let store = Store::in_memory().unwrap();
+        let request: SessionRequest = serde_json::from_value(
+            serde_json::json!({"group": "quic", "sessions": [{"minutes": 60}]}),
+        )
+        .unwrap();
+        store
+            .write(|tx| {
+                tx.put_meeting(&base("106"), "t")?;
+                for version in 1..=2 {
+                    tx.put_request(
+                        &StoredRequest {
+                            meeting: "106".into(),
+                            group: "quic".into(),
+                            status: RequestStatus::Active,
+                            version,
+                            request: request.clone(),
+                            updated_by: "chair".into(),
+                            updated_at: format!("t{version}"),
+                        },
+                        "edit",
+                    )?;
+                }
+                Ok(())
+            })
+            .unwrap();
+        let got = store.read(|tx| tx.request("106", "quic")).unwrap().unwrap();
+        assert_eq!((got.version, got.updated_at.as_str()), (2, "t2"));
+        assert_eq!(got.request, request);
+        let history = store.read(|tx| tx.history("106", "quic")).unwrap();
+        assert_eq!(
+            history.iter().map(|h| h.version).collect::<Vec<_>>(),
+            [1, 2]
+        );
+    }
+}

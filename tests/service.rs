@@ -1,0 +1,1284 @@
+//! End-to-end tests of `agenda serve`: the real server on a loopback port, driven by real
+//! tonic clients (the generated `agenda.v1` clients, health and reflection).
+
+use agenda_service::pb::{
+    self, meetings_client::MeetingsClient, notifications_client::NotificationsClient,
+    scheduling_client::SchedulingClient, session_requests_client::SessionRequestsClient,
+};
+use agenda_service::{serve, AccessConfig, AgendaService, ServeOptions, Store};
+use agenda_solver::{evaluate_agenda, load_instance, parse_agenda, validate, Severity};
+use ietf_agenda::data;
+use std::path::Path;
+use std::time::Duration;
+use tokio::sync::oneshot;
+use tonic::transport::Channel;
+use tonic::{Code, Request, Status};
+use tonic_types::StatusExt;
+
+const CONFIG: &str = r#"
+[[token]]
+token = "secretariat-token"
+name = "IETF Secretariat"
+role = "secretariat"
+
+[[token]]
+token = "wg1-chairs-token"
+name = "wg1 chairs"
+role = "chair"
+groups = ["wg1"]
+
+[[token]]
+token = "wg5-chairs-token"
+name = "wg5 chairs"
+role = "chair"
+groups = ["wg5"]
+
+[[token]]
+token = "rtg-ads-token"
+name = "Routing ADs"
+role = "ad"
+areas = ["rtg"]
+
+[[token]]
+token = "sec-ads-token"
+name = "Security ADs"
+role = "ad"
+areas = ["sec"]
+"#;
+
+const SECRETARIAT: &str = "secretariat-token";
+const WG1: &str = "wg1-chairs-token";
+const WG5: &str = "wg5-chairs-token";
+const RTG_AD: &str = "rtg-ads-token";
+const SEC_AD: &str = "sec-ads-token";
+
+/// A running server; dropping it (or `stop`) shuts it down.
+struct Server {
+    channel: Channel,
+    stop: Option<oneshot::Sender<()>>,
+    done: tokio::task::JoinHandle<()>,
+}
+
+impl Server {
+    async fn start(db: Option<&Path>) -> Server {
+        let store = match db {
+            Some(path) => Store::open(path).expect("database opens"),
+            None => Store::in_memory().unwrap(),
+        };
+        let service = AgendaService::new(store, AccessConfig::parse(CONFIG).unwrap()).unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (stop, stopped) = oneshot::channel::<()>();
+        let done = tokio::spawn(async move {
+            serve(listener, service, ServeOptions::default(), async {
+                let _ = stopped.await;
+            })
+            .await
+            .expect("server runs");
+        });
+        let channel = Channel::from_shared(format!("http://{addr}"))
+            .unwrap()
+            .connect()
+            .await
+            .expect("connects");
+        Server {
+            channel,
+            stop: Some(stop),
+            done,
+        }
+    }
+
+    /// Graceful shutdown; waits until the server has stopped.
+    async fn stop(mut self) {
+        let _ = self.stop.take().unwrap().send(());
+        (&mut self.done).await.unwrap();
+    }
+
+    fn meetings(&self) -> MeetingsClient<Channel> {
+        MeetingsClient::new(self.channel.clone())
+    }
+    fn requests(&self) -> SessionRequestsClient<Channel> {
+        SessionRequestsClient::new(self.channel.clone())
+    }
+    fn notifications(&self) -> NotificationsClient<Channel> {
+        NotificationsClient::new(self.channel.clone())
+    }
+    fn scheduling(&self) -> SchedulingClient<Channel> {
+        SchedulingClient::new(self.channel.clone())
+    }
+
+    /// Imports `tests/data/<name>` as the secretariat.
+    async fn import(&self, name: &str, replace: bool) -> pb::ImportInstanceResponse {
+        let text = std::fs::read_to_string(data(name)).unwrap();
+        self.meetings()
+            .import_instance(as_(
+                SECRETARIAT,
+                pb::ImportInstanceRequest {
+                    instance_json: text,
+                    replace,
+                },
+            ))
+            .await
+            .expect("import succeeds")
+            .into_inner()
+    }
+
+    async fn get(&self, meeting: &str, group: &str) -> pb::StoredRequest {
+        self.requests()
+            .get(as_(
+                SECRETARIAT,
+                pb::GetRequestRequest {
+                    meeting: meeting.into(),
+                    group: group.into(),
+                },
+            ))
+            .await
+            .expect("request exists")
+            .into_inner()
+    }
+}
+
+/// `message` with `authorization: Bearer <token>`.
+fn as_<T>(token: &str, message: T) -> Request<T> {
+    let mut r = Request::new(message);
+    r.metadata_mut()
+        .insert("authorization", format!("Bearer {token}").parse().unwrap());
+    r
+}
+
+fn code<T: std::fmt::Debug>(r: Result<tonic::Response<T>, Status>) -> Code {
+    match r {
+        Ok(v) => panic!("expected an error, got {v:?}"),
+        Err(s) => s.code(),
+    }
+}
+
+/// The tiny fixture's request of `group`, as the proto message.
+fn tiny_request(group: &str) -> pb::SessionRequest {
+    let instance = load_instance(data("tiny.json")).unwrap();
+    let r = instance.requests.iter().find(|r| r.group == group).unwrap();
+    agenda_service::convert::request_from_doc(r)
+}
+
+fn change(meeting: &str, group: &str, version: u64) -> pb::ChangeStatusRequest {
+    pb::ChangeStatusRequest {
+        meeting: meeting.into(),
+        group: group.into(),
+        expected_version: version,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_session_request_lifecycle() {
+    let server = Server::start(None).await;
+    let imported = server.import("tiny.json", false).await;
+    assert_eq!(imported.requests, 10);
+    assert_eq!(imported.meeting.as_ref().unwrap().number, "T1");
+    let mut requests = server.requests();
+
+    // Edit by the group's chairs: version 1 -> 2, history, and the tool's message.
+    let current = server.get("T1", "wg5").await;
+    assert_eq!(
+        (current.version, current.status),
+        (1, pb::RequestStatus::Active as i32)
+    );
+    let mut edited = current.request.clone().unwrap();
+    edited.attendees = "55".into();
+    edited.special_requests = "Not on Friday, please".into();
+    let stored = requests
+        .edit(as_(
+            WG5,
+            pb::EditRequest {
+                meeting: "T1".into(),
+                request: Some(edited.clone()),
+                expected_version: 1,
+            },
+        ))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(stored.version, 2);
+    assert_eq!(stored.updated_by, "wg5 chairs");
+    assert_eq!(stored.request.as_ref().unwrap().attendees, "55");
+    assert_eq!(server.get("T1", "wg5").await.request, Some(edited));
+
+    let history = requests
+        .history(as_(
+            WG5,
+            pb::GetRequestRequest {
+                meeting: "T1".into(),
+                group: "wg5".into(),
+            },
+        ))
+        .await
+        .unwrap()
+        .into_inner()
+        .entries;
+    let actions: Vec<(u64, &str, &str)> = history
+        .iter()
+        .map(|h| (h.version, h.action.as_str(), h.actor.as_str()))
+        .collect();
+    assert_eq!(
+        actions,
+        [(1, "import", "IETF Secretariat"), (2, "edit", "wg5 chairs")]
+    );
+
+    // Cancel; then "no session" for a group that had no request at all.
+    let cancelled = requests
+        .cancel(as_(WG5, change("T1", "wg5", 2)))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(
+        (cancelled.version, cancelled.status),
+        (3, pb::RequestStatus::Cancelled as i32)
+    );
+    let listed = requests
+        .list(as_(
+            WG5,
+            pb::ListRequestsRequest {
+                meeting: "T1".into(),
+                include_inactive: false,
+            },
+        ))
+        .await
+        .unwrap()
+        .into_inner()
+        .requests;
+    assert_eq!(listed.len(), 9, "a cancelled request is not scheduled");
+    let none = requests
+        .no_session(as_(SECRETARIAT, change("T1", "ghost", 0)))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(
+        (none.version, none.status),
+        (1, pb::RequestStatus::NoSession as i32)
+    );
+
+    // A submit for a group with an active request is refused; after the cancel it works.
+    assert_eq!(
+        code(
+            requests
+                .submit(as_(
+                    WG1,
+                    pb::SubmitRequest {
+                        meeting: "T1".into(),
+                        request: Some(tiny_request("wg1")),
+                    }
+                ))
+                .await
+        ),
+        Code::AlreadyExists
+    );
+    let resubmitted = requests
+        .submit(as_(
+            WG5,
+            pb::SubmitRequest {
+                meeting: "T1".into(),
+                request: Some(tiny_request("wg5")),
+            },
+        ))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(
+        (resubmitted.version, resubmitted.status),
+        (4, pb::RequestStatus::Active as i32)
+    );
+
+    // The outbox holds one message per change, in the tool's words.
+    let notes = server
+        .notifications()
+        .list(as_(
+            SECRETARIAT,
+            pb::ListNotificationsRequest {
+                meeting: "T1".into(),
+                after_id: 0,
+            },
+        ))
+        .await
+        .unwrap()
+        .into_inner()
+        .notifications;
+    let kinds: Vec<(&str, &str)> = notes
+        .iter()
+        .map(|n| (n.group.as_str(), n.kind.as_str()))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("wg5", "update"),
+            ("wg5", "cancel"),
+            ("ghost", "no-session"),
+            ("wg5", "new")
+        ]
+    );
+    assert_eq!(
+        notes[0].subject,
+        "wg5 - Update to a Meeting Session Request for IETF T1"
+    );
+    assert_eq!(notes[0].to, ["session-request@ietf.org"]);
+    assert_eq!(
+        notes[0].cc,
+        ["wg5@ietf.org", "wg5-chairs@ietf.org", "ops-ads@ietf.org"]
+    );
+    assert!(notes[0]
+        .body
+        .contains("has just been submitted by wg5 chairs"));
+    assert!(notes[0]
+        .body
+        .contains("Special Requests: Not on Friday, please"));
+    // A chair sees only the messages of their groups.
+    let wg1_notes = server
+        .notifications()
+        .list(as_(WG1, pb::ListNotificationsRequest::default()))
+        .await
+        .unwrap()
+        .into_inner()
+        .notifications;
+    assert!(wg1_notes.is_empty());
+
+    // Copy from the previous meeting: a second meeting, T2, with no requests yet.
+    let mut t2 = load_instance(data("tiny.json")).unwrap();
+    t2.meeting.number = "T2".into();
+    t2.requests.clear();
+    t2.fixed.clear();
+    let mut meetings = server.meetings();
+    meetings
+        .import_instance(as_(
+            SECRETARIAT,
+            pb::ImportInstanceRequest {
+                instance_json: serde_json::to_string(&t2).unwrap(),
+                replace: false,
+            },
+        ))
+        .await
+        .unwrap();
+    let copied = requests
+        .copy_previous(as_(
+            WG1,
+            pb::CopyPreviousRequest {
+                meeting: "T2".into(),
+                group: "wg1".into(),
+            },
+        ))
+        .await
+        .unwrap()
+        .into_inner();
+    let mut expected = tiny_request("wg1");
+    expected.third_session.as_mut().unwrap().approved = false;
+    assert_eq!(copied.request, Some(expected));
+    assert_eq!(copied.version, 1);
+    assert!(copied
+        .warnings
+        .iter()
+        .any(|w| w.field.starts_with("request.third_session")));
+
+    // The third session goes to the ADs; the routing AD approves it.
+    let last = server
+        .notifications()
+        .list(as_(
+            SECRETARIAT,
+            pb::ListNotificationsRequest {
+                meeting: "T2".into(),
+                after_id: 0,
+            },
+        ))
+        .await
+        .unwrap()
+        .into_inner()
+        .notifications;
+    assert_eq!(last.len(), 1);
+    assert_eq!(last[0].kind, "approval");
+    assert_eq!(last[0].to, ["rtg-ads@ietf.org"]);
+    assert_eq!(
+        last[0].subject,
+        "wg1 - Request for meeting session approval for IETF T2"
+    );
+    assert_eq!(
+        code(
+            requests
+                .approve_third_session(as_(WG1, change("T2", "wg1", 1)))
+                .await
+        ),
+        Code::PermissionDenied,
+        "chairs cannot approve their own third session"
+    );
+    let approved = requests
+        .approve_third_session(as_(RTG_AD, change("T2", "wg1", 1)))
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(approved.request.unwrap().third_session.unwrap().approved);
+    assert_eq!(approved.version, 2);
+
+    // A chair's later edit of something else keeps the approval; changing the third
+    // session's length needs a new one.
+    let mut edit = server.get("T2", "wg1").await.request.unwrap();
+    edit.attendees = "90".into();
+    let kept = requests
+        .edit(as_(
+            WG1,
+            pb::EditRequest {
+                meeting: "T2".into(),
+                request: Some(edit.clone()),
+                expected_version: 2,
+            },
+        ))
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(kept.request.unwrap().third_session.unwrap().approved);
+    edit.third_session = Some(pb::ThirdSession {
+        minutes: 90,
+        approved: true,
+    });
+    let reset = requests
+        .edit(as_(
+            WG1,
+            pb::EditRequest {
+                meeting: "T2".into(),
+                request: Some(edit),
+                expected_version: 3,
+            },
+        ))
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(!reset.request.unwrap().third_session.unwrap().approved);
+
+    // The secretariat locks the tool: chairs are told to contact it; it still can edit.
+    let locked = meetings
+        .set_lock(as_(
+            SECRETARIAT,
+            pb::SetLockRequest {
+                meeting: "T2".into(),
+                locked: true,
+                message: "agenda being drafted".into(),
+            },
+        ))
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(locked.locked);
+    let refused = requests
+        .cancel(as_(WG1, change("T2", "wg1", 4)))
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code(), Code::FailedPrecondition);
+    assert!(
+        refused.message().contains("contact the Secretariat"),
+        "{}",
+        refused.message()
+    );
+    assert_eq!(server.get("T2", "wg1").await.version, 4, "nothing stored");
+    requests
+        .cancel(as_(SECRETARIAT, change("T2", "wg1", 4)))
+        .await
+        .expect("the secretariat edits a locked tool");
+    meetings
+        .set_lock(as_(
+            SECRETARIAT,
+            pb::SetLockRequest {
+                meeting: "T2".into(),
+                locked: false,
+                message: String::new(),
+            },
+        ))
+        .await
+        .unwrap();
+    server.stop().await;
+}
+
+/// The errors the CLI's validation gives for a broken fixture, as (field, message).
+fn cli_errors(name: &str) -> Vec<(String, String)> {
+    let instance = load_instance(data(&format!("broken/{name}.json"))).unwrap();
+    validate(&instance)
+        .issues
+        .into_iter()
+        .filter(|i| i.severity == Severity::Error)
+        .map(|i| (i.field, i.message))
+        .collect()
+}
+
+/// The field violations of an INVALID_ARGUMENT status, as (field, message) with the
+/// fix (after " — ") left out.
+fn violations(status: &Status) -> Vec<(String, String)> {
+    assert_eq!(status.code(), Code::InvalidArgument, "{status:?}");
+    let details = status.get_error_details();
+    let bad = details
+        .bad_request()
+        .expect("a google.rpc.BadRequest detail");
+    bad.field_violations
+        .iter()
+        .map(|v| {
+            let message = v.description.split(" — ").next().unwrap().to_string();
+            (v.field.clone(), message)
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_validation_message_comes_back_with_its_field() {
+    let server = Server::start(None).await;
+    server.import("tiny.json", false).await;
+    let tiny = load_instance(data("tiny.json")).unwrap();
+    let mut names: Vec<String> = std::fs::read_dir(data("broken"))
+        .unwrap()
+        .map(|e| {
+            e.unwrap()
+                .path()
+                .file_stem()
+                .unwrap()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .filter(|n| n != "syntax-error")
+        .collect();
+    names.sort();
+    let mut through_requests = 0;
+    for name in &names {
+        let broken = load_instance(data(&format!("broken/{name}.json"))).unwrap();
+        let expected = cli_errors(name);
+        assert!(!expected.is_empty(), "{name}");
+        let changed: Vec<usize> = (0..broken.requests.len())
+            .filter(|&i| tiny.requests.get(i) != Some(&broken.requests[i]))
+            .collect();
+        let only_requests = broken.requests.len() == tiny.requests.len()
+            && changed.len() == 1
+            && serde_json::to_value(agenda_solver::Instance {
+                requests: vec![],
+                ..broken.clone()
+            })
+            .unwrap()
+                == serde_json::to_value(agenda_solver::Instance {
+                    requests: vec![],
+                    ..tiny.clone()
+                })
+                .unwrap();
+        if only_requests {
+            // A broken request: the chairs' edit is refused with the CLI's messages, with
+            // fields relative to the request sent, and nothing is stored.
+            let i = changed[0];
+            let prefix = format!("requests[{i}]");
+            let group = broken.requests[i].group.clone();
+            let before = server.get("T1", &tiny.requests[i].group).await;
+            let status = server
+                .requests()
+                .edit(as_(
+                    SECRETARIAT,
+                    pb::EditRequest {
+                        meeting: "T1".into(),
+                        request: Some(agenda_service::convert::request_from_doc(
+                            &broken.requests[i],
+                        )),
+                        expected_version: before.version,
+                    },
+                ))
+                .await
+                .unwrap_err();
+            let want: Vec<(String, String)> = expected
+                .iter()
+                .map(|(f, m)| {
+                    let rest = f
+                        .strip_prefix(&prefix)
+                        .expect("error on the changed request");
+                    let mut field = format!("request{rest}");
+                    if field.starts_with("request.sessions[") && field.ends_with("].minutes") {
+                        field.truncate(field.len() - ".minutes".len());
+                    }
+                    (field, m.clone())
+                })
+                .collect();
+            assert_eq!(violations(&status), want, "{name}");
+            assert_eq!(
+                server.get("T1", &group).await,
+                before,
+                "{name}: nothing stored"
+            );
+            through_requests += 1;
+        } else {
+            // A broken meeting: the import is refused with exactly the CLI's errors.
+            let status = server
+                .meetings()
+                .import_instance(as_(
+                    SECRETARIAT,
+                    pb::ImportInstanceRequest {
+                        instance_json: std::fs::read_to_string(data(&format!(
+                            "broken/{name}.json"
+                        )))
+                        .unwrap(),
+                        replace: true,
+                    },
+                ))
+                .await
+                .unwrap_err();
+            assert_eq!(violations(&status), expected, "{name}");
+        }
+    }
+    assert!(
+        through_requests >= 12,
+        "only {through_requests} request-level cases"
+    );
+    // The request-level wording is the session request tool's own.
+    let mut bad = tiny_request("wg5");
+    bad.attendees = "lots".into();
+    bad.sessions = vec![0];
+    let status = server
+        .requests()
+        .edit(as_(
+            WG5,
+            pb::EditRequest {
+                meeting: "T1".into(),
+                request: Some(bad),
+                expected_version: 1,
+            },
+        ))
+        .await
+        .unwrap_err();
+    let got = violations(&status);
+    assert!(
+        got.contains(&(
+            "request.sessions[0]".into(),
+            "Unselected Length of Session".into()
+        )),
+        "{got:?}"
+    );
+    assert!(got.contains(&(
+        "request.attendees".into(),
+        "Non-Numeric value entered for Number of Attendees".into()
+    )));
+    // A file that is not JSON names the line and column.
+    let status = server
+        .meetings()
+        .import_instance(as_(
+            SECRETARIAT,
+            pb::ImportInstanceRequest {
+                instance_json: std::fs::read_to_string(data("broken/syntax-error.json")).unwrap(),
+                replace: false,
+            },
+        ))
+        .await
+        .unwrap_err();
+    assert_eq!(status.code(), Code::InvalidArgument);
+    assert!(
+        status.message().contains("instance_json:233:7"),
+        "{}",
+        status.message()
+    );
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn who_may_do_what() {
+    let server = Server::start(None).await;
+    server.import("tiny.json", false).await;
+    let meeting = || pb::GetMeetingRequest {
+        meeting: "T1".into(),
+    };
+
+    // No token, a malformed header, an unknown token: UNAUTHENTICATED, for every service.
+    assert_eq!(
+        code(server.meetings().get_meeting(Request::new(meeting())).await),
+        Code::Unauthenticated
+    );
+    assert_eq!(
+        code(
+            server
+                .meetings()
+                .get_meeting(as_("not-a-token", meeting()))
+                .await
+        ),
+        Code::Unauthenticated
+    );
+    let mut raw = Request::new(meeting());
+    raw.metadata_mut()
+        .insert("authorization", WG1.parse().unwrap());
+    assert_eq!(
+        code(server.meetings().get_meeting(raw).await),
+        Code::Unauthenticated
+    );
+    assert_eq!(
+        code(
+            server
+                .requests()
+                .list(Request::new(pb::ListRequestsRequest::default()))
+                .await
+        ),
+        Code::Unauthenticated
+    );
+    assert_eq!(
+        code(
+            server
+                .notifications()
+                .list(Request::new(pb::ListNotificationsRequest::default()))
+                .await
+        ),
+        Code::Unauthenticated
+    );
+    assert!(matches!(
+        server.scheduling().solve(Request::new(pb::SolveRequest { meeting: "T1".into(), ..Default::default() })).await,
+        Err(s) if s.code() == Code::Unauthenticated
+    ));
+
+    // Everyone authenticated reads.
+    for token in [SECRETARIAT, WG1, WG5, RTG_AD, SEC_AD] {
+        server
+            .meetings()
+            .get_meeting(as_(token, meeting()))
+            .await
+            .expect("reads");
+    }
+
+    // Secretariat only: import, create, lock, solve.
+    for token in [WG1, RTG_AD] {
+        assert_eq!(
+            code(
+                server
+                    .meetings()
+                    .import_instance(as_(
+                        token,
+                        pb::ImportInstanceRequest {
+                            instance_json: std::fs::read_to_string(data("tiny.json")).unwrap(),
+                            replace: true,
+                        }
+                    ))
+                    .await
+            ),
+            Code::PermissionDenied
+        );
+        assert_eq!(
+            code(
+                server
+                    .meetings()
+                    .create_meeting(as_(
+                        token,
+                        pb::CreateMeetingRequest {
+                            meeting: Some(pb::Meeting {
+                                number: "T9".into(),
+                                time_zone: "UTC".into(),
+                                ..Default::default()
+                            }),
+                        }
+                    ))
+                    .await
+            ),
+            Code::PermissionDenied
+        );
+        assert_eq!(
+            code(
+                server
+                    .meetings()
+                    .set_lock(as_(
+                        token,
+                        pb::SetLockRequest {
+                            meeting: "T1".into(),
+                            locked: true,
+                            message: String::new(),
+                        }
+                    ))
+                    .await
+            ),
+            Code::PermissionDenied
+        );
+        assert!(matches!(
+            server.scheduling().solve(as_(token, pb::SolveRequest { meeting: "T1".into(), ..Default::default() })).await,
+            Err(s) if s.code() == Code::PermissionDenied
+        ));
+    }
+
+    // Chairs touch only their groups; ADs their areas' groups.
+    let edit = |group: &str| pb::EditRequest {
+        meeting: "T1".into(),
+        request: Some(tiny_request(group)),
+        expected_version: 1,
+    };
+    assert_eq!(
+        code(server.requests().edit(as_(WG5, edit("wg1"))).await),
+        Code::PermissionDenied
+    );
+    assert_eq!(
+        code(
+            server
+                .requests()
+                .cancel(as_(WG5, change("T1", "wg1", 1)))
+                .await
+        ),
+        Code::PermissionDenied
+    );
+    assert_eq!(
+        code(server.requests().edit(as_(SEC_AD, edit("wg1"))).await),
+        Code::PermissionDenied
+    );
+    server
+        .requests()
+        .edit(as_(RTG_AD, edit("wg1")))
+        .await
+        .expect("the area's AD edits");
+    server
+        .requests()
+        .edit(as_(WG5, edit("wg5")))
+        .await
+        .expect("the chairs edit");
+    // Third-session approval: the area's ADs and the secretariat only.
+    assert_eq!(
+        code(
+            server
+                .requests()
+                .approve_third_session(as_(SEC_AD, change("T1", "wg1", 2)))
+                .await
+        ),
+        Code::PermissionDenied
+    );
+    assert_eq!(
+        code(
+            server
+                .requests()
+                .approve_third_session(as_(WG1, change("T1", "wg1", 2)))
+                .await
+        ),
+        Code::PermissionDenied
+    );
+    server
+        .requests()
+        .approve_third_session(as_(SECRETARIAT, change("T1", "wg1", 2)))
+        .await
+        .expect("the secretariat approves");
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stale_edit_is_aborted_and_loses_nothing() {
+    let server = Server::start(None).await;
+    server.import("tiny.json", false).await;
+    // Two editors read version 1.
+    let read = server.get("T1", "wg5").await;
+    let mut first = read.request.clone().unwrap();
+    first.attendees = "41".into();
+    let mut second = read.request.clone().unwrap();
+    second.attendees = "42".into();
+    server
+        .requests()
+        .edit(as_(
+            WG5,
+            pb::EditRequest {
+                meeting: "T1".into(),
+                request: Some(first.clone()),
+                expected_version: read.version,
+            },
+        ))
+        .await
+        .expect("the first edit wins");
+    let status = server
+        .requests()
+        .edit(as_(
+            SECRETARIAT,
+            pb::EditRequest {
+                meeting: "T1".into(),
+                request: Some(second),
+                expected_version: read.version,
+            },
+        ))
+        .await
+        .unwrap_err();
+    assert_eq!(status.code(), Code::Aborted);
+    assert!(
+        status.message().contains("version 1") && status.message().contains("now at version 2"),
+        "{}",
+        status.message()
+    );
+    let now = server.get("T1", "wg5").await;
+    assert_eq!((now.version, now.request), (2, Some(first)));
+    // The same for cancel.
+    assert_eq!(
+        code(
+            server
+                .requests()
+                .cancel(as_(WG5, change("T1", "wg5", 1)))
+                .await
+        ),
+        Code::Aborted
+    );
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restart_keeps_every_acknowledged_change() {
+    let dir = std::env::temp_dir().join(format!("agenda-service-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let db = dir.join("agenda.db");
+    let _ = std::fs::remove_file(&db);
+
+    let server = Server::start(Some(&db)).await;
+    server.import("tiny.json", false).await;
+    let mut acknowledged = Vec::new();
+    for (i, group) in ["wg1", "wg2", "wg3", "wg4", "wg5"].iter().enumerate() {
+        let mut r = server.get("T1", group).await.request.unwrap();
+        r.attendees = (100 + i).to_string();
+        let stored = server
+            .requests()
+            .edit(as_(
+                SECRETARIAT,
+                pb::EditRequest {
+                    meeting: "T1".into(),
+                    request: Some(r),
+                    expected_version: 1,
+                },
+            ))
+            .await
+            .unwrap()
+            .into_inner();
+        acknowledged.push(stored);
+    }
+    server
+        .requests()
+        .no_session(as_(SECRETARIAT, change("T1", "ghost", 0)))
+        .await
+        .unwrap();
+    let notes_before = server
+        .notifications()
+        .list(as_(SECRETARIAT, pb::ListNotificationsRequest::default()))
+        .await
+        .unwrap()
+        .into_inner()
+        .notifications;
+    server.stop().await;
+
+    let server = Server::start(Some(&db)).await;
+    for stored in &acknowledged {
+        let group = &stored.request.as_ref().unwrap().group;
+        let acknowledged = pb::StoredRequest {
+            warnings: vec![],
+            ..stored.clone()
+        };
+        assert_eq!(server.get("T1", group).await, acknowledged);
+    }
+    assert_eq!(
+        server.get("T1", "ghost").await.status,
+        pb::RequestStatus::NoSession as i32
+    );
+    let notes_after = server
+        .notifications()
+        .list(as_(SECRETARIAT, pb::ListNotificationsRequest::default()))
+        .await
+        .unwrap()
+        .into_inner()
+        .notifications;
+    assert_eq!(notes_after, notes_before);
+    assert_eq!(notes_after.len(), 6);
+    let history = server
+        .requests()
+        .history(as_(
+            SECRETARIAT,
+            pb::GetRequestRequest {
+                meeting: "T1".into(),
+                group: "wg3".into(),
+            },
+        ))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(history.entries.len(), 2);
+    server.stop().await;
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_streamed_solve_returns_an_agenda_the_evaluator_agrees_with() {
+    let server = Server::start(None).await;
+    server.import("tiny.json", false).await;
+    let mut stream = server
+        .scheduling()
+        .solve(as_(
+            SECRETARIAT,
+            pb::SolveRequest {
+                meeting: "T1".into(),
+                time_limit_seconds: 30.0,
+                ..Default::default()
+            },
+        ))
+        .await
+        .unwrap()
+        .into_inner();
+    let mut progress = 0;
+    let mut result = None;
+    while let Some(event) = stream.message().await.unwrap() {
+        match event.event.unwrap() {
+            pb::solve_event::Event::Progress(p) => {
+                assert!(result.is_none(), "progress after the result");
+                assert!(p.elapsed_seconds >= 0.0);
+                progress += 1;
+            }
+            pb::solve_event::Event::Result(r) => result = Some(r),
+        }
+    }
+    assert!(progress >= 2, "progress was streamed ({progress} events)");
+    let result = result.expect("a result");
+
+    // The agenda, priced by the evaluator here, costs what the service reported.
+    let instance = load_instance(data("tiny.json")).unwrap();
+    let problem = agenda_solver::Problem::from_instance(&instance).unwrap();
+    let agenda = parse_agenda(&result.agenda_json, "result").unwrap();
+    let (_, evaluation) = evaluate_agenda(&problem, &agenda);
+    assert!(
+        evaluation.hard_errors.is_empty(),
+        "{:?}",
+        evaluation.hard_errors
+    );
+    assert_eq!(evaluation.cost, result.cost);
+    assert_eq!(agenda.cost, Some(result.cost));
+    assert_eq!(evaluation.violations.len(), result.violations.len());
+    if let Some(bound) = result.lower_bound {
+        assert!(bound <= result.cost);
+    }
+
+    // Stored: GetAgenda, CheckAgenda and the exports agree.
+    let got = server
+        .scheduling()
+        .get_agenda(as_(
+            WG1,
+            pb::GetAgendaRequest {
+                meeting: "T1".into(),
+            },
+        ))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(
+        (got.cost, &got.agenda_json),
+        (result.cost, &result.agenda_json)
+    );
+    let checked = server
+        .scheduling()
+        .check_agenda(as_(
+            WG1,
+            pb::CheckAgendaRequest {
+                meeting: "T1".into(),
+                agenda_json: result.agenda_json.clone(),
+            },
+        ))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(checked.cost, result.cost);
+    assert!(checked.hard_errors.is_empty());
+    for (format, media, needle) in [
+        ("csv", "text/csv", "wg1"),
+        ("ics", "text/calendar", "BEGIN:VCALENDAR"),
+        ("json", "application/json", "\"agenda/1\""),
+        ("text", "text/plain", "wg1"),
+    ] {
+        let doc = server
+            .scheduling()
+            .export(as_(
+                WG1,
+                pb::ExportRequest {
+                    meeting: "T1".into(),
+                    format: format.into(),
+                },
+            ))
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(doc.media_type, media);
+        assert!(doc.content.contains(needle), "{format}");
+    }
+    let status = server
+        .scheduling()
+        .export(as_(
+            WG1,
+            pb::ExportRequest {
+                meeting: "T1".into(),
+                format: "pdf".into(),
+            },
+        ))
+        .await
+        .unwrap_err();
+    assert_eq!(status.code(), Code::InvalidArgument);
+    assert!(status
+        .message()
+        .contains("use csv, ics, text, html or json"));
+
+    // A hand-edited agenda that puts two sessions in one room at once is reported.
+    let mut broken = agenda.clone();
+    broken.assignments[1].slot = broken.assignments[0].slot.clone();
+    broken.assignments[1].room = broken.assignments[0].room.clone();
+    let checked = server
+        .scheduling()
+        .check_agenda(as_(
+            WG1,
+            pb::CheckAgendaRequest {
+                meeting: "T1".into(),
+                agenda_json: serde_json::to_string(&broken).unwrap(),
+            },
+        ))
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(!checked.hard_errors.is_empty());
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_that_goes_away_cancels_its_solve() {
+    let server = Server::start(None).await;
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("datasets/ietf-125x8.json"),
+    )
+    .unwrap();
+    server
+        .meetings()
+        .import_instance(as_(
+            SECRETARIAT,
+            pb::ImportInstanceRequest {
+                instance_json: text,
+                replace: false,
+            },
+        ))
+        .await
+        .unwrap();
+    let meeting = server
+        .meetings()
+        .list_meetings(as_(SECRETARIAT, pb::ListMeetingsRequest {}))
+        .await
+        .unwrap()
+        .into_inner()
+        .meetings[0]
+        .number
+        .clone();
+    let solve = || pb::SolveRequest {
+        meeting: meeting.clone(),
+        time_limit_seconds: 600.0,
+        ..Default::default()
+    };
+    let mut stream = server
+        .scheduling()
+        .solve(as_(SECRETARIAT, solve()))
+        .await
+        .unwrap()
+        .into_inner();
+    stream
+        .message()
+        .await
+        .unwrap()
+        .expect("a first progress event");
+    // One solve at a time.
+    assert!(matches!(
+        server.scheduling().solve(as_(SECRETARIAT, solve())).await,
+        Err(s) if s.code() == Code::ResourceExhausted
+    ));
+    drop(stream);
+    // The abandoned solve stops soon, freeing the solver for the next one.
+    let began = std::time::Instant::now();
+    loop {
+        match server
+            .scheduling()
+            .solve(as_(
+                SECRETARIAT,
+                pb::SolveRequest {
+                    time_limit_seconds: 1.0,
+                    ..solve()
+                },
+            ))
+            .await
+        {
+            Ok(_) => break,
+            Err(s) if s.code() == Code::ResourceExhausted => {
+                assert!(
+                    began.elapsed() < Duration::from_secs(60),
+                    "the solve was not cancelled"
+                );
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+            Err(s) => panic!("{s:?}"),
+        }
+    }
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn notifications_stream_as_they_are_stored() {
+    let server = Server::start(None).await;
+    server.import("tiny.json", false).await;
+    let mut watch = server
+        .notifications()
+        .watch(as_(
+            WG5,
+            pb::ListNotificationsRequest {
+                meeting: "T1".into(),
+                after_id: 0,
+            },
+        ))
+        .await
+        .unwrap()
+        .into_inner();
+    // A change to another chair's group is not shown to wg5's chairs; theirs is.
+    server
+        .requests()
+        .cancel(as_(WG1, change("T1", "wg1", 1)))
+        .await
+        .unwrap();
+    server
+        .requests()
+        .cancel(as_(WG5, change("T1", "wg5", 1)))
+        .await
+        .unwrap();
+    let n = tokio::time::timeout(Duration::from_secs(10), watch.message())
+        .await
+        .expect("a notification arrives")
+        .unwrap()
+        .unwrap();
+    assert_eq!((n.group.as_str(), n.kind.as_str()), ("wg5", "cancel"));
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn health_and_reflection_answer() {
+    use tonic_health::pb::{
+        health_check_response::ServingStatus, health_client::HealthClient, HealthCheckRequest,
+    };
+    let server = Server::start(None).await;
+    let status = HealthClient::new(server.channel.clone())
+        .check(HealthCheckRequest {
+            service: "agenda.v1.Scheduling".into(),
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .status;
+    assert_eq!(status, ServingStatus::Serving as i32);
+
+    use tonic_reflection::pb::v1::{
+        server_reflection_client::ServerReflectionClient,
+        server_reflection_request::MessageRequest, server_reflection_response::MessageResponse,
+        ServerReflectionRequest,
+    };
+    let request = ServerReflectionRequest {
+        host: String::new(),
+        message_request: Some(MessageRequest::ListServices(String::new())),
+    };
+    let mut responses = ServerReflectionClient::new(server.channel.clone())
+        .server_reflection_info(tokio_stream::iter(vec![request]))
+        .await
+        .unwrap()
+        .into_inner();
+    let response = responses.message().await.unwrap().unwrap();
+    let Some(MessageResponse::ListServicesResponse(list)) = response.message_response else {
+        panic!("unexpected reflection answer");
+    };
+    let names: Vec<String> = list.service.into_iter().map(|s| s.name).collect();
+    for service in [
+        "agenda.v1.Meetings",
+        "agenda.v1.SessionRequests",
+        "agenda.v1.Notifications",
+        "agenda.v1.Scheduling",
+        "grpc.health.v1.Health",
+    ] {
+        assert!(
+            names.iter().any(|n| n == service),
+            "{service} missing from {names:?}"
+        );
+    }
+    server.stop().await;
+}
