@@ -61,6 +61,11 @@ struct Server {
 
 impl Server {
     async fn start(db: Option<&Path>) -> Server {
+        Server::start_with(db, ServeOptions::default(), None).await
+    }
+
+    /// With `options`; `tls` is the client's (CA certificate PEM) for a TLS server.
+    async fn start_with(db: Option<&Path>, options: ServeOptions, tls: Option<Vec<u8>>) -> Server {
         let store = match db {
             Some(path) => Store::open(path).expect("database opens"),
             None => Store::in_memory().unwrap(),
@@ -70,17 +75,26 @@ impl Server {
         let addr = listener.local_addr().unwrap();
         let (stop, stopped) = oneshot::channel::<()>();
         let done = tokio::spawn(async move {
-            serve(listener, service, ServeOptions::default(), async {
+            serve(listener, service, options, async {
                 let _ = stopped.await;
             })
             .await
             .expect("server runs");
         });
-        let channel = Channel::from_shared(format!("http://{addr}"))
-            .unwrap()
-            .connect()
-            .await
-            .expect("connects");
+        let channel = match tls {
+            None => Channel::from_shared(format!("http://{addr}")).unwrap(),
+            Some(ca) => Channel::from_shared(format!("https://localhost:{}", addr.port()))
+                .unwrap()
+                .tls_config(
+                    tonic::transport::ClientTlsConfig::new()
+                        .ca_certificate(tonic::transport::Certificate::from_pem(ca))
+                        .domain_name("localhost"),
+                )
+                .unwrap(),
+        }
+        .connect()
+        .await
+        .expect("connects");
         Server {
             channel,
             stop: Some(stop),
@@ -1280,5 +1294,18 @@ async fn health_and_reflection_answer() {
             "{service} missing from {names:?}"
         );
     }
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tls_serves_the_same_api() {
+    let read = |name: &str| std::fs::read(data(&format!("tls/{name}"))).unwrap();
+    let options = ServeOptions {
+        tls: Some((read("cert.pem"), read("key.pem"))),
+        ..ServeOptions::default()
+    };
+    let server = Server::start_with(None, options, Some(read("ca.pem"))).await;
+    server.import("tiny.json", false).await;
+    assert_eq!(server.get("T1", "wg1").await.version, 1);
     server.stop().await;
 }

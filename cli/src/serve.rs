@@ -52,6 +52,7 @@ pub fn cmd_serve(flags: ServeFlags) -> Result<u8> {
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
         )
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     let access = AccessConfig::load(&flags.config)?;
     let store = Store::open(&flags.db)

@@ -116,7 +116,7 @@ pub struct AccessConfig {
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("cannot read {path}: {source}")]
+    #[error("cannot read the access config {path}")]
     Read {
         path: String,
         source: std::io::Error,
