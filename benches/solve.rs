@@ -5,7 +5,7 @@
 //! `AGENDA_BENCH_LIMIT=10 cargo bench --bench solve` to cap every limit at 10 s.
 
 use agenda_solver::solve::{solve, SolveOptions};
-use agenda_solver::{load_instance, Problem};
+use agenda_solver::{load_agenda, load_instance, Problem};
 use ietf_agenda::shared_dataset;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -15,38 +15,58 @@ fn main() {
     let cap: Option<f64> = std::env::var("AGENDA_BENCH_LIMIT")
         .ok()
         .and_then(|v| v.parse().ok());
-    let mut cases: Vec<(String, PathBuf, f64)> = Vec::new();
+    // (row name, instance, time limit, optional starting agenda)
+    let mut cases: Vec<(String, PathBuf, f64, Option<PathBuf>)> = Vec::new();
     for name in ["ietf106.json", "ietf106-2020.json"] {
         if let Some(path) = shared_dataset(name) {
-            cases.push((name.trim_end_matches(".json").to_string(), path, 60.0));
+            cases.push((name.trim_end_matches(".json").to_string(), path, 60.0, None));
         }
+    }
+    // A what-if run: IETF 106 warm-started from the best agenda this solver found.
+    if let Some(path) = shared_dataset("ietf106.json") {
+        cases.push((
+            "ietf106 (--start best agenda)".into(),
+            path,
+            60.0,
+            Some(root.join("datasets/agendas/ietf106-251000.json")),
+        ));
     }
     cases.push((
         "tiny-12x3".into(),
         root.join("datasets/tiny-12x3.json"),
         60.0,
+        None,
     ));
     cases.push((
         "ietf-125x8".into(),
         root.join("datasets/ietf-125x8.json"),
         60.0,
+        None,
     ));
     cases.push((
         "ietf4x-500x32".into(),
         root.join("datasets/ietf4x-500x32.json"),
         120.0,
+        None,
     ));
 
     println!(
         "| dataset | sessions | variables | rows | first feasible | proven optimum | cost | bound | gap | limit |"
     );
     println!("|---|---|---|---|---|---|---|---|---|---|");
-    for (name, path, limit) in cases {
+    for (name, path, limit, start) in cases {
         let limit = cap.map_or(limit, |c| limit.min(c));
         let problem = Problem::from_instance(&load_instance(&path).expect("loads")).expect("valid");
+        let start = start.map(|a| {
+            agenda_solver::solve::start_from_agenda(
+                &problem,
+                &load_agenda(a).expect("agenda loads"),
+            )
+        });
         let options = SolveOptions {
             time_limit: Duration::from_secs_f64(limit),
             threads: 2,
+            start,
             ..SolveOptions::default()
         };
         let r = solve(&problem, &options, &mut |_| {});

@@ -1002,6 +1002,15 @@ async fn a_restart_keeps_every_acknowledged_change() {
 async fn a_streamed_solve_returns_an_agenda_the_evaluator_agrees_with() {
     let server = Server::start(None).await;
     server.import("tiny.json", false).await;
+    // Nothing to warm-start from yet.
+    assert!(matches!(
+        server.scheduling().solve(as_(SECRETARIAT, pb::SolveRequest {
+            meeting: "T1".into(),
+            warm_start: true,
+            ..Default::default()
+        })).await,
+        Err(s) if s.code() == Code::FailedPrecondition
+    ));
     let mut stream = server
         .scheduling()
         .solve(as_(
@@ -1113,6 +1122,56 @@ async fn a_streamed_solve_returns_an_agenda_the_evaluator_agrees_with() {
     assert!(status
         .message()
         .contains("use csv, ics, text, html or json"));
+
+    // A warm-started what-if run after an edit: never worse than the stored agenda's
+    // cost under the new requests.
+    let mut r = server.get("T1", "wg2").await.request.unwrap();
+    r.special_requests = "what if".into();
+    server
+        .requests()
+        .edit(as_(
+            SECRETARIAT,
+            pb::EditRequest {
+                meeting: "T1".into(),
+                request: Some(r),
+                expected_version: 1,
+            },
+        ))
+        .await
+        .unwrap();
+    let before = server
+        .scheduling()
+        .get_agenda(as_(
+            WG1,
+            pb::GetAgendaRequest {
+                meeting: "T1".into(),
+            },
+        ))
+        .await
+        .unwrap()
+        .into_inner()
+        .cost;
+    let mut stream = server
+        .scheduling()
+        .solve(as_(
+            SECRETARIAT,
+            pb::SolveRequest {
+                meeting: "T1".into(),
+                time_limit_seconds: 10.0,
+                warm_start: true,
+                ..Default::default()
+            },
+        ))
+        .await
+        .unwrap()
+        .into_inner();
+    let mut warm = None;
+    while let Some(event) = stream.message().await.unwrap() {
+        if let Some(pb::solve_event::Event::Result(r)) = event.event {
+            warm = Some(r);
+        }
+    }
+    assert!(warm.unwrap().cost <= before);
 
     // A hand-edited agenda that puts two sessions in one room at once is reported.
     let mut broken = agenda.clone();

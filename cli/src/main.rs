@@ -505,6 +505,10 @@ struct SolveFlags {
     /// Independent annealing runs; the best is kept (same result for any --threads).
     #[arg(long, default_value_t = SolveOptions::default().restarts)]
     restarts: u32,
+    /// Start from this agenda (a previous draft): its placements are kept where they
+    /// still fit, and the result is never worse than it.
+    #[arg(long, value_name = "AGENDA")]
+    start: Option<PathBuf>,
 }
 
 fn cmd_solve(
@@ -525,6 +529,7 @@ fn cmd_solve(
         solver_log,
         moves,
         restarts,
+        start,
     } = flags;
     if !(time_limit.is_finite() && time_limit > 0.0) {
         anyhow::bail!("--time-limit must be a positive number of seconds, got {time_limit}");
@@ -546,10 +551,26 @@ fn cmd_solve(
         restarts,
         ..SolveOptions::default()
     };
+    let start = match start {
+        None => None,
+        Some(path) => {
+            let agenda = load_agenda(&path)?;
+            if agenda.meeting != problem.meeting {
+                anyhow::bail!(
+                    "--start {}: the agenda is for meeting {:?} but the instance is meeting {:?}; give an agenda of this meeting",
+                    path.display(),
+                    agenda.meeting,
+                    problem.meeting
+                );
+            }
+            Some(agenda_solver::solve::start_from_agenda(&problem, &agenda))
+        }
+    };
     let cancel = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     serve::cancel_on_ctrl_c(cancel.clone());
     let options = SolveOptions {
         cancel: Some(cancel),
+        start,
         ..options
     };
     let show = !quiet && std::io::stderr().is_terminal();

@@ -699,7 +699,26 @@ impl scheduling_server::Scheduling for AgendaService {
             ServiceError::Busy("a solve is already running (one at a time: it uses every core); try again when it ends".into())
         })?;
         let meeting = r.meeting.clone();
-        let problem = self.blocking(move |s| current_problem(s, &meeting)).await?;
+        let warm_start = r.warm_start;
+        let (problem, start) = self
+            .blocking(move |s| {
+                let problem = current_problem(s, &meeting)?;
+                let start = if warm_start {
+                    let stored = stored_agenda(s, &meeting).map_err(|_| {
+                        ServiceError::FailedPrecondition(format!(
+                            "IETF {meeting} has no agenda to start from: solve once without warm_start"
+                        ))
+                    })?;
+                    let agenda = parse_agenda(&stored.agenda_json, "stored agenda")
+                        .map_err(|e| ServiceError::Internal(e.to_string()))?;
+                    Some(solve::start_from_agenda(&problem, &agenda))
+                } else {
+                    None
+                };
+                Ok((problem, start))
+            })
+            .await?;
+        options.start = start;
         let cancel = Arc::new(AtomicBool::new(false));
         options.cancel = Some(cancel.clone());
         if let Ok(mut running) = self.state.running.lock() {

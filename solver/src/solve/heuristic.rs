@@ -11,10 +11,28 @@ type Moves = Vec<(SessionIdx, Option<SlotIdx>)>;
 
 /// Places sessions one by one, hardest first, each where it adds least.
 pub fn greedy(model: &TimeModel, fixed: &[(SessionIdx, SlotIdx)]) -> Vec<Option<SlotIdx>> {
+    greedy_from(model, fixed, &[])
+}
+
+/// [`greedy`] that first keeps `hint`'s placements (a previous agenda) wherever they
+/// still fit, in session order, and places only the rest: a what-if run after a few
+/// requests changed starts from the draft instead of from nothing.
+pub fn greedy_from(
+    model: &TimeModel,
+    fixed: &[(SessionIdx, SlotIdx)],
+    hint: &[Option<SlotIdx>],
+) -> Vec<Option<SlotIdx>> {
     let p = model.problem;
     let mut state = TimeState::new(model, vec![None; p.sessions.len()]);
     for &(s, b) in fixed {
         state.apply(&[(s, Some(b))]);
+    }
+    for (s, b) in hint.iter().enumerate() {
+        let Some(b) = *b else { continue };
+        let free = state.slot_of[s].is_none() && p.sessions[s].schedulable;
+        if free && b < p.slots.len() && state.fits(s, b, None) {
+            state.apply(&[(s, Some(b))]);
+        }
     }
     let mut order: Vec<SessionIdx> = p
         .schedulable_sessions()
@@ -139,5 +157,46 @@ pub fn anneal(
     Annealed {
         slot_of: best_slots,
         cut_by_time,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::generate::{generate, GenerateOptions};
+    use crate::problem::Problem;
+    use crate::solve::tables::CostTables;
+
+    #[test]
+    fn a_hint_is_kept_where_it_fits_and_the_rest_is_placed() {
+        let inst = generate(&GenerateOptions {
+            sessions: 40,
+            rooms: 4,
+            seed: 3,
+        })
+        .unwrap();
+        let p = Problem::from_instance(&inst).unwrap();
+        let tables = CostTables::build(&p);
+        let model = TimeModel::new(&p, &tables);
+        // A draft: an annealed schedule with its first five sessions taken out, as if
+        // their requests had just arrived.
+        let draft = anneal(&model, greedy(&model, &[]), &[], 2_000 * 40, 1, None, None).slot_of;
+        let mut hint = draft.clone();
+        for h in hint.iter_mut().take(5) {
+            *h = None;
+        }
+        let kept = greedy_from(&model, &[], &hint);
+        for s in 5..p.sessions.len() {
+            assert_eq!(kept[s], draft[s], "session {s} moved");
+        }
+        for s in p.schedulable_sessions() {
+            assert!(kept[s].is_some(), "session {s} not placed");
+        }
+        // A hint that does not fit (every session in one block) is kept only as far as
+        // the block's rooms allow.
+        let crowded = vec![Some(0); p.sessions.len()];
+        let placed = greedy_from(&model, &[], &crowded);
+        let in_block_0 = placed.iter().filter(|b| **b == Some(0)).count();
+        assert!(in_block_0 <= p.slots[0].rooms.len());
     }
 }

@@ -48,6 +48,10 @@ pub struct SolveOptions {
     /// Set from another thread to stop early: the solve returns the best agenda so far
     /// (a client that goes away, Ctrl-C).
     pub cancel: Option<Arc<AtomicBool>>,
+    /// A previous agenda's blocks, by session ([`start_from_agenda`]): kept where they
+    /// still fit and competing with the annealing runs, so the result is never worse
+    /// than the draft (and equal cost keeps the draft).
+    pub start: Option<Vec<Option<SlotIdx>>>,
 }
 
 impl Default for SolveOptions {
@@ -62,6 +66,7 @@ impl Default for SolveOptions {
             lns_rounds: 40,
             solver_log: false,
             cancel: None,
+            start: None,
         }
     }
 }
@@ -154,6 +159,15 @@ impl SolveReport {
     }
 }
 
+/// The blocks of `agenda`'s placements, by session, for [`SolveOptions::start`]. Names
+/// the problem does not know (a group that withdrew, a renamed slot) are skipped.
+pub fn start_from_agenda(problem: &Problem, agenda: &Agenda) -> Vec<Option<SlotIdx>> {
+    let (schedule, _) = Schedule::from_agenda(problem, agenda);
+    (0..problem.sessions.len())
+        .map(|s| schedule.get(s).map(|pl| pl.slot))
+        .collect()
+}
+
 /// Solves `problem`. `progress` hears about each phase.
 pub fn solve(
     problem: &Problem,
@@ -198,7 +212,13 @@ pub fn solve(
         (model.cost(&run.slot_of), run.slot_of, run.cut_by_time)
     });
     let mut cut_by_time = runs.iter().any(|r| r.2);
-    // The cheapest run; ties go to the first seed, whatever the thread timing.
+    let mut runs = runs;
+    if let Some(hint) = &options.start {
+        let kept = heuristic::greedy_from(&model, &fixed, hint);
+        runs.insert(0, (model.cost(&kept), kept, false));
+    }
+    // The cheapest run; ties go to the draft, then to the first seed, whatever the
+    // thread timing.
     let (heuristic_cost, start) = runs
         .into_iter()
         .enumerate()
