@@ -142,12 +142,15 @@ fn check_version(current: &StoredRequest, expected: u64) -> Result<()> {
     Ok(())
 }
 
+fn no_request(meeting: &str, group: &str) -> ServiceError {
+    ServiceError::NotFound(format!(
+        "{group} has no session request at IETF {meeting}: submit one first"
+    ))
+}
+
 fn existing(tx: &Tx, meeting: &str, group: &str) -> Result<StoredRequest> {
-    tx.request(meeting, group)?.ok_or_else(|| {
-        ServiceError::NotFound(format!(
-            "{group} has no session request at IETF {meeting}: submit one first"
-        ))
-    })
+    tx.request(meeting, group)?
+        .ok_or_else(|| no_request(meeting, group))
 }
 
 /// Only an AD of the area (or the secretariat) approves a third session: anyone else's
@@ -322,7 +325,7 @@ fn withdraw(
                         .map_err(|e| ServiceError::Internal(e.to_string()))?;
                 (empty, 1)
             }
-            None => return Err(existing(tx, meeting, group).unwrap_err()),
+            None => return Err(no_request(meeting, group)),
         };
         let stored = StoredRequest {
             meeting: meeting.to_string(),

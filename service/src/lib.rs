@@ -53,6 +53,15 @@ impl Default for ServeOptions {
     }
 }
 
+/// Why the server could not start or stopped with an error.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error("transport: {0}")]
+    Transport(#[from] tonic::transport::Error),
+    #[error("server reflection: {0}")]
+    Reflection(#[from] tonic_reflection::server::Error),
+}
+
 /// Serves `service` on `listener` until `shutdown` completes; then a running solve is
 /// cancelled (it returns its best agenda) and in-flight calls finish.
 pub async fn serve(
@@ -60,7 +69,7 @@ pub async fn serve(
     service: AgendaService,
     options: ServeOptions,
     shutdown: impl Future<Output = ()> + Send,
-) -> Result<(), tonic::transport::Error> {
+) -> Result<(), ServeError> {
     use pb::{
         meetings_server::MeetingsServer, notifications_server::NotificationsServer,
         scheduling_server::SchedulingServer, session_requests_server::SessionRequestsServer,
@@ -79,8 +88,7 @@ pub async fn serve(
     let reflection = tonic_reflection::server::Builder::configure()
         .register_encoded_file_descriptor_set(pb::FILE_DESCRIPTOR_SET)
         .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
-        .build_v1()
-        .expect("the embedded descriptor sets are valid");
+        .build_v1()?;
     let mut builder = Server::builder().timeout(options.request_timeout);
     if let Some((cert, key)) = options.tls {
         builder =
@@ -124,5 +132,6 @@ pub async fn serve(
                 .max_encoding_message_size(MAX_MESSAGE_BYTES),
         )
         .serve_with_incoming_shutdown(incoming, shutdown)
-        .await
+        .await?;
+    Ok(())
 }

@@ -93,17 +93,16 @@ impl AgendaService {
         let out = tokio::task::spawn_blocking(move || f(&state))
             .await
             .map_err(|e| Status::internal(format!("worker failed: {e}")))?;
-        if out.is_ok() {
-            // Wake `Watch` streams if the call stored a notification.
-            if let Ok(id) = self.state.store.read(|tx| tx.last_notification_id()) {
-                self.state.newest_notification.send_if_modified(|v| {
-                    let changed = *v != id;
-                    *v = id;
-                    changed
-                });
-            }
-        }
         Ok(out?)
+    }
+
+    /// Wakes `Watch` streams after a change that stored a notification.
+    fn wake_watchers(&self, newest: u64) {
+        self.state.newest_notification.send_if_modified(|v| {
+            let changed = *v < newest;
+            *v = (*v).max(newest);
+            changed
+        });
     }
 
     /// Logs the outcome of a call (structured: rpc, caller, outcome).
@@ -125,9 +124,16 @@ impl AgendaService {
     ) -> Reply<pb::StoredRequest> {
         let c = caller.clone();
         let out = self
-            .blocking(move |s| f(&s.store, &c, &now()))
+            .blocking(move |s| {
+                let accepted = f(&s.store, &c, &now())?;
+                let newest = s.store.read(|tx| tx.last_notification_id())?;
+                Ok((accepted, newest))
+            })
             .await
-            .map(|a| Response::new(stored_to_pb(&a.stored, &a.warnings)));
+            .map(|(a, newest)| {
+                self.wake_watchers(newest);
+                Response::new(stored_to_pb(&a.stored, &a.warnings))
+            });
         Self::logged(rpc, &caller, out)
     }
 }

@@ -146,6 +146,32 @@ CREATE TABLE IF NOT EXISTS agendas (
 );
 ";
 
+const REQUEST_COLUMNS: &str = "grp, status, body, updated_by, updated_at, version";
+
+/// A request row as read, before its JSON and status are decoded.
+struct RequestRow {
+    group: String,
+    status: String,
+    body: String,
+    updated_by: String,
+    updated_at: String,
+    version: i64,
+}
+
+impl RequestRow {
+    fn into_stored(self, meeting: &str) -> Result<StoredRequest> {
+        Ok(StoredRequest {
+            meeting: meeting.to_string(),
+            group: self.group,
+            status: RequestStatus::from_key(&self.status)?,
+            version: self.version as u64,
+            request: from_json(&self.body)?,
+            updated_by: self.updated_by,
+            updated_at: self.updated_at,
+        })
+    }
+}
+
 /// The database. Calls block; the gRPC layer runs them on tokio's blocking pool.
 pub struct Store {
     conn: Mutex<Connection>,
@@ -281,27 +307,15 @@ impl Tx<'_> {
         Ok(())
     }
 
-    fn request_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<[String; 6]> {
-        Ok([
-            r.get(0)?,
-            r.get(1)?,
-            r.get(2)?,
-            r.get(3)?,
-            r.get(4)?,
-            r.get(5)?,
-        ])
-    }
-
-    fn stored(meeting: &str, cols: [String; 6], version: u64) -> Result<StoredRequest> {
-        let [group, status, body, updated_by, updated_at, _] = cols;
-        Ok(StoredRequest {
-            meeting: meeting.to_string(),
-            group,
-            status: RequestStatus::from_key(&status)?,
-            version,
-            request: from_json(&body)?,
-            updated_by,
-            updated_at,
+    /// The columns of a request row, in the order of [`REQUEST_COLUMNS`].
+    fn request_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RequestRow> {
+        Ok(RequestRow {
+            group: r.get(0)?,
+            status: r.get(1)?,
+            body: r.get(2)?,
+            updated_by: r.get(3)?,
+            updated_at: r.get(4)?,
+            version: r.get(5)?,
         })
     }
 
@@ -309,29 +323,23 @@ impl Tx<'_> {
         let row = self
             .tx
             .query_row(
-                "SELECT grp, status, body, updated_by, updated_at, '', version FROM requests
-                 WHERE meeting = ?1 AND grp = ?2",
+                &format!("SELECT {REQUEST_COLUMNS} FROM requests WHERE meeting = ?1 AND grp = ?2"),
                 params![meeting, group],
-                |r| Ok((Tx::request_from_row(r)?, r.get::<_, i64>(6)?)),
+                Tx::request_row,
             )
             .optional()?;
-        row.map(|(cols, v)| Tx::stored(meeting, cols, v as u64))
-            .transpose()
+        row.map(|r| r.into_stored(meeting)).transpose()
     }
 
     /// Every request of the meeting (all statuses), by group acronym.
     pub fn requests(&self, meeting: &str) -> Result<Vec<StoredRequest>> {
-        let mut stmt = self.tx.prepare(
-            "SELECT grp, status, body, updated_by, updated_at, '', version FROM requests
-             WHERE meeting = ?1 ORDER BY grp",
-        )?;
-        let rows = stmt.query_map(params![meeting], |r| {
-            Ok((Tx::request_from_row(r)?, r.get::<_, i64>(6)?))
-        })?;
+        let mut stmt = self.tx.prepare(&format!(
+            "SELECT {REQUEST_COLUMNS} FROM requests WHERE meeting = ?1 ORDER BY grp"
+        ))?;
+        let rows = stmt.query_map(params![meeting], Tx::request_row)?;
         let mut out = Vec::new();
         for row in rows {
-            let (cols, v) = row?;
-            out.push(Tx::stored(meeting, cols, v as u64)?);
+            out.push(row?.into_stored(meeting)?);
         }
         Ok(out)
     }
