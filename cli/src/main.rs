@@ -480,11 +480,11 @@ struct SolveFlags {
     /// Stop at this relative gap between cost and bound (0.01 = 1 %).
     #[arg(long, default_value_t = 0.0)]
     gap: f64,
-    /// Annealing restarts run side by side on this many threads (the result does not
-    /// depend on it; HiGHS always uses one thread, for the same reason).
+    /// Tabu searches run side by side on this many threads (the result does not depend
+    /// on it; HiGHS always uses one thread, for the same reason).
     #[arg(long, default_value_t = 2)]
     threads: u32,
-    /// Seed of the annealing and of HiGHS; another seed, another (equally valid) agenda.
+    /// Seed of the searches and of HiGHS; another seed, another (equally valid) agenda.
     #[arg(long, default_value_t = 1)]
     seed: u64,
     /// Emit this export instead of the agenda JSON.
@@ -499,12 +499,12 @@ struct SolveFlags {
     /// Show HiGHS's own log (on standard output; use with -o).
     #[arg(long)]
     solver_log: bool,
-    /// Annealing moves per session before the ILP (counted, so reproducible).
-    #[arg(long, default_value_t = SolveOptions::default().moves_per_session)]
-    moves: u64,
-    /// Independent annealing runs; the best is kept (same result for any --threads).
-    #[arg(long, default_value_t = SolveOptions::default().restarts)]
-    restarts: u32,
+    /// Tabu steps per session in each search (counted, so reproducible).
+    #[arg(long, default_value_t = SolveOptions::default().steps_per_session)]
+    steps: u64,
+    /// Independent tabu searches; the best is kept (same result for any --threads).
+    #[arg(long, default_value_t = SolveOptions::default().runs)]
+    runs: u32,
     /// Start from this agenda (a previous draft): its placements are kept where they
     /// still fit, and the result is never worse than it.
     #[arg(long, value_name = "AGENDA")]
@@ -527,8 +527,8 @@ fn cmd_solve(
         quiet,
         verbose,
         solver_log,
-        moves,
-        restarts,
+        steps,
+        runs,
         start,
     } = flags;
     if !(time_limit.is_finite() && time_limit > 0.0) {
@@ -547,8 +547,8 @@ fn cmd_solve(
         threads: threads.max(1),
         seed,
         solver_log,
-        moves_per_session: moves,
-        restarts,
+        steps_per_session: steps,
+        runs,
         ..SolveOptions::default()
     };
     let start = match start {

@@ -1,13 +1,9 @@
-//! A fast start: greedy construction, then simulated annealing over single moves and
-//! swaps of the time-level schedule. Its budget is counted in moves, not seconds, so the
-//! same seed gives the same result on any machine.
+//! A fast start: greedy construction of the time-level schedule, hardest sessions
+//! first, each where it adds least (the tabu search, [`super::tabu`], takes it from
+//! there).
 
 use super::timing::{TimeModel, TimeState};
 use crate::problem::{SessionIdx, SlotIdx};
-use crate::rng::Rng;
-
-/// Sessions and where they go (None: out of the agenda).
-type Moves = Vec<(SessionIdx, Option<SlotIdx>)>;
 
 /// Places sessions one by one, hardest first, each where it adds least.
 pub fn greedy(model: &TimeModel, fixed: &[(SessionIdx, SlotIdx)]) -> Vec<Option<SlotIdx>> {
@@ -67,99 +63,6 @@ pub fn greedy_from(
     state.slot_of
 }
 
-/// What an annealing run found, and whether the clock stopped it early.
-pub struct Annealed {
-    pub slot_of: Vec<Option<SlotIdx>>,
-    pub cut_by_time: bool,
-}
-
-/// Simulated annealing from `start`: `moves` attempted moves (fewer if `deadline`
-/// passes first, which makes the result depend on the machine); fixed sessions stay.
-pub fn anneal(
-    model: &TimeModel,
-    start: Vec<Option<SlotIdx>>,
-    fixed: &[SessionIdx],
-    moves: u64,
-    seed: u64,
-    deadline: Option<std::time::Instant>,
-    cancel: Option<&std::sync::atomic::AtomicBool>,
-) -> Annealed {
-    let p = model.problem;
-    let m = p.slots.len();
-    let movable: Vec<SessionIdx> = p
-        .schedulable_sessions()
-        .filter(|s| !fixed.contains(s))
-        .collect();
-    if movable.is_empty() || m == 0 {
-        return Annealed {
-            slot_of: start,
-            cut_by_time: false,
-        };
-    }
-    let mut rng = Rng(seed ^ 0xA11E_A1ED);
-    let mut state = TimeState::new(model, start);
-    let mut current = model.cost(&state.slot_of) as i64;
-    let mut best = current;
-    let mut best_slots = state.slot_of.clone();
-    // Temperature from about two technology overlaps down to below the smallest penalty.
-    // Measured on IETF 106 (40k moves per session, seeds 1-3): 20,000 -> 50 gave the
-    // lowest mean and spread among starts of 20k/60k/200k and ends of 50/1,000.
-    let (t0, t1) = (20_000.0f64, 50.0f64);
-    let mut cut_by_time = false;
-    for i in 0..moves {
-        if i % 4096 == 0 {
-            let late = deadline.is_some_and(|d| std::time::Instant::now() >= d);
-            let stop = cancel.is_some_and(|c| c.load(std::sync::atomic::Ordering::Relaxed));
-            if late || stop {
-                cut_by_time = true;
-                break;
-            }
-        }
-        let temperature = t0 * (t1 / t0).powf(i as f64 / moves as f64);
-        let s = movable[rng.below(movable.len())];
-        let b = rng.below(m);
-        let from = state.slot_of[s];
-        if from == Some(b) {
-            continue;
-        }
-        let (forward, back): (Moves, Moves) = if state.fits(s, b, None) {
-            (vec![(s, Some(b))], vec![(s, from)])
-        } else {
-            // Swap with a session of slot b that can take s's place.
-            let Some(from_slot) = from else { continue };
-            let candidates = &state.in_slot[b];
-            if candidates.is_empty() {
-                continue;
-            }
-            let t = candidates[rng.below(candidates.len())];
-            if fixed.contains(&t)
-                || !state.fits(s, b, Some(t))
-                || !state.fits(t, from_slot, Some(s))
-            {
-                continue;
-            }
-            (
-                vec![(s, Some(b)), (t, Some(from_slot))],
-                vec![(s, from), (t, Some(b))],
-            )
-        };
-        let delta = state.apply(&forward);
-        if delta <= 0 || rng.unit() < (-(delta as f64) / temperature).exp() {
-            current += delta;
-            if current < best {
-                best = current;
-                best_slots.clone_from(&state.slot_of);
-            }
-        } else {
-            state.undo(&back);
-        }
-    }
-    Annealed {
-        slot_of: best_slots,
-        cut_by_time,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -178,9 +81,21 @@ mod tests {
         let p = Problem::from_instance(&inst).unwrap();
         let tables = CostTables::build(&p);
         let model = TimeModel::new(&p, &tables);
-        // A draft: an annealed schedule with its first five sessions taken out, as if
+        // A draft: a searched schedule with its first five sessions taken out, as if
         // their requests had just arrived.
-        let draft = anneal(&model, greedy(&model, &[]), &[], 2_000 * 40, 1, None, None).slot_of;
+        let draft = crate::solve::tabu::search(
+            &model,
+            &greedy(&model, &[]),
+            &[],
+            &crate::solve::tabu::TabuOptions {
+                steps: 2_000,
+                seed: 1,
+                deadline: None,
+                stop: None,
+                target: 0,
+            },
+        )
+        .slot_of;
         let mut hint = draft.clone();
         for h in hint.iter_mut().take(5) {
             *h = None;

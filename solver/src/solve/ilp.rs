@@ -2,31 +2,40 @@
 //!
 //! Variables and rows (s a session, b a slot, all binaries unless said):
 //!
-//! - `x[s,b]`: s is in b; only slots with an open room, only the fixed slot if fixed.
-//! - `out[s]` in [0,1]: s is left out. Row: `sum_b x[s,b] + out[s] = 1`.
+//! - `x[s,b]`: s is in b; only slots with an open room, only the fixed slot if fixed,
+//!   and, under a [`Budget`], only slots whose unary cost fits it.
+//! - `out[s]` in [0,1]: s is left out (absent when the budget forbids it). Row:
+//!   `sum_b x[s,b] + out[s] = 1`.
+//! - Hard pairs: the sessions of one group (joint ones included), and, under a budget,
+//!   every pair whose overlap would cost more than the budget allows. They form a
+//!   graph; for each of its maximal cliques (petgraph's `maximal_cliques`) and each
+//!   *time point* (the slots that contain one slot's start), `sum x <= 1`. These
+//!   packing rows are what makes the budgeted model's LP tight.
 //! - Capacity: `sum_s x[s,b] <= rooms open in b`.
 //! - Room sizes (exact, Hall's condition on nested sizes): for every capacity level L
 //!   of b's rooms, `sum_{s: attendees > L} x[s,b] - small[b] <= rooms of b above L`,
-//!   `small[b] >= 0` integer, priced `too_small_room`.
-//! - Groups: the sessions of one group (joint ones included) never share a slot or two
-//!   overlapping slots.
-//! - Pairs: for each priced pair (s,t) of weight w and each slot b of s, `z[b] >= x[s,b] +
-//!   sum_{b' overlapping b} x[t,b'] - 1`; objective `w sum_b z[b]`.
-//! - Pigeonhole rows (SOLVER-NOTES, point 2): for a clique C of pairwise priced
-//!   sessions and each slot b long enough for all of them, `sum_{pairs of C} z[b] >=
+//!   `small[b] >= 0` integer, priced `too_small_room` (fixed to 0 when the budget
+//!   forbids a too-small room).
+//! - Soft pairs: for each other priced pair (s,t) of weight w and each slot b of s,
+//!   `z[b] >= x[s,b] + sum_{b' overlapping b} x[t,b'] - 1`; objective `w sum_b z[b]`.
+//! - Pigeonhole rows (SOLVER-NOTES, point 2): for a clique C of pairwise priced or hard
+//!   pairs and each slot b long enough for all of them, `sum_{soft pairs of C} z[b] >=
 //!   k sum_{s in C} x[s,b] - k(k+1)/2` for k = 1, 2: m sessions in one block make
-//!   m(m-1)/2 >= km - k(k+1)/2 overlapping pairs. Per slot, not summed over slots: a
-//!   sum lets half-empty slots pay for crowded ones. Cliques come from petgraph's
-//!   `maximal_cliques`, over all sessions and over the sessions of each length and up.
+//!   m(m-1)/2 >= km - k(k+1)/2 overlapping pairs, all soft since hard pairs cannot meet.
+//!   Per slot, not summed over slots: a sum lets half-empty slots pay for crowded ones.
 //! - Sequences (order, time relation): the cost matrix of the two slots is split into
 //!   levels c1 < c2 < ...; `o[l] >= x[first,a] + sum_{b: cost[a][b] >= c_l} x[second,b] - 1`
-//!   priced `c_l - c_(l-1)`; plus `o_out >= out[first], out[second]` when a relation
-//!   cannot hold unplaced.
+//!   priced `c_l - c_(l-1)`, and `o[l]` dropped (the row made hard) for levels above the
+//!   budget; plus `o_out >= out[first], out[second]` when a relation cannot hold unplaced.
 //! - Adjacency (the one rule that needs rooms): the sessions of adjacency requests get
 //!   room variables `y[s,b,r]` (`sum_r y = x[s,b]`, one per room and slot);
 //!   `h[a,b,r] <= sum_{ours} y[.,a,r]`, `h[a,b,r] <= sum_{theirs} y[.,b,r]` over adjacent
-//!   slot pairs; `v >= 1 - sum h`, priced `wg_adjacent`.
+//!   slot pairs; `v >= 1 - sum h`, priced `wg_adjacent` (v dropped when over budget).
 //! - Unary costs (`timerange`, `too_short_slot`) on `x`; `out` priced `unscheduled`.
+//! - Under a budget with a core bound: one knapsack row, the terms outside the core
+//!   weigh at most [`Budget::outside_limit`] together; and HiGHS's objective cutoff
+//!   (`objective_bound`) at the budget's target, so "no solution" means "no agenda that
+//!   cheap".
 //!
 //!   A session seated by `y` pays `too_small_room` through `y` when its room is too
 //!   small, and in its block's Hall rows it counts as holding a room above level L when
@@ -34,12 +43,14 @@
 //!   left, which the room assignment reproduces ([`super::rooms`] keeps the `y` rooms).
 //!
 //! Every term is the evaluator's, through [`super::tables::CostTables`], so the ILP optimum
-//! is the true optimum and its dual bound a valid lower bound.
+//! is the true optimum and its dual bound a valid lower bound (of the agendas within the
+//! budget, when there is one).
 
+use super::budget::Budget;
 use super::timing::TimeModel;
 use crate::problem::{SessionIdx, SlotIdx};
 use good_lp::{variable, Expression, ProblemVariables, SolverModel, Variable};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
 
 /// Options of one ILP solve.
@@ -125,6 +136,8 @@ pub struct IlpOutcome {
     pub dual_bound: Option<f64>,
     pub proven_optimal: bool,
     pub infeasible: bool,
+    /// Branch-and-bound nodes HiGHS explored (a machine-independent measure of effort).
+    pub nodes: u64,
     pub variables: usize,
     pub rows: usize,
     pub elapsed: Duration,
@@ -149,16 +162,39 @@ impl Columns {
     }
 }
 
+/// What to build: which sessions, where they may go, under which budget.
+#[derive(Clone, Copy)]
+pub struct Spec<'s> {
+    /// The slots each session may take (a subset when the caller fixes part of the
+    /// agenda, as large-neighbourhood search does).
+    pub allowed: &'s [Vec<SlotIdx>],
+    /// Sessions with `active[s] == false` are dropped with every term that touches
+    /// them: all costs are non-negative, so that model is a relaxation and its bound is
+    /// valid for the whole meeting (SOLVER-NOTES, point 3).
+    pub active: &'s [bool],
+    /// Restrict to agendas of cost at most the budget's target ([`super::budget`]).
+    pub budget: Option<&'s Budget>,
+    /// Add pigeonhole rows (worth it for whole-meeting and core models, not for the
+    /// small models of large-neighbourhood search).
+    pub pigeonholes: bool,
+    /// When given, only the terms among these sessions are priced (plus every
+    /// session's unary cost, rooms and being left out); the hard rules still hold for
+    /// everyone. Dropping non-negative terms keeps the model a relaxation: this is the
+    /// core relaxation, whose bound [`super::budget::CoreBound`] carries.
+    pub priced: Option<&'s [bool]>,
+}
+
 pub struct Ilp<'a> {
     model: &'a TimeModel<'a>,
     /// `x[s]`: (slot, variable, column).
     x: Vec<Vec<(SlotIdx, Variable, usize)>>,
     out: Vec<Option<(Variable, usize)>>,
-    small: Vec<(Variable, usize)>,
+    /// Per slot, the too-small count variable (None when the budget forbids it).
+    small: Vec<Option<(Variable, usize)>>,
     /// (index in `tables.pairs`, slot of its first session or None for all, variable,
     /// column).
     pair_z: Vec<(usize, Option<SlotIdx>, Variable, usize)>,
-    /// Per sequence kept: (index in `tables.sequences`, its levels).
+    /// Per sequence kept: (index in `tables.sequences`, its priced levels).
     seq_levels: Vec<(usize, Vec<Level>)>,
     /// (index in `tables.sequences`, variable, column) of the "unplaced" terms.
     seq_out: Vec<(usize, Variable, usize)>,
@@ -166,36 +202,112 @@ pub struct Ilp<'a> {
     adj_h: Vec<(usize, Vec<AdjacentSeat>)>,
     room_y: BTreeMap<(SessionIdx, SlotIdx, usize), (Variable, usize)>,
     adj_sessions: Vec<SessionIdx>,
-    adj_v: Vec<(Variable, usize)>,
+    /// Per adjacency kept: its penalty variable (None when the budget makes it hard).
+    adj_v: Vec<Option<(Variable, usize)>>,
+    /// The objective cutoff: no solution above it is wanted.
+    cap: Option<u64>,
+    hard_cliques: usize,
+    pigeonhole_cliques: usize,
+    sections: Vec<(&'static str, usize, usize)>,
     columns: Columns,
     objective: Expression,
     rows: Vec<good_lp::Constraint>,
 }
 
+/// Above this many maximal cliques the hard pairs get one row per pair and time point
+/// instead (a safety net for dense graphs; IETF-sized meetings have a few hundred).
+const MAX_HARD_CLIQUES: usize = 20_000;
+
+/// Pairs lighter than this are left out of the pigeonhole graph: a row that cheap pairs
+/// can satisfy bounds almost nothing, and such pairs (shared ADs) make the graph dense
+/// and its cliques slow to list.
+const CLIQUE_MIN_WEIGHT: u64 = 1_000;
+
+/// Maximal cliques (each sorted, the list sorted) of the graph on `nodes` with `edges`;
+/// `None` when there are more than `limit`.
+fn cliques_of(
+    nodes: &[SessionIdx],
+    edges: &BTreeSet<(SessionIdx, SessionIdx)>,
+    limit: usize,
+) -> Option<Vec<Vec<SessionIdx>>> {
+    let mut graph = petgraph::graph::UnGraph::<SessionIdx, ()>::default();
+    let index: BTreeMap<SessionIdx, petgraph::graph::NodeIndex> =
+        nodes.iter().map(|&s| (s, graph.add_node(s))).collect();
+    for &(s, u) in edges {
+        if let (Some(&i), Some(&j)) = (index.get(&s), index.get(&u)) {
+            graph.add_edge(i, j, ());
+        }
+    }
+    let found = petgraph::algo::maximal_cliques(&graph);
+    if found.len() > limit {
+        return None;
+    }
+    let mut cliques: Vec<Vec<SessionIdx>> = found
+        .into_iter()
+        .map(|c| {
+            let mut c: Vec<SessionIdx> = c.into_iter().map(|n| graph[n]).collect();
+            c.sort_unstable();
+            c
+        })
+        .filter(|c| c.len() >= 2)
+        .collect();
+    cliques.sort();
+    Some(cliques)
+}
+
+/// For each slot, the slots containing its start (itself included): the instants at
+/// which the most slots overlap. Sets contained in another are dropped.
+fn time_points(model: &TimeModel) -> Vec<Vec<SlotIdx>> {
+    let p = model.problem;
+    let m = p.slots.len();
+    let mut points: Vec<Vec<SlotIdx>> = (0..m)
+        .map(|b| {
+            let at = p.slots[b].start_utc_minute;
+            (0..m)
+                .filter(|&c| p.slots[c].start_utc_minute <= at && at < p.slots[c].end_utc_minute())
+                .collect()
+        })
+        .collect();
+    points.sort();
+    points.dedup();
+    let keep: Vec<bool> = points
+        .iter()
+        .map(|a| {
+            !points
+                .iter()
+                .any(|b| b.len() > a.len() && a.iter().all(|x| b.contains(x)))
+        })
+        .collect();
+    points
+        .into_iter()
+        .zip(keep)
+        .filter(|(_, k)| *k)
+        .map(|(p, _)| p)
+        .collect()
+}
+
 impl<'a> Ilp<'a> {
-    /// Builds the model. `allowed` lists the slots each session may take (a subset when
-    /// the caller fixes part of the agenda, as large-neighbourhood search does).
-    /// Sessions with `active[s] == false` are dropped with every term that touches them:
-    /// all costs are non-negative, so that model is a relaxation and its bound is valid
-    /// for the whole meeting (SOLVER-NOTES, point 3).
-    /// `cliques` are the pigeonhole sets to add ([`pigeonhole_sets`]; none for small
-    /// neighbourhood models).
-    pub fn build(
-        model: &'a TimeModel<'a>,
-        allowed: &[Vec<SlotIdx>],
-        active: &[bool],
-        cliques: &[Clique],
-    ) -> Ilp<'a> {
+    /// Builds the model of `spec`.
+    pub fn build(model: &'a TimeModel<'a>, spec: Spec) -> Ilp<'a> {
         let p = model.problem;
         let t = model.tables;
         let n = p.sessions.len();
         let m = p.slots.len();
-        let live = |s: SessionIdx| active[s] && p.sessions[s].schedulable;
+        let budget = spec.budget;
+        let live = |s: SessionIdx| spec.active[s] && p.sessions[s].schedulable;
+        let priced = |sessions: &[SessionIdx]| {
+            spec.priced
+                .is_none_or(|members| sessions.iter().all(|&s| members[s]))
+        };
+        let limit = |sessions: &[SessionIdx]| budget.map_or(u64::MAX, |b| b.limit(sessions));
         let mut columns = Columns {
             vars: ProblemVariables::new(),
             count: 0,
         };
         let mut objective = Expression::with_capacity(n * m);
+        // Terms outside the core, weighted by what they add above the floor.
+        let mut outside = Expression::default();
+        let mut outside_terms = 0usize;
         for f in &p.fixed {
             if let (true, Some(r)) = (live(f.session), f.room) {
                 if p.rooms[r]
@@ -207,35 +319,101 @@ impl<'a> Ilp<'a> {
             }
         }
         let mut rows = Vec::new();
+        // (section, rows and columns at its end), for `describe`.
+        let mut sections: Vec<(&'static str, usize, usize)> = Vec::new();
 
         let mut x = vec![Vec::new(); n];
         let mut out = vec![None; n];
         for s in (0..n).filter(|&s| live(s)) {
-            for &b in &allowed[s] {
+            for &b in &spec.allowed[s] {
+                if budget.is_some_and(|bg| !bg.allows_slot(model, s, b)) {
+                    continue;
+                }
                 let (v, c) = columns.add(variable().binary());
                 objective.add_mul(t.unary[s][b] as f64, v);
                 x[s].push((b, v, c));
             }
-            let (o, c) = columns.add(variable().min(0.0).max(1.0));
-            objective.add_mul(t.unscheduled as f64, o);
-            out[s] = Some((o, c));
             let mut e: Expression = x[s].iter().map(|&(_, v, _)| v).sum();
-            e += o;
+            if budget.is_none_or(|bg| bg.allows_out(model, s)) {
+                let (o, c) = columns.add(variable().min(0.0).max(1.0));
+                objective.add_mul(t.unscheduled as f64, o);
+                out[s] = Some((o, c));
+                e += o;
+            }
             rows.push(e.eq(1.0));
         }
-        let in_slot = |b: SlotIdx| -> Vec<(SessionIdx, Variable)> {
-            (0..n)
-                .filter_map(|s| x[s].iter().find(|e| e.0 == b).map(|e| (s, e.1)))
-                .collect()
-        };
-        let slot_vars: Vec<Vec<(SessionIdx, Variable)>> = (0..m).map(in_slot).collect();
+        let slot_vars: Vec<Vec<(SessionIdx, Variable)>> = (0..m)
+            .map(|b| {
+                (0..n)
+                    .filter_map(|s| x[s].iter().find(|e| e.0 == b).map(|e| (s, e.1)))
+                    .collect()
+            })
+            .collect();
+        let slots_of = |s: SessionIdx| x[s].iter().map(|e| e.0);
 
+        sections.push(("assignment", rows.len(), columns.count));
+        // Hard pairs: a shared group always; a priced pair when over budget.
+        let mut hard: BTreeSet<(SessionIdx, SessionIdx)> = BTreeSet::new();
+        for sessions in &p.group_sessions {
+            for (i, &s) in sessions.iter().enumerate() {
+                for &u in &sessions[i + 1..] {
+                    if live(s) && live(u) && s != u {
+                        hard.insert((s.min(u), s.max(u)));
+                    }
+                }
+            }
+        }
+        for &(s, u, w) in &t.pairs {
+            if live(s) && live(u) && w > limit(&[s, u]) {
+                hard.insert((s, u));
+            }
+        }
+        let points = time_points(model);
+        let mut hard_nodes: Vec<SessionIdx> = hard.iter().flat_map(|&(s, u)| [s, u]).collect();
+        hard_nodes.sort_unstable();
+        hard_nodes.dedup();
+        let hard_cliques = cliques_of(&hard_nodes, &hard, MAX_HARD_CLIQUES)
+            .unwrap_or_else(|| hard.iter().map(|&(s, u)| vec![s, u]).collect());
+        let mut packing_rows: BTreeSet<Vec<usize>> = BTreeSet::new();
+        for clique in &hard_cliques {
+            for point in &points {
+                let mut cols: Vec<usize> = clique
+                    .iter()
+                    .flat_map(|&s| x[s].iter().filter(|e| point.contains(&e.0)).map(|e| e.2))
+                    .collect();
+                // A session alone in the row is bounded by its own row already.
+                let owners: BTreeSet<SessionIdx> = clique
+                    .iter()
+                    .copied()
+                    .filter(|&s| slots_of(s).any(|b| point.contains(&b)))
+                    .collect();
+                if owners.len() < 2 {
+                    continue;
+                }
+                cols.sort_unstable();
+                packing_rows.insert(cols);
+            }
+        }
+        let by_column: BTreeMap<usize, Variable> = x
+            .iter()
+            .flatten()
+            .map(|&(_, v, c)| (c, v))
+            .collect();
+        for cols in &packing_rows {
+            let e: Expression = cols.iter().map(|c| by_column[c]).sum();
+            rows.push(e.leq(1.0));
+        }
+
+        sections.push(("packing", rows.len(), columns.count));
         // Adjacency, with rooms for the sessions concerned: y[s,b,r] seats s in room r
-        // of slot b; g[a,b,r] says the pair sits in room r in adjacent slots a, b.
+        // of slot b; h[a,b,r] says the pair sits in room r in adjacent slots a, b.
+        // Kept when priced, or when the budget makes it a hard rule.
         let adjacencies: Vec<usize> = (0..t.adjacencies.len())
             .filter(|&i| {
                 let a = &t.adjacencies[i];
-                a.ours.iter().chain(&a.theirs).all(|&s| live(s))
+                let members: Vec<SessionIdx> = a.ours.iter().chain(&a.theirs).copied().collect();
+                members.iter().all(|&s| live(s))
+                    && (priced(&members) || a.penalty > limit(&members))
             })
             .collect();
         let mut adj_sessions: Vec<SessionIdx> = adjacencies
@@ -250,6 +428,7 @@ impl<'a> Ilp<'a> {
             .collect();
         adj_sessions.sort_unstable();
         adj_sessions.dedup();
+        let small_allowed = budget.is_none_or(|bg| t.too_small <= bg.inside_limit());
         let mut room_y: BTreeMap<(SessionIdx, SlotIdx, usize), (Variable, usize)> = BTreeMap::new();
         let fixed_taken = |b: SlotIdx, r: usize| {
             p.fixed.iter().any(|f| {
@@ -272,11 +451,15 @@ impl<'a> Ilp<'a> {
                 };
                 let mut e = Expression::default();
                 for r in rooms {
-                    let (y, c) = columns.add(variable().binary());
                     let too_small = p.rooms[r]
                         .capacity
-                        .is_some_and(|cap| cap < p.sessions[s].attendees);
-                    if too_small && model.fixed_room[s].is_none() {
+                        .is_some_and(|cap| cap < p.sessions[s].attendees)
+                        && model.fixed_room[s].is_none();
+                    if too_small && !small_allowed {
+                        continue;
+                    }
+                    let (y, c) = columns.add(variable().binary());
+                    if too_small {
                         objective.add_mul(t.too_small as f64, y);
                     }
                     room_y.insert((s, b, r), (y, c));
@@ -292,16 +475,22 @@ impl<'a> Ilp<'a> {
         for (_, e) in by_room {
             rows.push(e.leq(1.0));
         }
+        sections.push(("rooms", rows.len(), columns.count));
         // Capacity and room sizes.
         let mut small = Vec::new();
         for (b, in_b) in slot_vars.iter().enumerate() {
             // Sessions fixed to a room keep it; the pool is the other rooms.
             let caps = &model.capacities[b];
-            let (d, c) = columns.add(variable().integer().min(0.0));
-            objective.add_mul(t.too_small as f64, d);
-            small.push((d, c));
-            let all: Expression = in_b.iter().map(|&(_, v)| v).sum();
-            rows.push(all.leq(p.slots[b].rooms.len() as f64));
+            let d = small_allowed.then(|| {
+                let (d, c) = columns.add(variable().integer().min(0.0));
+                objective.add_mul(t.too_small as f64, d);
+                (d, c)
+            });
+            small.push(d);
+            if in_b.len() > p.slots[b].rooms.len() {
+                let all: Expression = in_b.iter().map(|&(_, v)| v).sum();
+                rows.push(all.leq(p.slots[b].rooms.len() as f64));
+            }
             let mut levels: Vec<u32> = caps.iter().copied().filter(|&c| c != u32::MAX).collect();
             levels.dedup();
             for level in levels {
@@ -321,46 +510,42 @@ impl<'a> Ilp<'a> {
                     (slot == b && model.fixed_room[s].is_none() && above_level).then_some(y)
                 }));
                 if big.len() > above {
-                    let e: Expression = big.into_iter().sum();
-                    rows.push((e - d).leq(above as f64));
+                    let mut e: Expression = big.into_iter().sum();
+                    if let Some((d, _)) = d {
+                        e -= d;
+                    }
+                    rows.push(e.leq(above as f64));
                 }
             }
         }
 
-        // Groups: one session per slot, and none in two overlapping slots.
-        for sessions in &p.group_sessions {
-            let members: Vec<SessionIdx> = sessions.iter().copied().filter(|&s| live(s)).collect();
-            if members.len() < 2 {
-                continue;
-            }
-            for b in 0..m {
-                for &b2 in &model.overlapping[b] {
-                    if b2 < b {
-                        continue;
-                    }
-                    let mut e = Expression::default();
-                    let mut terms = 0;
-                    for &s in &members {
-                        for &(slot, v, _) in &x[s] {
-                            if slot == b || slot == b2 {
-                                e += v;
-                                terms += 1;
-                            }
-                        }
-                    }
-                    if terms > 1 {
-                        rows.push(e.leq(1.0));
-                    }
-                }
-            }
-        }
+        sections.push(("capacity", rows.len(), columns.count));
+        // Pigeonhole cliques: of soft pairs heavy enough to matter, and hard pairs.
+        let pigeonholes: Vec<(Vec<SessionIdx>, Vec<SlotIdx>)> = if spec.pigeonholes {
+            let soft: BTreeSet<(SessionIdx, SessionIdx)> = t
+                .pairs
+                .iter()
+                .filter(|&&(s, u, w)| {
+                    live(s)
+                        && live(u)
+                        && w >= CLIQUE_MIN_WEIGHT
+                        && !hard.contains(&(s, u))
+                        && priced(&[s, u])
+                })
+                .map(|&(s, u, _)| (s, u))
+                .collect();
+            pigeonhole_sets(model, &x_slots(&x), &live, &soft, &hard)
+        } else {
+            Vec::new()
+        };
+        let pigeonhole_cliques = pigeonholes.len();
 
-        // Pairs. A pair whose sessions cannot move is (almost) a constant: one variable,
-        // one row. A pair inside a pigeonhole clique gets one overlap variable per slot of
-        // its first session (the clique rows need them); any other pair one variable.
-        let mut in_clique: std::collections::BTreeSet<(SessionIdx, SessionIdx)> =
-            Default::default();
-        for (clique, _) in cliques {
+        // Soft pairs. A pair whose sessions cannot move is (almost) a constant: one
+        // variable, one row. A pair inside a pigeonhole clique gets one overlap variable
+        // per slot of its first session (the clique rows need them); any other pair one
+        // variable.
+        let mut in_clique: BTreeSet<(SessionIdx, SessionIdx)> = BTreeSet::new();
+        for (clique, _) in &pigeonholes {
             for (i, &s) in clique.iter().enumerate() {
                 for &u in &clique[i + 1..] {
                     in_clique.insert((s.min(u), s.max(u)));
@@ -370,27 +555,30 @@ impl<'a> Ilp<'a> {
         let mut pair_z = Vec::with_capacity(t.pairs.len());
         let mut pair_index: BTreeMap<(SessionIdx, SessionIdx, SlotIdx), Variable> = BTreeMap::new();
         for (k, &(s, u, w)) in t.pairs.iter().enumerate() {
-            if !live(s) || !live(u) {
+            if !live(s) || !live(u) || hard.contains(&(s, u)) || !priced(&[s, u]) {
                 continue;
             }
-            if let ([a], [b]) = (&allowed[s][..], &allowed[u][..]) {
-                if p.slots_overlap(*a, *b) {
+            let is_outside = budget.is_some_and(|b| b.is_outside(&[s, u]));
+            let mut add_z = |columns: &mut Columns, objective: &mut Expression| {
+                let (z, c) = columns.add(variable().min(0.0).max(1.0));
+                objective.add_mul(w as f64, z);
+                if is_outside {
+                    outside.add_mul(w as f64, z);
+                    outside_terms += 1;
+                }
+                (z, c)
+            };
+            if let ([a], [b]) = (&x[s][..], &x[u][..]) {
+                if p.slots_overlap(a.0, b.0) {
                     // Both stay where they are unless left out, which costs far more.
-                    let (z, c) = columns.add(variable().min(0.0).max(1.0));
-                    objective.add_mul(w as f64, z);
+                    let (z, c) = add_z(&mut columns, &mut objective);
                     pair_z.push((k, None, z, c));
-                    let (xs, xu) = (x[s][0].1, x[u][0].1);
-                    rows.push((Expression::from(xs) + xu - z).leq(1.0));
+                    rows.push((Expression::from(a.1) + b.1 - z).leq(1.0));
                 }
                 continue;
             }
             let per_slot = in_clique.contains(&(s, u));
-            let aggregated = (!per_slot).then(|| {
-                let (z, c) = columns.add(variable().min(0.0).max(1.0));
-                objective.add_mul(w as f64, z);
-                pair_z.push((k, None, z, c));
-                z
-            });
+            let mut aggregated = None;
             for &(b, xs, _) in &x[s] {
                 let theirs: Vec<Variable> = x[u]
                     .iter()
@@ -400,27 +588,27 @@ impl<'a> Ilp<'a> {
                 if theirs.is_empty() {
                     continue;
                 }
-                let z = match aggregated {
-                    Some(z) => z,
-                    None => {
-                        let (z, c) = columns.add(variable().min(0.0).max(1.0));
-                        objective.add_mul(w as f64, z);
-                        pair_z.push((k, Some(b), z, c));
-                        pair_index.insert((s, u, b), z);
+                let z = if per_slot {
+                    let (z, c) = add_z(&mut columns, &mut objective);
+                    pair_z.push((k, Some(b), z, c));
+                    pair_index.insert((s, u, b), z);
+                    z
+                } else {
+                    *aggregated.get_or_insert_with(|| {
+                        let (z, c) = add_z(&mut columns, &mut objective);
+                        pair_z.push((k, None, z, c));
                         z
-                    }
+                    })
                 };
                 let e: Expression = theirs.into_iter().sum::<Expression>() + xs;
                 rows.push((e - z).leq(1.0));
             }
         }
 
-        // Pigeonhole rows over cliques of priced pairs, one per slot: m sessions of the
-        // clique in one slot make m(m-1)/2 >= k m - k(k+1)/2 overlaps (k = 1, 2).
-        for (clique, slots) in cliques {
-            if !clique.iter().all(|&s| live(s)) {
-                continue;
-            }
+        sections.push(("pairs", rows.len(), columns.count));
+        // Pigeonhole rows, one per slot: m sessions of the clique in one slot make
+        // m(m-1)/2 >= k m - k(k+1)/2 overlaps (k = 1, 2).
+        for (clique, slots) in &pigeonholes {
             for &b in slots {
                 let placed: Vec<Variable> = clique
                     .iter()
@@ -430,12 +618,17 @@ impl<'a> Ilp<'a> {
                     continue;
                 }
                 let mut zs = Expression::default();
+                let mut any = false;
                 for (i, &s) in clique.iter().enumerate() {
                     for &u in &clique[i + 1..] {
                         if let Some(&z) = pair_index.get(&(s.min(u), s.max(u), b)) {
                             zs += z;
+                            any = true;
                         }
                     }
+                }
+                if !any {
+                    continue;
                 }
                 for k in [1.0, 2.0] {
                     let rhs: Expression =
@@ -445,6 +638,7 @@ impl<'a> Ilp<'a> {
             }
         }
 
+        sections.push(("pigeonhole", rows.len(), columns.count));
         // Sequences.
         let mut seq_levels = Vec::new();
         let mut seq_out = Vec::new();
@@ -452,6 +646,10 @@ impl<'a> Ilp<'a> {
             if !live(q.first) || !live(q.second) {
                 continue;
             }
+            let pair = [q.first, q.second];
+            let is_priced = priced(&pair);
+            let is_outside = budget.is_some_and(|b| b.is_outside(&pair));
+            let allowance = limit(&pair);
             let mut values: Vec<u64> = q
                 .cost
                 .iter()
@@ -464,10 +662,21 @@ impl<'a> Ilp<'a> {
             let mut levels = Vec::new();
             let mut previous = 0;
             for &level in &values {
-                let (o, c) = columns.add(variable().min(0.0).max(1.0));
-                objective.add_mul((level - previous) as f64, o);
-                previous = level;
-                levels.push((level, o, c));
+                if level <= allowance && !is_priced {
+                    continue;
+                }
+                // Above the budget the combination is forbidden: the row without `o`.
+                let priced = (level <= allowance).then(|| {
+                    let (o, c) = columns.add(variable().min(0.0).max(1.0));
+                    objective.add_mul((level - previous) as f64, o);
+                    if is_outside {
+                        outside.add_mul((level - previous) as f64, o);
+                        outside_terms += 1;
+                    }
+                    previous = level;
+                    levels.push((level, o, c));
+                    o
+                });
                 for &(a, xa, _) in &x[q.first] {
                     let bad: Vec<Variable> = x[q.second]
                         .iter()
@@ -477,23 +686,45 @@ impl<'a> Ilp<'a> {
                     if bad.is_empty() {
                         continue;
                     }
-                    let e: Expression = bad.into_iter().sum::<Expression>() + xa;
-                    rows.push((e - o).leq(1.0));
+                    let mut e: Expression = bad.into_iter().sum::<Expression>() + xa;
+                    if let Some(o) = priced {
+                        e -= o;
+                    }
+                    rows.push(e.leq(1.0));
+                }
+                if priced.is_none() {
+                    // Higher levels are forbidden by this row already.
+                    break;
                 }
             }
             seq_levels.push((i, levels));
             if q.unplaced > 0 {
-                let (o, c) = columns.add(variable().min(0.0).max(1.0));
-                objective.add_mul(q.unplaced as f64, o);
-                for s in [q.first, q.second] {
-                    if let Some((u, _)) = out[s] {
-                        rows.push((Expression::from(u) - o).leq(0.0));
+                if q.unplaced <= allowance && !is_priced {
+                    // Dropped with the sequence's other soft terms.
+                } else if q.unplaced <= allowance {
+                    let (o, c) = columns.add(variable().min(0.0).max(1.0));
+                    objective.add_mul(q.unplaced as f64, o);
+                    if is_outside {
+                        outside.add_mul(q.unplaced as f64, o);
+                        outside_terms += 1;
+                    }
+                    for s in pair {
+                        if let Some((u, _)) = out[s] {
+                            rows.push((Expression::from(u) - o).leq(0.0));
+                        }
+                    }
+                    seq_out.push((i, o, c));
+                } else {
+                    for s in pair {
+                        if let Some((u, _)) = out[s] {
+                            rows.push(Expression::from(u).leq(0.0));
+                        }
                     }
                 }
-                seq_out.push((i, o, c));
             }
         }
 
+        sections.push(("sequences", rows.len(), columns.count));
         let mut adj_h = Vec::new();
         let mut adj_v = Vec::new();
         for &i in &adjacencies {
@@ -531,14 +762,32 @@ impl<'a> Ilp<'a> {
                     }
                 }
             }
-            let (v, c) = columns.add(variable().min(0.0).max(1.0));
-            objective.add_mul(a.penalty as f64, v);
-            rows.push((any.clone() + v).geq(1.0));
+            let members: Vec<SessionIdx> = a.ours.iter().chain(&a.theirs).copied().collect();
+            if a.penalty <= limit(&members) {
+                let (v, c) = columns.add(variable().min(0.0).max(1.0));
+                objective.add_mul(a.penalty as f64, v);
+                if budget.is_some_and(|b| b.is_outside(&members)) {
+                    outside.add_mul(a.penalty as f64, v);
+                    outside_terms += 1;
+                }
+                rows.push((any.clone() + v).geq(1.0));
+                adj_v.push(Some((v, c)));
+            } else {
+                rows.push(any.clone().geq(1.0));
+                adj_v.push(None);
+            }
             rows.push(any.leq(1.0));
             adj_h.push((i, hs));
-            adj_v.push((v, c));
         }
 
+        sections.push(("adjacency", rows.len(), columns.count));
+        if let Some(allowance) = budget.and_then(|b| b.outside_limit()) {
+            if outside_terms > 0 {
+                rows.push(outside.leq(allowance as f64));
+            }
+        }
+
+        sections.push(("knapsack", rows.len(), columns.count));
         Ilp {
             model,
             x,
@@ -551,6 +800,10 @@ impl<'a> Ilp<'a> {
             room_y,
             adj_sessions,
             adj_v,
+            cap: budget.map(|b| b.cap(spec.active)),
+            hard_cliques: packing_rows.len(),
+            sections,
+            pigeonhole_cliques,
             columns,
             objective,
             rows,
@@ -563,6 +816,26 @@ impl<'a> Ilp<'a> {
 
     pub fn rows(&self) -> usize {
         self.rows.len()
+    }
+
+    /// Rows and columns by part of the model, for diagnosis (`--solver-log`).
+    pub fn describe(&self) -> String {
+        let mut previous = (0, 0);
+        let mut parts = Vec::new();
+        for &(name, rows, cols) in &self.sections {
+            parts.push(format!(
+                "{name} {} rows {} cols",
+                rows - previous.0,
+                cols - previous.1
+            ));
+            previous = (rows, cols);
+        }
+        format!(
+            "{}; {} packing rows, {} pigeonhole cliques",
+            parts.join(", "),
+            self.hard_cliques,
+            self.pigeonhole_cliques
+        )
     }
 
     /// Column values of a time-level schedule, for a warm start.
@@ -582,7 +855,8 @@ impl<'a> Ilp<'a> {
         // Rooms of the adjacency sessions, as the room assignment would seat them.
         let seated = super::rooms::assign_rooms(p, t, slot_of, &[]);
         let room_of = |s: SessionIdx| seated.get(s).map(|pl| pl.room);
-        for (b, &(_, c)) in self.small.iter().enumerate() {
+        for (b, d) in self.small.iter().enumerate() {
+            let Some((_, c)) = d else { continue };
             let caps = &model.capacities[b];
             let mut levels: Vec<u32> = caps.iter().copied().filter(|&c| c != u32::MAX).collect();
             levels.dedup();
@@ -602,7 +876,7 @@ impl<'a> Ilp<'a> {
                     .count() as i64;
                 need = need.max(count - above);
             }
-            cols[c] = need as f64;
+            cols[*c] = need as f64;
         }
         for &(k, slot, _, c) in &self.pair_z {
             let (s, u, _) = t.pairs[k];
@@ -644,7 +918,9 @@ impl<'a> Ilp<'a> {
                     held = true;
                 }
             }
-            cols[self.adj_v[k].1] = f64::from(u8::from(!held));
+            if let Some((_, c)) = self.adj_v[k] {
+                cols[c] = f64::from(u8::from(!held));
+            }
         }
         cols
     }
@@ -664,6 +940,10 @@ impl<'a> Ilp<'a> {
         let room_y: Vec<((SessionIdx, SlotIdx, usize), usize)> =
             self.room_y.iter().map(|(k, v)| (*k, v.1)).collect();
         let n = self.model.problem.sessions.len();
+        let cap = self.cap;
+        if options.log {
+            println!("model: {}", self.describe());
+        }
         let mut problem = self
             .columns
             .vars
@@ -682,6 +962,10 @@ impl<'a> Ilp<'a> {
         let left = options.deadline.saturating_duration_since(Instant::now());
         highs.set_option("time_limit", left.as_secs_f64().max(0.01));
         highs.set_option("mip_rel_gap", options.gap.max(0.0));
+        if let Some(cap) = cap {
+            // Costs are whole numbers: half a unit of slack absorbs rounding only.
+            highs.set_option("objective_bound", cap as f64 + 0.5);
+        }
         highs.set_option("random_seed", (options.seed % 2_147_483_647) as i32);
         // One thread: HiGHS's parallel search could make results depend on the count.
         highs.set_option("threads", 1);
@@ -711,7 +995,17 @@ impl<'a> Ilp<'a> {
                 );
             }
         }
-        let solved = highs.solve();
+        let mut solved = highs.solve();
+        let mut nodes: i64 = 0;
+        // SAFETY: `solved` holds a live HiGHS instance; the name is a valid C string
+        // and `nodes` a valid out-pointer for an int64 info value.
+        unsafe {
+            highs_sys::Highs_getInt64InfoValue(
+                solved.as_mut_ptr(),
+                c"mip_node_count".as_ptr(),
+                &mut nodes,
+            );
+        }
         drop(state);
         let status = solved.status();
         use highs::HighsModelStatus as S;
@@ -750,6 +1044,7 @@ impl<'a> Ilp<'a> {
             dual_bound,
             proven_optimal: status == S::Optimal,
             infeasible,
+            nodes: nodes.max(0) as u64,
             variables,
             rows: row_count,
             elapsed: began.elapsed(),
@@ -757,71 +1052,61 @@ impl<'a> Ilp<'a> {
     }
 }
 
-/// About how many pair-linking rows the model of `allowed` has (its dominant part).
-pub fn estimate_rows(model: &TimeModel, allowed: &[Vec<SlotIdx>]) -> usize {
-    model
-        .tables
-        .pairs
-        .iter()
-        .map(|&(s, u, _)| allowed[s].len().min(allowed[u].len().max(1)))
-        .sum()
+
+/// The slots of each session's `x` variables.
+fn x_slots(x: &[Vec<(SlotIdx, Variable, usize)>]) -> Vec<Vec<SlotIdx>> {
+    x.iter().map(|xs| xs.iter().map(|e| e.0).collect()).collect()
 }
 
-/// A clique of pairwise priced sessions and the slots its pigeonhole rows use.
+/// A clique of pairwise priced or hard sessions and the slots its pigeonhole rows use.
 pub type Clique = (Vec<SessionIdx>, Vec<SlotIdx>);
 
-/// Pairs lighter than this are left out of the clique graph: a row that cheap pairs
-/// can satisfy bounds almost nothing, and such pairs (shared ADs) make the graph dense
-/// and its cliques slow to list.
-const CLIQUE_MIN_WEIGHT: u64 = 1_000;
-
-/// Cliques of pairwise priced sessions with the slot sets their pigeonhole rows use.
-pub fn pigeonhole_sets(
+/// Cliques of the graph of `soft` and `hard` pairs, with the slot sets their pigeonhole
+/// rows use: over all sessions, then over the sessions of at least each length (the
+/// long ones share few long slots, where the rows bite).
+fn pigeonhole_sets(
     model: &TimeModel,
-    allowed: &[Vec<SlotIdx>],
-    active: &[bool],
+    slots_of: &[Vec<SlotIdx>],
+    live: &dyn Fn(SessionIdx) -> bool,
+    soft: &BTreeSet<(SessionIdx, SessionIdx)>,
+    hard: &BTreeSet<(SessionIdx, SessionIdx)>,
 ) -> Vec<Clique> {
     let p = model.problem;
-    let live = |s: &SessionIdx| active[*s] && p.sessions[*s].schedulable;
-    let t = model.tables;
-    let mut found: Vec<(Vec<SessionIdx>, Vec<SlotIdx>)> = Vec::new();
+    let edges: BTreeSet<(SessionIdx, SessionIdx)> = soft.union(hard).copied().collect();
     let longest = p.slots.iter().map(|s| s.minutes).max().unwrap_or(0);
     let mut lengths: Vec<u32> = p.sessions.iter().map(|s| s.minutes.min(longest)).collect();
     lengths.sort_unstable();
     lengths.dedup();
-    // The whole graph, then the sessions of at least each length alone.
-    let mut subsets: Vec<Vec<SessionIdx>> = vec![(0..p.sessions.len()).filter(live).collect()];
+    let everyone: Vec<SessionIdx> = (0..p.sessions.len()).filter(|&s| live(s)).collect();
+    let mut subsets: Vec<Vec<SessionIdx>> = vec![everyone.clone()];
     for &len in lengths.iter().rev() {
         subsets.push(
-            (0..p.sessions.len())
-                .filter(live)
+            everyone
+                .iter()
+                .copied()
                 .filter(|&s| p.sessions[s].minutes >= len)
                 .collect(),
         );
     }
+    let mut found: Vec<Clique> = Vec::new();
     for subset in subsets {
-        let mut graph = petgraph::graph::UnGraph::<SessionIdx, ()>::default();
-        let nodes: Vec<_> = subset.iter().map(|&s| graph.add_node(s)).collect();
-        let index: BTreeMap<SessionIdx, usize> =
-            subset.iter().enumerate().map(|(i, &s)| (s, i)).collect();
-        for &(s, u, w) in &t.pairs {
-            if w < CLIQUE_MIN_WEIGHT {
+        let Some(cliques) = cliques_of(&subset, &edges, MAX_HARD_CLIQUES) else {
+            continue;
+        };
+        for clique in cliques {
+            if clique.len() < 3 {
                 continue;
             }
-            if let (Some(&i), Some(&j)) = (index.get(&s), index.get(&u)) {
-                graph.add_edge(nodes[i], nodes[j], ());
-            }
-        }
-        for members in petgraph::algo::maximal_cliques(&graph) {
-            let mut clique: Vec<SessionIdx> = members.iter().map(|&nx| graph[nx]).collect();
-            clique.sort_unstable();
-            if clique.len() < 3 {
+            let has_soft = clique
+                .iter()
+                .enumerate()
+                .any(|(i, &s)| clique[i + 1..].iter().any(|&u| soft.contains(&(s, u))));
+            if !has_soft {
                 continue;
             }
             // Slots long enough for every session of the clique (as long as the longest
             // slot for the longer ones): outside them a session is trimmed, which costs
-            // more than most overlaps. Avoided time ranges do not shrink the set: a
-            // session avoiding some long slots still has the others.
+            // more than most overlaps.
             let need = clique
                 .iter()
                 .map(|&s| p.sessions[s].minutes.min(longest))
@@ -829,7 +1114,7 @@ pub fn pigeonhole_sets(
                 .unwrap_or(0);
             let free: Vec<SlotIdx> = (0..p.slots.len())
                 .filter(|&b| {
-                    p.slots[b].minutes >= need && clique.iter().any(|&s| allowed[s].contains(&b))
+                    p.slots[b].minutes >= need && clique.iter().any(|&s| slots_of[s].contains(&b))
                 })
                 .collect();
             if clique.len() > free.len() && !found.iter().any(|(c, f)| *c == clique && *f == free) {
@@ -839,4 +1124,23 @@ pub fn pigeonhole_sets(
     }
     found.sort();
     found
+}
+
+/// About how many pair-linking rows the model of `spec` has (its dominant part): the
+/// priced pairs the budget leaves soft, one row per slot of the less mobile session.
+pub fn estimate_rows(model: &TimeModel, spec: Spec) -> usize {
+    let slots = |s: SessionIdx| {
+        spec.allowed[s]
+            .iter()
+            .filter(|&&b| spec.budget.is_none_or(|bg| bg.allows_slot(model, s, b)))
+            .count()
+    };
+    model
+        .tables
+        .pairs
+        .iter()
+        .filter(|&&(s, u, _)| spec.active[s] && spec.active[u])
+        .filter(|&&(s, u, w)| spec.budget.is_none_or(|bg| w <= bg.limit(&[s, u])))
+        .map(|&(s, u, _)| slots(s).min(slots(u).max(1)))
+        .sum()
 }

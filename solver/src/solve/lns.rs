@@ -1,9 +1,16 @@
-//! Large-neighbourhood search (SOLVER-NOTES, point 5): free the sessions of a few
-//! blocks (they may move among those blocks; unplaced sessions may come in), keep every
+//! Large-neighbourhood search (SOLVER-NOTES, point 5): free some sessions, keep every
 //! other session where it is, and solve that small integer program exactly with HiGHS.
-//! An improvement is kept; the neighbourhoods are drawn from a seeded generator.
+//! Two kinds of neighbourhood alternate: the sessions of a few blocks (they may move
+//! among those blocks, blocks of the costliest block's length first, since sessions
+//! trade places only between blocks that fit them), and a session of a costly pair
+//! with its strongest ties (they may go anywhere). Each model is restricted to agendas
+//! cheaper than the current one ([`Budget`]), so most neighbourhoods are refuted in
+//! milliseconds. An improvement is kept; neighbourhoods are drawn from a seeded
+//! generator and their sizes adapt to what HiGHS settles easily (counted in branch-and-
+//! bound nodes, not seconds, so a run is reproducible).
 
-use super::ilp::{Ilp, IlpOptions};
+use super::budget::{Budget, CoreBound};
+use super::ilp::{Ilp, IlpOptions, Spec};
 use super::timing::TimeModel;
 use crate::problem::{SessionIdx, SlotIdx};
 use crate::rng::Rng;
@@ -12,21 +19,29 @@ use std::time::{Duration, Instant};
 /// What the search reached, and whether the clock decided anything.
 pub struct Improved {
     pub slot_of: Vec<Option<SlotIdx>>,
+    /// Rooms the last improving model chose for adjacency sessions.
+    pub room_of: Vec<Option<usize>>,
     /// The budget ran out before `rounds`, or a neighbourhood was not solved to proof:
     /// the result may differ on another machine.
     pub cut_by_time: bool,
 }
 
-/// Improves `start` over `rounds` neighbourhoods, or until `budget` runs out, or until
-/// the cost reaches `bound` (a proven lower bound: nothing better exists).
+/// Improves `start` over `rounds` neighbourhoods, or until `budget_time` runs out, or
+/// until the cost reaches `bound` (a proven lower bound: nothing better exists). Each
+/// neighbourhood's model is restricted to agendas cheaper than the current one
+/// ([`Budget`], sharpened by `core` when given), so a neighbourhood without a better
+/// agenda is usually refuted at once.
 #[allow(clippy::too_many_arguments)]
 pub fn improve(
     model: &TimeModel,
     start: Vec<Option<SlotIdx>>,
     fixed: &[(SessionIdx, SlotIdx)],
-    budget: Duration,
+    allowed_anywhere: &[Vec<SlotIdx>],
+    budget_time: Duration,
     rounds: usize,
     bound: u64,
+    core: Option<CoreBound>,
+    granularity: u64,
     options: &IlpOptions,
     on_improvement: &mut dyn FnMut(u64),
 ) -> Improved {
@@ -38,9 +53,11 @@ pub fn improve(
     let mut cost = model.cost(&current);
     let everyone = vec![true; p.sessions.len()];
     let mut cut_by_time = false;
+    let mut room_of = Vec::new();
     if m == 0 {
         return Improved {
             slot_of: current,
+            room_of,
             cut_by_time,
         };
     }
@@ -50,7 +67,7 @@ pub fn improve(
     let mut group_size = 12usize;
     let mut round = 0usize;
     for _ in 0..rounds {
-        let left = budget.saturating_sub(began.elapsed());
+        let left = budget_time.saturating_sub(began.elapsed());
         if cost <= bound || cancelled(options) {
             break;
         }
@@ -59,18 +76,34 @@ pub fn improve(
             break;
         }
         round += 1;
-        let by_sessions = round.is_multiple_of(2);
-        let all_slots: Vec<SlotIdx> = (0..m).collect();
+        // Every sixth round frees the sessions that need the longest blocks (the core),
+        // with pigeonhole rows: they decide most of the cost and move only together.
+        let by_length = round % 6 == 0;
+        let by_sessions = round.is_multiple_of(2) || by_length;
         let mut blocks = Vec::new();
         let mut free: Vec<bool> = vec![false; p.sessions.len()];
-        if by_sessions {
+        if by_length {
+            let longest = p.slots.iter().map(|s| s.minutes).max().unwrap_or(0);
+            for s in p.schedulable_sessions() {
+                free[s] = p.sessions[s].minutes >= longest;
+            }
+        } else if by_sessions {
             // Related sessions: one from a costly pair and its strongest ties, anywhere.
             for s in related_sessions(model, &current, group_size, &mut rng) {
                 free[s] = true;
             }
         } else {
-            // A few blocks: one where the agenda pays most, the others at random.
-            blocks.push(costliest_slot(model, &current, &mut rng));
+            // A few blocks: one where the agenda pays most, the others at random,
+            // of the same length first.
+            let first = costliest_slot(model, &current, &mut rng);
+            blocks.push(first);
+            let mut same: Vec<SlotIdx> = (0..m)
+                .filter(|&b| b != first && p.slots[b].minutes == p.slots[first].minutes)
+                .collect();
+            while blocks.len() < size && !same.is_empty() {
+                let i = rng.below(same.len());
+                blocks.push(same.swap_remove(i));
+            }
             while blocks.len() < size {
                 let b = rng.below(m);
                 if !blocks.contains(&b) {
@@ -87,7 +120,7 @@ pub fn improve(
                 if by_sessions {
                     return match current[s] {
                         Some(b) if !free[s] => vec![b],
-                        _ => all_slots.clone(),
+                        _ => allowed_anywhere[s].clone(),
                     };
                 }
                 match current[s] {
@@ -98,38 +131,65 @@ pub fn improve(
             })
             .collect();
         // The round ends by the budget's end at the latest, building included.
+        // HiGHS's own log of every small model would drown the rest: one line each.
         let sub = IlpOptions {
-            deadline: (Instant::now() + Duration::from_secs(5)).min(began + budget),
+            deadline: (Instant::now() + Duration::from_secs(5)).min(began + budget_time),
+            log: false,
             ..options.clone()
         };
-        let ilp = Ilp::build(model, &allowed, &everyone, &[]);
+        let target = cost.saturating_sub(granularity);
+        let budget = Budget::new(model, allowed_anywhere, target, core.clone());
+        let spec = Spec {
+            allowed: &allowed,
+            active: &everyone,
+            budget: Some(&budget),
+            pigeonholes: by_length,
+            priced: None,
+        };
+        let ilp = Ilp::build(model, spec);
         let outcome = ilp.solve(Some(&current), &sub, None);
-        let quick = outcome.proven_optimal && outcome.elapsed < Duration::from_secs(1);
+        let settled = outcome.proven_optimal || outcome.infeasible;
+        let easy = settled && outcome.nodes <= EASY_NODES;
         let mut improved = false;
         if let Some(candidate) = outcome.slot_of {
             let candidate_cost = model.cost(&candidate);
             if candidate_cost < cost {
                 cost = candidate_cost;
                 current = candidate;
+                room_of = outcome.room_of;
                 improved = true;
                 on_improvement(cost);
             }
         }
-        let (grow, shrink) = (quick && !improved, !outcome.proven_optimal);
+        if options.log {
+            let kind = if by_length { "core" } else if by_sessions { "related" } else { "blocks" };
+            let free = allowed.iter().filter(|a| a.len() > 1).count();
+            let end = if outcome.infeasible { "refuted" } else if outcome.proven_optimal { "solved" } else { "open" };
+            println!(
+                "lns round {round}: {kind} neighbourhood, {free} sessions free: {end} in {:.2?} ({} nodes), cost {cost}",
+                outcome.elapsed, outcome.nodes
+            );
+        }
+        let (grow, shrink) = (easy && !improved, !settled);
         cut_by_time |= shrink;
-        match (by_sessions, grow, shrink) {
-            (false, _, true) => size = (size - 1).max(2.min(m)),
-            (false, true, _) => size = (size + 1).min(m),
-            (true, _, true) => group_size = (group_size * 4 / 5).max(4),
-            (true, true, _) => group_size = (group_size + 4).min(p.sessions.len()),
+        match (if by_length { None } else { Some(by_sessions) }, grow, shrink) {
+            (Some(false), _, true) => size = (size - 1).max(2.min(m)),
+            (Some(false), true, _) => size = (size + 1).min(m),
+            (Some(true), _, true) => group_size = (group_size * 4 / 5).max(4),
+            (Some(true), true, _) => group_size = (group_size + 4).min(p.sessions.len()),
             _ => {}
         }
     }
     Improved {
         slot_of: current,
+        room_of,
         cut_by_time,
     }
 }
+
+/// A neighbourhood settled within this many branch-and-bound nodes was easy: the next
+/// one of its kind may be larger.
+const EASY_NODES: u64 = 5;
 
 fn cancelled(options: &IlpOptions) -> bool {
     options
@@ -165,7 +225,7 @@ fn costliest_slot(model: &TimeModel, slot_of: &[Option<SlotIdx>], rng: &mut Rng)
     rng.weighted(&w)
 }
 
-/// Up to `count` sessions tied by priced pairs: a session of a costly overlapping pair,
+/// Up to `count` sessions tied by priced pairs: a session of a term the agenda pays,
 /// then, repeatedly, the unchosen session with the heaviest ties to those chosen.
 fn related_sessions(
     model: &TimeModel,
@@ -175,12 +235,31 @@ fn related_sessions(
 ) -> Vec<SessionIdx> {
     let p = model.problem;
     let t = model.tables;
-    let costly: Vec<(SessionIdx, f64)> = t
+    // Every term the agenda pays above its floor: overlapping pairs, broken sequences
+    // and adjacencies, dear slots. One is drawn uniformly (the weights would make the
+    // forced, heavy overlaps win every draw), then one of its sessions.
+    let mut costly: Vec<Vec<SessionIdx>> = t
         .pairs
         .iter()
         .filter(|&&(s, u, _)| matches!((slot_of[s], slot_of[u]), (Some(a), Some(b)) if p.slots_overlap(a, b)))
-        .map(|&(s, _, w)| (s, w as f64))
+        .map(|&(s, u, _)| vec![s, u])
         .collect();
+    for (i, q) in t.sequences.iter().enumerate() {
+        if model.sequence_cost(i, slot_of) > 0 {
+            costly.push(vec![q.first, q.second]);
+        }
+    }
+    for (i, a) in t.adjacencies.iter().enumerate() {
+        if model.adjacency_cost(i, slot_of) > 0 {
+            costly.push(a.ours.iter().chain(&a.theirs).copied().collect());
+        }
+    }
+    for s in p.schedulable_sessions() {
+        let floor = t.unary[s].iter().copied().min().unwrap_or(0);
+        if slot_of[s].is_none_or(|b| t.unary[s][b] > floor) {
+            costly.push(vec![s]);
+        }
+    }
     let seed = if costly.is_empty() {
         let pool: Vec<SessionIdx> = p.schedulable_sessions().collect();
         match pool.len() {
@@ -188,8 +267,8 @@ fn related_sessions(
             n => pool[rng.below(n)],
         }
     } else {
-        let w: Vec<f64> = costly.iter().map(|c| c.1).collect();
-        costly[rng.weighted(&w)].0
+        let term = &costly[rng.below(costly.len())];
+        term[rng.below(term.len())]
     };
     let mut chosen = vec![seed];
     let mut tie = vec![0u64; p.sessions.len()];

@@ -1,25 +1,42 @@
 //! `agenda solve`: places every session, honours every hard rule, minimises the
 //! FORMAT.md cost and says how close to optimal it is.
 //!
-//! Pipeline: cost tables from the evaluator ([`tables`]) → a deterministic heuristic
-//! start (greedy, then annealing, [`heuristic`]) → the exact time-first integer program
-//! warm-started from it ([`ilp`], HiGHS) → rooms per block ([`rooms`]) → the evaluator,
-//! whose cost is the one reported. The lower bound is HiGHS's proven dual bound, rounded
-//! up to the penalties' granularity; `optimal` is claimed only when the evaluated cost
-//! equals it.
+//! Pipeline (each step is a module that documents itself):
+//!
+//! 1. [`tables`]: every coefficient, computed by the evaluator's own cost functions.
+//! 2. [`heuristic`] and [`tabu`]: a greedy start, then short tabu searches for a first
+//!    incumbent.
+//! 3. The core relaxation ([`ilp`] under a [`budget`]): the sessions that need the
+//!    longest blocks, priced alone, with every session placed under the hard rules
+//!    that any agenda cheaper than the incumbent must obey. Its bound holds for the
+//!    whole meeting (on IETF 106: 250,000 in about a second).
+//! 4. A portfolio of tabu searches (seeded, counted in steps, side by side on the
+//!    threads), each stopping as soon as it meets the bound.
+//! 5. Large-neighbourhood search ([`lns`]): sub-problems solved exactly by HiGHS, each
+//!    restricted to agendas cheaper than the incumbent, so most are refuted at once.
+//! 6. Probes of the whole meeting under the budget (prove or improve), while time is
+//!    left and the gap is open.
+//! 7. Rooms per block ([`rooms`]) and the evaluator, whose cost is the one reported.
+//!
+//! The lower bound is proven by HiGHS (the core's or a probe's dual bound, rounded up to
+//! the costs' granularity) or by a search meeting it; `optimal` is claimed only when the
+//! evaluated cost equals it.
 
+pub mod budget;
 pub mod heuristic;
 pub mod ilp;
 pub mod lns;
 pub mod rooms;
+pub mod tabu;
 pub mod tables;
 pub mod timing;
 
 use crate::agenda::Agenda;
 use crate::cost::{evaluate, Evaluation, Schedule};
-use crate::penalties::CostKind;
 use crate::problem::{Problem, SlotIdx};
-use std::sync::atomic::{AtomicBool, Ordering};
+use budget::{Budget, CoreBound};
+use ilp::{Ilp, IlpOptions, Watch};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tables::CostTables;
@@ -28,20 +45,20 @@ use timing::TimeModel;
 /// Options of `agenda solve`.
 #[derive(Debug, Clone)]
 pub struct SolveOptions {
-    /// Wall-clock limit for the integer program.
+    /// Wall-clock limit for the whole solve.
     pub time_limit: Duration,
     /// Stop when (cost - bound) / cost is at most this.
     pub gap: f64,
-    /// Threads for the annealing restarts (the result does not depend on it).
+    /// Threads for the tabu searches (the result does not depend on it; HiGHS always
+    /// uses one thread, for the same reason).
     pub threads: u32,
     pub seed: u64,
-    /// Annealing moves per session and restart (the heuristic's budget, counted, not
-    /// timed, so runs are reproducible).
-    pub moves_per_session: u64,
-    /// Independent annealing runs (seeds derived from `seed`); the best is kept. The
-    /// result does not depend on `threads`, which only runs them side by side.
-    pub restarts: u32,
-    /// Large-neighbourhood rounds after annealing.
+    /// Tabu steps per session in each search of the portfolio (the budget, counted,
+    /// not timed, so runs are reproducible).
+    pub steps_per_session: u64,
+    /// Tabu searches in the portfolio (seeds derived from `seed`); the best is kept.
+    pub runs: u32,
+    /// Large-neighbourhood rounds at most.
     pub lns_rounds: usize,
     /// Let HiGHS print its log on standard output (for diagnosis).
     pub solver_log: bool,
@@ -49,7 +66,7 @@ pub struct SolveOptions {
     /// (a client that goes away, Ctrl-C).
     pub cancel: Option<Arc<AtomicBool>>,
     /// A previous agenda's blocks, by session ([`start_from_agenda`]): kept where they
-    /// still fit and competing with the annealing runs, so the result is never worse
+    /// still fit, and the search goes on from there, so the result is never worse
     /// than the draft (and equal cost keeps the draft).
     pub start: Option<Vec<Option<SlotIdx>>>,
 }
@@ -61,9 +78,9 @@ impl Default for SolveOptions {
             gap: 0.0,
             threads: 1,
             seed: 1,
-            moves_per_session: 40_000,
-            restarts: 8,
-            lns_rounds: 40,
+            steps_per_session: 800,
+            runs: 4,
+            lns_rounds: 400,
             solver_log: false,
             cancel: None,
             start: None,
@@ -92,7 +109,7 @@ impl Status {
     }
 }
 
-/// A progress report, sent after each phase.
+/// A progress report: the phase, the best cost so far and the proven bound.
 #[derive(Debug, Clone)]
 pub struct Progress {
     pub phase: &'static str,
@@ -105,12 +122,15 @@ pub struct Progress {
 #[derive(Debug, Clone, Default)]
 pub struct SolveStats {
     pub sessions: usize,
+    /// Columns and rows of the largest model HiGHS solved (the core relaxation or a
+    /// whole-meeting probe).
     pub variables: usize,
     pub rows: usize,
+    /// The cost of the first incumbent (greedy, then the first tabu searches).
     pub heuristic_cost: u64,
     pub time_to_first_feasible: Duration,
     pub total_time: Duration,
-    /// When the ILP proved its optimum (None if it did not).
+    /// When the optimum was proven (None if it was not).
     pub time_to_optimal: Option<Duration>,
     /// A phase stopped at its time share rather than at its own end: the result may
     /// differ on a faster or slower machine (otherwise it is reproducible to the byte).
@@ -124,7 +144,7 @@ pub struct SolveReport {
     pub schedule: Schedule,
     pub evaluation: Evaluation,
     pub status: Status,
-    /// Proven lower bound (present only when HiGHS proved one).
+    /// Proven lower bound.
     pub lower_bound: Option<u64>,
     /// Why some sessions cannot be placed, or why the instance is infeasible, in words.
     pub diagnosis: Vec<String>,
@@ -168,7 +188,8 @@ pub fn start_from_agenda(problem: &Problem, agenda: &Agenda) -> Vec<Option<SlotI
         .collect()
 }
 
-/// Solves `problem`. `progress` hears about each phase.
+/// Solves `problem`. `progress` hears about each phase (and, during HiGHS solves,
+/// about every change, at most twice a second).
 pub fn solve(
     problem: &Problem,
     options: &SolveOptions,
@@ -191,202 +212,50 @@ pub fn solve(
 
     let greedy = heuristic::greedy(&model, &fixed);
     let first_feasible = began.elapsed();
-    let fixed_sessions: Vec<usize> = fixed.iter().map(|f| f.0).collect();
-    let moves = options.moves_per_session * p.sessions.len() as u64;
-    let seeds: Vec<u64> = (0..u64::from(options.restarts.max(1)))
-        .map(|i| options.seed.wrapping_mul(1_000_003).wrapping_add(i))
-        .collect();
-    // Annealing may use 35 % of the time limit; past that its result depends on the
-    // machine's speed, which the report says.
-    let deadline = began + options.time_limit.mul_f64(0.35);
-    let runs = parallel_map(&seeds, options.threads.max(1) as usize, |&seed| {
-        let run = heuristic::anneal(
-            &model,
-            greedy.clone(),
-            &fixed_sessions,
-            moves,
-            seed,
-            Some(deadline),
-            options.cancel.as_deref(),
-        );
-        (model.cost(&run.slot_of), run.slot_of, run.cut_by_time)
-    });
-    let mut cut_by_time = runs.iter().any(|r| r.2);
-    let mut runs = runs;
-    if let Some(hint) = &options.start {
-        let kept = heuristic::greedy_from(&model, &fixed, hint);
-        runs.insert(0, (model.cost(&kept), kept, false));
-    }
-    // The cheapest run; ties go to the draft, then to the first seed, whatever the
-    // thread timing.
-    let (heuristic_cost, start) = runs
-        .into_iter()
-        .enumerate()
-        .min_by_key(|(i, (cost, _, _))| (*cost, *i))
-        .map(|(_, (cost, slots, _))| (cost, slots))
-        .unwrap_or_else(|| (model.cost(&greedy), greedy.clone()));
-    progress(&Progress {
-        phase: "heuristic",
-        incumbent: Some(heuristic_cost),
-        bound: None,
-        elapsed: began.elapsed(),
-    });
-
-    let granularity = penalty_granularity(p);
-    let ilp_options = |time_limit: Duration| ilp::IlpOptions {
-        deadline: Instant::now() + time_limit.max(Duration::from_millis(100)),
-        gap: options.gap,
-        seed: options.seed,
-        log: options.solver_log,
-        cancel: options.cancel.clone(),
-    };
-
-    // Core relaxation: only the sessions that need the longest slots, which fight over
-    // few blocks; every term touching the others is dropped, so its bound holds for the
-    // whole meeting, and it is proved much faster (SOLVER-NOTES, point 3).
-    let longest = p.slots.iter().map(|s| s.minutes).max().unwrap_or(0);
-    let core: Vec<bool> = (0..p.sessions.len())
-        .map(|s| p.sessions[s].schedulable && p.sessions[s].minutes >= longest)
-        .collect();
-    let core_size = core.iter().filter(|&&c| c).count();
-    let mut core_bound: Option<u64> = None;
-    if core_size >= 2 && core_size < p.schedulable_sessions().count() {
-        let remaining = options.time_limit.saturating_sub(began.elapsed());
-        let masked: Vec<Option<SlotIdx>> = (0..p.sessions.len())
-            .map(|s| start[s].filter(|_| core[s]))
-            .collect();
-        let cliques = ilp::pigeonhole_sets(&model, &allowed, &core);
-        let mut report = |_: Option<f64>, dual: f64| {
-            progress(&Progress {
-                phase: "core",
-                incumbent: Some(heuristic_cost),
-                bound: dual.is_finite().then(|| round_up(dual, granularity)),
-                elapsed: began.elapsed(),
-            })
-        };
-        let watch = ilp::Watch {
-            progress: &mut report,
-            cancel: options.cancel.as_deref(),
-        };
-        let outcome = ilp::Ilp::build(&model, &allowed, &core, &cliques).solve(
-            Some(&masked),
-            &ilp_options(remaining.mul_f64(0.5)),
-            Some(watch),
-        );
-        core_bound = outcome.dual_bound.map(|b| round_up(b, granularity));
-        cut_by_time |= !outcome.proven_optimal;
-        progress(&Progress {
-            phase: "core",
-            incumbent: Some(heuristic_cost),
-            bound: core_bound,
-            elapsed: began.elapsed(),
-        });
-    }
-
-    // The full model, warm-started, on half of what is left: it proves small meetings
-    // optimal. Skipped when too large to build in time (the bound is then the core's).
-    let everyone = vec![true; p.sessions.len()];
-    let estimated_rows = ilp::estimate_rows(&model, &allowed);
-    let mut skipped = None;
-    let mut candidates = vec![(start.clone(), vec![])];
-    let (mut variables, mut rows, mut full_bound, mut proven_optimal) = (0, 0, None, false);
-    if estimated_rows <= MAX_FULL_MODEL_ROWS {
-        let cliques = ilp::pigeonhole_sets(&model, &allowed, &everyone);
-        let ilp = ilp::Ilp::build(&model, &allowed, &everyone, &cliques);
-        (variables, rows) = (ilp.variables(), ilp.rows());
-        let remaining = options.time_limit.saturating_sub(began.elapsed());
-        let mut report = |primal: Option<f64>, dual: f64| {
-            let dual = dual.is_finite().then(|| round_up(dual, granularity));
-            progress(&Progress {
-                phase: "ilp",
-                incumbent: primal.map(|v| v.round() as u64),
-                bound: dual.max(core_bound),
-                elapsed: began.elapsed(),
-            })
-        };
-        let watch = ilp::Watch {
-            progress: &mut report,
-            cancel: options.cancel.as_deref(),
-        };
-        let outcome = ilp.solve(
-            Some(&start),
-            &ilp_options(remaining.mul_f64(0.5)),
-            Some(watch),
-        );
-        full_bound = outcome.dual_bound.map(|b| round_up(b, granularity));
-        proven_optimal = outcome.proven_optimal;
-        progress(&Progress {
-            phase: "ilp",
-            incumbent: outcome.objective.map(|o| o.round() as u64),
-            bound: full_bound.max(core_bound),
-            elapsed: began.elapsed(),
-        });
-        if let Some(s) = outcome.slot_of {
-            candidates.push((s, outcome.room_of));
-        }
-    } else {
-        skipped = Some(format!(
-            "the full model (about {estimated_rows} rows) is too large to solve here; the bound is the core relaxation's"
-        ));
-    }
-    let bound = full_bound.max(core_bound);
-
-    // Not proven: large-neighbourhood search on the rest, from the best time-level
-    // schedule so far; it stops early once it meets the bound.
-    if !proven_optimal {
-        let best_start = candidates
-            .iter()
-            .map(|(slots, _)| (model.cost(slots), slots))
-            .min_by_key(|(cost, _)| *cost)
-            .map(|(_, slots)| slots.clone())
-            .unwrap_or_else(|| start.clone());
-        let remaining = options.time_limit.saturating_sub(began.elapsed());
-        let mut report_lns = |cost: u64| {
-            progress(&Progress {
-                phase: "lns",
-                incumbent: Some(cost),
-                bound,
-                elapsed: began.elapsed(),
-            })
-        };
-        let improved = lns::improve(
-            &model,
-            best_start,
-            &fixed,
-            remaining,
-            options.lns_rounds,
-            bound.unwrap_or(0),
-            &ilp_options(remaining),
-            &mut report_lns,
-        );
-        cut_by_time |= improved.cut_by_time || full_bound.is_some();
-        candidates.push((improved.slot_of, vec![]));
-    }
-
-    // The better of the time-level schedules, then rooms, then the evaluator.
-    let mut best: Option<(Schedule, Evaluation)> = None;
-    for (slot_of, forced) in candidates {
-        let schedule = rooms::assign_rooms(p, &tables, &slot_of, &forced);
-        let evaluation = evaluate(p, &schedule);
-        let better = match &best {
-            None => true,
-            Some((_, e)) => {
-                (evaluation.hard_errors.len(), evaluation.cost) < (e.hard_errors.len(), e.cost)
+    // A draft to start from is kept where it still fits and competes with the greedy
+    // start (ties keep the draft).
+    let start = match &options.start {
+        Some(hint) => {
+            let kept = heuristic::greedy_from(&model, &fixed, hint);
+            if agenda_cost(&model, &kept, &[]) <= agenda_cost(&model, &greedy, &[]) {
+                kept
+            } else {
+                greedy.clone()
             }
-        };
-        if better {
-            best = Some((schedule, evaluation));
         }
-    }
-    let (schedule, evaluation) = best.unwrap_or_else(|| {
-        let s = Schedule::empty(p);
-        let e = evaluate(p, &s);
-        (s, e)
-    });
+        None => greedy.clone(),
+    };
+    let granularity = cost_granularity(&model);
+    let upper = agenda_cost(&model, &start, &[]);
+    let mut search = Search {
+        model: &model,
+        allowed: &allowed,
+        fixed: &fixed,
+        options,
+        began,
+        granularity,
+        upper,
+        best: start,
+        greedy,
+        best_rooms: Vec::new(),
+        lower: Budget::new(&model, &allowed, upper, None).floor(),
+        core: None,
+        cut_by_time: false,
+        variables: 0,
+        rows: 0,
+        notes: Vec::new(),
+        heuristic_cost: upper,
+        proven_at: None,
+    };
+    search.report("greedy", progress);
+    search.run(progress);
 
-    let lower_bound = bound.map(|b| b.min(evaluation.cost));
+    // Rooms for the best time-level schedule, then the evaluator.
+    let schedule = rooms::assign_rooms(p, &tables, &search.best, &search.best_rooms);
+    let evaluation = evaluate(p, &schedule);
+    let lower_bound = Some(search.lower.min(evaluation.cost));
     let mut diagnosis = diagnose(p);
-    diagnosis.extend(skipped);
+    diagnosis.extend(search.notes);
     let fixed_errors = fixed_conflicts(p);
     let status = if !fixed_errors.is_empty() {
         diagnosis.splice(0..0, fixed_errors);
@@ -411,13 +280,14 @@ pub fn solve(
         diagnosis,
         stats: SolveStats {
             sessions: p.schedulable_sessions().count(),
-            variables,
-            rows,
-            heuristic_cost,
+            variables: search.variables,
+            rows: search.rows,
+            heuristic_cost: search.heuristic_cost,
             time_to_first_feasible: first_feasible,
             total_time,
-            time_to_optimal: proven_optimal.then_some(total_time),
-            cut_by_time,
+            time_to_optimal: (status == Status::Optimal)
+                .then(|| search.proven_at.unwrap_or(total_time)),
+            cut_by_time: search.cut_by_time,
             cancelled: options
                 .cancel
                 .as_ref()
@@ -426,35 +296,421 @@ pub fn solve(
     }
 }
 
-/// Above this many linking rows the full model is not built: on 2 cores its
+/// The solve's state between phases: the incumbent (a time-level schedule and its
+/// cost), the proven lower bound, and the core bound that sharpens the budgets.
+struct Search<'s, 'a> {
+    model: &'s TimeModel<'a>,
+    allowed: &'s [Vec<SlotIdx>],
+    fixed: &'s [(usize, SlotIdx)],
+    options: &'s SolveOptions,
+    began: Instant,
+    granularity: u64,
+    best: Vec<Option<SlotIdx>>,
+    /// The greedy agenda, where fresh searches start.
+    greedy: Vec<Option<SlotIdx>>,
+    /// Rooms the ILP chose for adjacency sessions of `best` (empty: none chosen).
+    best_rooms: Vec<Option<usize>>,
+    upper: u64,
+    lower: u64,
+    core: Option<CoreBound>,
+    cut_by_time: bool,
+    variables: usize,
+    rows: usize,
+    notes: Vec<String>,
+    heuristic_cost: u64,
+    /// When the bound met the incumbent.
+    proven_at: Option<Duration>,
+}
+
+/// Tabu steps per session of each scouting search, which gives the core relaxation an
+/// incumbent to budget against (on IETF 106 it reaches about 270,000, which already
+/// makes every 100,000 penalty a hard rule).
+const SCOUT_STEPS_PER_SESSION: u64 = 120;
+
+impl Search<'_, '_> {
+    fn report(&self, phase: &'static str, progress: &mut dyn FnMut(&Progress)) {
+        progress(&Progress {
+            phase,
+            incumbent: Some(self.upper),
+            bound: Some(self.lower.min(self.upper)),
+            elapsed: self.began.elapsed(),
+        });
+    }
+
+    fn left(&self) -> Duration {
+        self.options.time_limit.saturating_sub(self.began.elapsed())
+    }
+
+    fn cancelled(&self) -> bool {
+        self.options
+            .cancel
+            .as_ref()
+            .is_some_and(|c| c.load(Ordering::Relaxed))
+    }
+
+    /// Nothing more to do: proven, close enough, cancelled or out of time.
+    fn done(&self) -> bool {
+        self.lower >= self.upper
+            || self.cancelled()
+            || self.left() < Duration::from_millis(200)
+            || (self.upper > 0
+                && (self.upper - self.lower.min(self.upper)) as f64 / self.upper as f64
+                    <= self.options.gap)
+    }
+
+    fn ilp_options(&self, time_limit: Duration) -> IlpOptions {
+        IlpOptions {
+            deadline: Instant::now() + time_limit.max(Duration::from_millis(100)),
+            gap: self.options.gap,
+            seed: self.options.seed,
+            log: self.options.solver_log,
+            cancel: self.options.cancel.clone(),
+        }
+    }
+
+    /// Takes a time-level schedule if its agenda (with rooms) is cheaper than the
+    /// incumbent's.
+    fn offer(&mut self, slot_of: Vec<Option<SlotIdx>>, rooms: Vec<Option<usize>>) -> bool {
+        let cost = agenda_cost(self.model, &slot_of, &rooms);
+        if cost < self.upper {
+            self.upper = cost;
+            self.best = slot_of;
+            self.best_rooms = rooms;
+            self.note_proof();
+            true
+        } else {
+            false
+        }
+    }
+
+    fn raise_lower(&mut self, bound: u64) {
+        self.lower = self.lower.max(bound.min(self.upper));
+        self.note_proof();
+    }
+
+    fn note_proof(&mut self) {
+        if self.lower >= self.upper && self.proven_at.is_none() {
+            self.proven_at = Some(self.began.elapsed());
+        }
+    }
+
+    fn run(&mut self, progress: &mut dyn FnMut(&Progress)) {
+        let n = self.model.problem.sessions.len() as u64;
+        self.tabu_phase("scout", 2, SCOUT_STEPS_PER_SESSION * n, 0.15, progress);
+        self.heuristic_cost = self.upper;
+        self.core_phase(progress);
+        let runs = self.options.runs.max(1);
+        let steps = self.options.steps_per_session * n;
+        self.tabu_phase("tabu", runs, steps, 0.6, progress);
+        // Exact improvement, then proofs, while time is left.
+        let mut stalled = 0;
+        while !self.done() {
+            if !self.improve(progress) {
+                stalled += 1;
+            }
+            if self.done() {
+                break;
+            }
+            match self.probe(self.upper - self.granularity, 0.5, progress) {
+                Probe::Settled => break,
+                Probe::Improved => stalled = 0,
+                Probe::Open => stalled += 1,
+            }
+            if stalled >= 3 {
+                break;
+            }
+        }
+    }
+
+    /// A portfolio of `runs` tabu searches from the incumbent, side by side on the
+    /// threads, each of `steps` steps or until it meets the proven bound, for at most
+    /// `share` of the time left. Deterministic: each search depends on its seed only,
+    /// and the first search (in seed order) that meets the bound wins; the searches
+    /// after it are stopped, the ones before it finish.
+    fn tabu_phase(
+        &mut self,
+        phase: &'static str,
+        runs: u32,
+        steps: u64,
+        share: f64,
+        progress: &mut dyn FnMut(&Progress),
+    ) {
+        if self.done() {
+            return;
+        }
+        let fixed: Vec<usize> = self.fixed.iter().map(|f| f.0).collect();
+        let deadline = Instant::now() + self.left().mul_f64(share);
+        let target = self.lower;
+        let base = self.options.seed.wrapping_mul(1_000_003);
+        let salt = if phase == "scout" { 0 } else { 1_000 };
+        let winner = AtomicUsize::new(usize::MAX);
+        let next = AtomicUsize::new(0);
+        let threads = (self.options.threads.max(1) as usize).min(runs as usize);
+        let cancel = self.options.cancel.as_deref();
+        let model = self.model;
+        // The first search goes on from the incumbent; the others start afresh from the
+        // greedy agenda, each its own way (measured on IETF 106: starts from one
+        // incumbent tend to end in the same basin).
+        let (incumbent, fresh) = (&self.best, &self.greedy);
+        let results: Vec<Vec<(usize, tabu::Searched)>> = std::thread::scope(|scope| {
+            let workers: Vec<_> = (0..threads)
+                .map(|_| {
+                    scope.spawn(|| {
+                        let mut mine = Vec::new();
+                        loop {
+                            let i = next.fetch_add(1, Ordering::SeqCst);
+                            if i >= runs as usize || winner.load(Ordering::SeqCst) < i {
+                                break;
+                            }
+                            // A search stops when an earlier one has met the bound.
+                            let stop = || {
+                                winner.load(Ordering::SeqCst) < i
+                                    || cancel.is_some_and(|c| c.load(Ordering::Relaxed))
+                            };
+                            let found = tabu::search(
+                                model,
+                                if i == 0 { incumbent } else { fresh },
+                                &fixed,
+                                &tabu::TabuOptions {
+                                    steps,
+                                    seed: base.wrapping_add(salt + i as u64),
+                                    deadline: Some(deadline),
+                                    stop: Some(&stop),
+                                    target,
+                                },
+                            );
+                            if found.cost <= target {
+                                winner.fetch_min(i, Ordering::SeqCst);
+                            }
+                            mine.push((i, found));
+                        }
+                        mine
+                    })
+                })
+                .collect();
+            workers
+                .into_iter()
+                .map(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+                .collect()
+        });
+        let mut all: Vec<(usize, tabu::Searched)> = results.into_iter().flatten().collect();
+        all.sort_by_key(|(i, _)| *i);
+        let winner = winner.load(Ordering::SeqCst);
+        // Searches after the winner were stopped by it: their results do not count.
+        all.retain(|(i, _)| *i <= winner);
+        self.cut_by_time |= all
+            .iter()
+            .any(|(i, r)| r.cut_by_time && *i != winner && !self.cancelled());
+        if let Some((_, found)) = all.into_iter().min_by_key(|(i, r)| (r.cost, *i)) {
+            self.offer(found.slot_of, Vec::new());
+        }
+        self.report(phase, progress);
+    }
+
+    /// The core relaxation (SOLVER-NOTES, point 3), under the budget of agendas cheaper
+    /// than the incumbent: every session is placed under the hard rules that budget
+    /// implies, but only the terms among the sessions that need the longest blocks
+    /// (and every session's own slot) are priced. Dropping non-negative terms keeps it
+    /// a relaxation, so its bound holds for the whole meeting.
+    fn core_phase(&mut self, progress: &mut dyn FnMut(&Progress)) {
+        let p = self.model.problem;
+        let longest = p.slots.iter().map(|s| s.minutes).max().unwrap_or(0);
+        let core: Vec<bool> = (0..p.sessions.len())
+            .map(|s| p.sessions[s].schedulable && p.sessions[s].minutes >= longest)
+            .collect();
+        let size = core.iter().filter(|&&c| c).count();
+        if size < 2 || self.done() {
+            return;
+        }
+        let target = self.upper - self.granularity.min(self.upper);
+        let budget = Budget::new(self.model, self.allowed, target, None);
+        // Only the core's sessions are in the model: the others would make it a
+        // whole-meeting model, which HiGHS cannot place quickly.
+        let spec = ilp::Spec {
+            allowed: self.allowed,
+            active: &core,
+            budget: Some(&budget),
+            pigeonholes: true,
+            priced: None,
+        };
+        let ilp = Ilp::build(self.model, spec);
+        (self.variables, self.rows) = (ilp.variables(), ilp.rows());
+        let outside = budget.floor_outside(&core);
+        let (granularity, upper, lower, began) =
+            (self.granularity, self.upper, self.lower, self.began);
+        let mut report = |_: Option<f64>, dual: f64| {
+            let bound = dual
+                .is_finite()
+                .then(|| (round_up(dual, granularity) + outside).min(upper).max(lower));
+            progress(&Progress {
+                phase: "core",
+                incumbent: Some(upper),
+                bound,
+                elapsed: began.elapsed(),
+            })
+        };
+        let watch = Watch {
+            progress: &mut report,
+            cancel: self.options.cancel.as_deref(),
+        };
+        let time = self.left().mul_f64(0.3);
+        let masked: Vec<Option<SlotIdx>> = (0..p.sessions.len())
+            .map(|s| self.best[s].filter(|_| core[s]))
+            .collect();
+        let outcome = ilp.solve(Some(&masked), &self.ilp_options(time), Some(watch));
+        self.cut_by_time |= !(outcome.proven_optimal || outcome.infeasible);
+        if outcome.infeasible {
+            // No core placement fits the budget: nothing beats the incumbent.
+            self.raise_lower(self.upper);
+        } else if let Some(dual) = outcome.dual_bound {
+            let bound = round_up(dual, self.granularity);
+            self.raise_lower(bound + outside);
+            self.core = Some(CoreBound {
+                members: core,
+                bound: bound + outside,
+                valid_to: target,
+            });
+        }
+        self.report("core", progress);
+    }
+
+    /// Solves the whole meeting restricted to agendas of cost at most `target`, for at
+    /// most `share` of the time left.
+    fn probe(&mut self, target: u64, share: f64, progress: &mut dyn FnMut(&Progress)) -> Probe {
+        let p = self.model.problem;
+        let everyone = vec![true; p.sessions.len()];
+        let budget = Budget::new(self.model, self.allowed, target, self.core.clone());
+        let spec = ilp::Spec {
+            allowed: self.allowed,
+            active: &everyone,
+            budget: Some(&budget),
+            pigeonholes: true,
+            priced: None,
+        };
+        let estimated = ilp::estimate_rows(self.model, spec);
+        if estimated > MAX_FULL_MODEL_ROWS {
+            self.notes.push(format!(
+                "the whole-meeting model (about {estimated} rows) is too large to solve here; the bound is the core relaxation's"
+            ));
+            return Probe::Settled;
+        }
+        let ilp = Ilp::build(self.model, spec);
+        if ilp.rows() > self.rows {
+            (self.variables, self.rows) = (ilp.variables(), ilp.rows());
+        }
+        let (granularity, upper, lower, began) =
+            (self.granularity, self.upper, self.lower, self.began);
+        let mut report = |primal: Option<f64>, dual: f64| {
+            let bound = dual.is_finite().then(|| {
+                round_up(dual, granularity)
+                    .min(target + granularity)
+                    .max(lower)
+                    .min(upper)
+            });
+            // Above the target, HiGHS's primal bound is only the cutoff.
+            let incumbent = primal
+                .filter(|&v| v <= target as f64 + 0.5)
+                .map_or(upper, |v| (v.round() as u64).min(upper));
+            progress(&Progress {
+                phase: "probe",
+                incumbent: Some(incumbent),
+                bound,
+                elapsed: began.elapsed(),
+            })
+        };
+        let watch = Watch {
+            progress: &mut report,
+            cancel: self.options.cancel.as_deref(),
+        };
+        let time = self.left().mul_f64(share);
+        let outcome = ilp.solve(Some(&self.best), &self.ilp_options(time), Some(watch));
+        let improved = match outcome.slot_of {
+            Some(slot_of) => self.offer(slot_of, outcome.room_of),
+            None => false,
+        };
+        let result = if outcome.proven_optimal || outcome.infeasible {
+            // Every agenda of cost at most `target` is in this model: its optimum is
+            // the meeting's, and none means the incumbent is optimal.
+            self.raise_lower(self.upper);
+            Probe::Settled
+        } else {
+            self.cut_by_time = true;
+            if let Some(dual) = outcome.dual_bound {
+                let bound = round_up(dual, self.granularity).min(target + self.granularity);
+                self.raise_lower(bound);
+            }
+            if improved {
+                Probe::Improved
+            } else {
+                Probe::Open
+            }
+        };
+        self.report("probe", progress);
+        result
+    }
+
+    /// Large-neighbourhood search from the incumbent for half the time left; true when
+    /// it found a cheaper schedule.
+    fn improve(&mut self, progress: &mut dyn FnMut(&Progress)) -> bool {
+        let budget_time = self.left().mul_f64(0.5);
+        let (began, lower) = (self.began, self.lower);
+        let mut report = |cost: u64| {
+            progress(&Progress {
+                phase: "lns",
+                incumbent: Some(cost),
+                bound: Some(lower.min(cost)),
+                elapsed: began.elapsed(),
+            })
+        };
+        let improved = lns::improve(
+            self.model,
+            self.best.clone(),
+            self.fixed,
+            self.allowed,
+            budget_time,
+            self.options.lns_rounds,
+            self.lower,
+            self.core.clone(),
+            self.granularity,
+            &self.ilp_options(budget_time),
+            &mut report,
+        );
+        self.cut_by_time |= improved.cut_by_time;
+        let better = self.offer(improved.slot_of, improved.room_of);
+        self.report("lns", progress);
+        better
+    }
+}
+
+/// The evaluator's cost of the agenda a time-level schedule becomes once rooms are
+/// assigned. The incumbent is kept at this cost, not the time model's: the time model
+/// treats adjacency as met whenever the blocks are adjacent, but two adjacency
+/// requests can compete for one room, so it can be cheaper than any agenda. (The ILP
+/// models adjacency with rooms, so its bounds hold for this cost.)
+fn agenda_cost(model: &TimeModel, slot_of: &[Option<SlotIdx>], rooms: &[Option<usize>]) -> u64 {
+    let schedule = rooms::assign_rooms(model.problem, model.tables, slot_of, rooms);
+    evaluate(model.problem, &schedule).cost
+}
+
+/// How a probe ended.
+enum Probe {
+    /// Proved: the incumbent is optimal (or the model could not be built).
+    Settled,
+    /// Found a cheaper agenda without closing the gap.
+    Improved,
+    /// Neither.
+    Open,
+}
+
+/// Above this many rows the whole-meeting model is not built: on 2 cores its
 /// construction alone would take most of a minute, and the LP could not close a gap.
 const MAX_FULL_MODEL_ROWS: usize = 150_000;
 
-/// Maps `f` over `items` on up to `threads` scoped threads, keeping the input order.
-fn parallel_map<T: Sync, R: Send>(
-    items: &[T],
-    threads: usize,
-    f: impl Fn(&T) -> R + Sync,
-) -> Vec<R> {
-    if threads <= 1 || items.len() <= 1 {
-        return items.iter().map(&f).collect();
-    }
-    let chunk = items.len().div_ceil(threads);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = items
-            .chunks(chunk)
-            .map(|part| scope.spawn(|| part.iter().map(&f).collect::<Vec<R>>()))
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-            .collect()
-    })
-}
-
-/// The greatest common divisor of all penalties: every cost is a multiple of it, so a
-/// bound can be rounded up to it (SOLVER-NOTES, point 4).
-fn penalty_granularity(p: &Problem) -> u64 {
+/// The greatest common divisor of every cost the tables can charge: every agenda's
+/// cost is a multiple of it, so a bound can be rounded up to it (SOLVER-NOTES, point 4).
+/// Only weights that occur count: on IETF 106 no pair shares an AD, so costs are whole
+/// thousands, and a bound of 250,001 is one of 251,000.
+fn cost_granularity(model: &TimeModel) -> u64 {
     fn gcd(a: u64, b: u64) -> u64 {
         if b == 0 {
             a
@@ -462,11 +718,19 @@ fn penalty_granularity(p: &Problem) -> u64 {
             gcd(b, a % b)
         }
     }
-    CostKind::ALL
-        .into_iter()
-        .map(|k| p.penalties.get(k))
-        .fold(0, gcd)
-        .max(1)
+    let t = model.tables;
+    let mut g = gcd(t.unscheduled, t.too_small);
+    g = gcd(g, model.fixed_room_cost);
+    for row in &t.unary {
+        g = row.iter().fold(g, |g, &c| gcd(g, c));
+    }
+    g = t.pairs.iter().fold(g, |g, &(_, _, w)| gcd(g, w));
+    for q in &t.sequences {
+        g = q.cost.iter().flatten().fold(g, |g, &c| gcd(g, c));
+        g = gcd(g, q.unplaced);
+    }
+    g = t.adjacencies.iter().fold(g, |g, a| gcd(g, a.penalty));
+    g.max(1)
 }
 
 /// Rounds a floating bound up to the granularity, forgiving solver tolerances.

@@ -131,7 +131,7 @@ impl<'a> TimeModel<'a> {
         (attendees.len() - fitted) as u64
     }
 
-    fn sequence_cost(&self, i: usize, slot_of: &[Option<SlotIdx>]) -> u64 {
+    pub(crate) fn sequence_cost(&self, i: usize, slot_of: &[Option<SlotIdx>]) -> u64 {
         let q = &self.tables.sequences[i];
         match (slot_of[q.first], slot_of[q.second]) {
             (Some(a), Some(b)) => q.cost[a][b],
@@ -139,7 +139,7 @@ impl<'a> TimeModel<'a> {
         }
     }
 
-    fn adjacency_cost(&self, i: usize, slot_of: &[Option<SlotIdx>]) -> u64 {
+    pub(crate) fn adjacency_cost(&self, i: usize, slot_of: &[Option<SlotIdx>]) -> u64 {
         let a = &self.tables.adjacencies[i];
         let held = a.ours.iter().any(|&s| {
             a.theirs.iter().any(|&t| match (slot_of[s], slot_of[t]) {
