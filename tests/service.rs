@@ -1368,3 +1368,55 @@ async fn tls_serves_the_same_api() {
     assert_eq!(server.get("T1", "wg1").await.version, 1);
     server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_deadline_shortens_the_solve() {
+    let server = Server::start(None).await;
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("datasets/ietf-125x8.json"),
+    )
+    .unwrap();
+    let imported = server
+        .meetings()
+        .import_instance(as_(SECRETARIAT, pb::ImportInstanceRequest { instance_json: text, replace: false }))
+        .await
+        .unwrap()
+        .into_inner();
+    let mut request = as_(SECRETARIAT, pb::SolveRequest {
+        meeting: imported.meeting.unwrap().number,
+        time_limit_seconds: 600.0,
+        ..Default::default()
+    });
+    request.set_timeout(Duration::from_secs(6));
+    let began = std::time::Instant::now();
+    let mut stream = server.scheduling().solve(request).await.unwrap().into_inner();
+    let mut result = None;
+    while let Some(event) = stream.message().await.unwrap() {
+        if let Some(pb::solve_event::Event::Result(r)) = event.event {
+            result = Some(r);
+        }
+    }
+    let result = result.expect("a result within the deadline");
+    assert!(began.elapsed() < Duration::from_secs(6), "{:?}", began.elapsed());
+    assert!(result.hard_errors.is_empty());
+    assert!(result.stats.unwrap().total_seconds < 6.0);
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn oversized_requests_are_refused() {
+    let server = Server::start(None).await;
+    let huge = "x".repeat(agenda_service::MAX_MESSAGE_BYTES + 1024);
+    let status = server
+        .meetings()
+        .import_instance(as_(SECRETARIAT, pb::ImportInstanceRequest { instance_json: huge, replace: false }))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(status.code(), Code::OutOfRange | Code::ResourceExhausted),
+        "{status:?}"
+    );
+    // The server is still there.
+    server.import("tiny.json", false).await;
+    server.stop().await;
+}
