@@ -28,7 +28,7 @@ fn main() {
             "ietf106 (--start best agenda)".into(),
             path,
             60.0,
-            Some(root.join("datasets/agendas/ietf106-251000.json")),
+            Some(root.join("datasets/agendas/ietf106-250000.json")),
         ));
     }
     cases.push((

@@ -15,7 +15,8 @@
 //! 5. Large-neighbourhood search ([`lns`]): sub-problems solved exactly by HiGHS, each
 //!    restricted to agendas cheaper than the incumbent, so most are refuted at once.
 //! 6. Probes of the whole meeting under the budget (prove or improve), while time is
-//!    left and the gap is open.
+//!    left and the gap is open; when neither LNS nor a probe improves, a new batch of
+//!    tabu searches (fresh seeds) looks for another basin, then 5 and 6 again.
 //! 7. Rooms per block ([`rooms`]) and the evaluator, whose cost is the one reported.
 //!
 //! The lower bound is proven by HiGHS (the core's or a probe's dual bound, rounded up to
@@ -396,28 +397,39 @@ impl Search<'_, '_> {
 
     fn run(&mut self, progress: &mut dyn FnMut(&Progress)) {
         let n = self.model.problem.sessions.len() as u64;
-        self.tabu_phase("scout", 2, SCOUT_STEPS_PER_SESSION * n, 0.15, progress);
+        self.tabu_phase("scout", 0, 2, SCOUT_STEPS_PER_SESSION * n, 0.15, progress);
         self.heuristic_cost = self.upper;
         self.core_phase(progress);
         let runs = self.options.runs.max(1);
         let steps = self.options.steps_per_session * n;
-        self.tabu_phase("tabu", runs, steps, 0.6, progress);
-        // Exact improvement, then proofs, while time is left.
-        let mut stalled = 0;
+        self.tabu_phase("tabu", 1, runs, steps, 0.6, progress);
+        // Exact improvement and proofs while time is left. When neither improves, the
+        // incumbent's basin is exhausted (measured on IETF 106: LNS and probes do not
+        // leave a 260,000 basin for a 250,000 one), so a new batch of tabu searches
+        // with fresh seeds looks elsewhere.
+        let mut probing = true;
+        let mut batch = 2;
+        let mut stalls = 0;
         while !self.done() {
-            if !self.improve(progress) {
-                stalled += 1;
-            }
+            let mut better = self.improve(progress);
             if self.done() {
                 break;
             }
-            match self.probe(self.upper - self.granularity, 0.5, progress) {
-                Probe::Settled => break,
-                Probe::Improved => stalled = 0,
-                Probe::Open => stalled += 1,
+            if probing {
+                match self.probe(self.upper - self.granularity, 0.5, progress) {
+                    Probe::Settled => break,
+                    Probe::TooLarge => probing = false,
+                    Probe::Improved => better = true,
+                    Probe::Open => {}
+                }
             }
-            if stalled >= 3 {
-                break;
+            if !better {
+                stalls += 1;
+                if stalls >= 4 || self.done() {
+                    break;
+                }
+                self.tabu_phase("tabu", batch, runs, steps, 0.6, progress);
+                batch += 1;
             }
         }
     }
@@ -430,6 +442,7 @@ impl Search<'_, '_> {
     fn tabu_phase(
         &mut self,
         phase: &'static str,
+        batch: u64,
         runs: u32,
         steps: u64,
         share: f64,
@@ -442,7 +455,7 @@ impl Search<'_, '_> {
         let deadline = Instant::now() + self.left().mul_f64(share);
         let target = self.lower;
         let base = self.options.seed.wrapping_mul(1_000_003);
-        let salt = if phase == "scout" { 0 } else { 1_000 };
+        let salt = batch * 1_000;
         let winner = AtomicUsize::new(usize::MAX);
         let next = AtomicUsize::new(0);
         let threads = (self.options.threads.max(1) as usize).min(runs as usize);
@@ -592,7 +605,7 @@ impl Search<'_, '_> {
             self.notes.push(format!(
                 "the whole-meeting model (about {estimated} rows) is too large to solve here; the bound is the core relaxation's"
             ));
-            return Probe::Settled;
+            return Probe::TooLarge;
         }
         let ilp = Ilp::build(self.model, spec);
         if ilp.rows() > self.rows {
@@ -608,8 +621,10 @@ impl Search<'_, '_> {
                     .min(upper)
             });
             // Above the target, HiGHS's primal bound is only the cutoff.
+            // (HiGHS's cutoff is target + 0.5, which it reports as the primal bound
+            // until it finds a solution.)
             let incumbent = primal
-                .filter(|&v| v <= target as f64 + 0.5)
+                .filter(|&v| v < target as f64 + 0.25)
                 .map_or(upper, |v| (v.round() as u64).min(upper));
             progress(&Progress {
                 phase: "probe",
@@ -694,8 +709,10 @@ fn agenda_cost(model: &TimeModel, slot_of: &[Option<SlotIdx>], rooms: &[Option<u
 
 /// How a probe ended.
 enum Probe {
-    /// Proved: the incumbent is optimal (or the model could not be built).
+    /// Proved: the incumbent is optimal.
     Settled,
+    /// The whole-meeting model is too large to build here: no probe will do.
+    TooLarge,
     /// Found a cheaper agenda without closing the gap.
     Improved,
     /// Neither.
