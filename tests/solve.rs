@@ -405,6 +405,24 @@ fn ilp_optimum_equals_brute_force_on_random_small_instances() {
 }
 
 #[test]
+fn a_gap_never_makes_a_bound_wrong() {
+    // With --gap the solve may stop early, but its bound must still be a bound, and
+    // "optimal" must still mean optimal (brute force says what is).
+    let mut rng = Rng(20261130);
+    for case in 0..12 {
+        let p = random_instance(&mut rng);
+        let expected = brute_force(&p);
+        let r = solve(&p, &SolveOptions { gap: 0.3, ..options(20) }, &mut |_| {});
+        assert_honest(&p, &r);
+        let bound = r.lower_bound.expect("a bound");
+        assert!(bound <= expected, "case {case}: bound {bound} above the optimum {expected}");
+        if r.status == Status::Optimal {
+            assert_eq!(r.evaluation.cost, expected, "case {case}");
+        }
+    }
+}
+
+#[test]
 fn same_input_and_options_give_identical_output() {
     let p = Problem::from_instance(&load_instance(data("tiny.json")).unwrap()).unwrap();
     let a = serde_json::to_string(&run(&p, 30).to_agenda(&p)).unwrap();

@@ -24,6 +24,9 @@ pub struct Improved {
     /// The budget ran out before `rounds`, or a neighbourhood was not solved to proof:
     /// the result may differ on another machine.
     pub cut_by_time: bool,
+    /// A proven lower bound, when a neighbourhood that grew to the whole meeting was
+    /// settled (on small meetings): nothing cheaper than `slot_of`'s time-level cost.
+    pub bound: Option<u64>,
 }
 
 /// Improves `start` over `rounds` neighbourhoods, or until `budget_time` runs out, or
@@ -54,11 +57,13 @@ pub fn improve(
     let everyone = vec![true; p.sessions.len()];
     let mut cut_by_time = false;
     let mut room_of = Vec::new();
+    let mut proven = None;
     if m == 0 {
         return Improved {
             slot_of: current,
             room_of,
             cut_by_time,
+            bound: proven,
         };
     }
     // The neighbourhood grows while its problems are solved fast without gain, and
@@ -161,13 +166,22 @@ pub fn improve(
                 on_improvement(cost);
             }
         }
+        // A neighbourhood that frees every session everywhere is the whole meeting
+        // under the budget: settled, it proves that nothing beats `cost`.
+        let whole = allowed
+            .iter()
+            .zip(allowed_anywhere)
+            .all(|(a, any)| any.iter().all(|b| a.contains(b)));
+        if whole && settled {
+            proven = Some(cost);
+        }
         if options.log {
             let kind = if by_length { "core" } else if by_sessions { "related" } else { "blocks" };
             let free = allowed.iter().filter(|a| a.len() > 1).count();
             let end = if outcome.infeasible { "refuted" } else if outcome.proven_optimal { "solved" } else { "open" };
             println!(
-                "lns round {round}: {kind} neighbourhood, {free} sessions free: {end} in {:.2?} ({} nodes), cost {cost}",
-                outcome.elapsed, outcome.nodes
+                "lns round {round}: {kind} neighbourhood, {free} sessions free: {end} in {:.2?} ({} nodes, objective {:?}), cost {cost}",
+                outcome.elapsed, outcome.nodes, outcome.objective
             );
         }
         let (grow, shrink) = (easy && !improved, !settled);
@@ -179,11 +193,15 @@ pub fn improve(
             (Some(true), true, _) => group_size = (group_size + 4).min(p.sessions.len()),
             _ => {}
         }
+        if proven.is_some() {
+            break;
+        }
     }
     Improved {
         slot_of: current,
         room_of,
         cut_by_time,
+        bound: proven,
     }
 }
 

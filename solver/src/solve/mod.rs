@@ -362,7 +362,10 @@ impl Search<'_, '_> {
     fn ilp_options(&self, time_limit: Duration) -> IlpOptions {
         IlpOptions {
             deadline: Instant::now() + time_limit.max(Duration::from_millis(100)),
-            gap: self.options.gap,
+            // Always exact: an "optimal" budgeted model is read as a proof that nothing
+            // beats the incumbent, which a relative gap would break. The solve stops
+            // at `--gap` by comparing its own bound and incumbent.
+            gap: 0.0,
             seed: self.options.seed,
             log: self.options.solver_log,
             cancel: self.options.cancel.clone(),
@@ -692,6 +695,10 @@ impl Search<'_, '_> {
         );
         self.cut_by_time |= improved.cut_by_time;
         let better = self.offer(improved.slot_of, improved.room_of);
+        if let Some(bound) = improved.bound {
+            // Time-level cost, which no agenda (with rooms) is below.
+            self.raise_lower(bound);
+        }
         self.report("lns", progress);
         better
     }
