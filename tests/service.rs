@@ -1056,6 +1056,22 @@ async fn a_streamed_solve_returns_an_agenda_the_evaluator_agrees_with() {
         assert!(bound <= result.cost);
     }
 
+    // Byte for byte the agenda `agenda solve` writes for the same document and options
+    // (the service keeps the requests in the document's order, which the solver's
+    // result depends on).
+    let direct = agenda_solver::solve::solve(
+        &problem,
+        &agenda_solver::solve::SolveOptions {
+            time_limit: Duration::from_secs(30),
+            threads: 2,
+            ..Default::default()
+        },
+        &mut |_| {},
+    );
+    let mut direct_json = serde_json::to_string_pretty(&direct.to_agenda(&problem)).unwrap();
+    direct_json.push('\n');
+    assert_eq!(direct_json, result.agenda_json);
+
     // Stored: GetAgenda, CheckAgenda and the exports agree.
     let got = server
         .scheduling()

@@ -43,7 +43,7 @@ fn area_of(base: &Instance, acronym: &str) -> String {
     group_of(base, acronym).area.unwrap_or_default()
 }
 
-/// The meeting as an instance: its parts and its active requests (by acronym).
+/// The meeting as an instance: its parts and its active requests (in submission order).
 pub fn current_instance(tx: &Tx, meeting: &str) -> Result<Instance> {
     let mut instance = tx.existing_meeting(meeting)?.base;
     instance.requests = tx

@@ -461,7 +461,9 @@ impl session_requests_server::SessionRequests for AgendaService {
             .blocking(move |s| {
                 s.store.read(|tx| {
                     tx.existing_meeting(&r.meeting)?;
-                    tx.requests(&r.meeting)
+                    let mut all = tx.requests(&r.meeting)?;
+                    all.sort_by(|a, b| a.group.cmp(&b.group));
+                    Ok(all)
                 })
             })
             .await?;

@@ -331,10 +331,13 @@ impl Tx<'_> {
         row.map(|r| r.into_stored(meeting)).transpose()
     }
 
-    /// Every request of the meeting (all statuses), by group acronym.
+    /// Every request of the meeting (all statuses), in the order the groups first
+    /// submitted them (an import keeps its document's order; an edit keeps its place).
+    /// The solver's result depends on the order of the requests, so this is what makes
+    /// a solve through the service the same as `agenda solve` on the same document.
     pub fn requests(&self, meeting: &str) -> Result<Vec<StoredRequest>> {
         let mut stmt = self.tx.prepare(&format!(
-            "SELECT {REQUEST_COLUMNS} FROM requests WHERE meeting = ?1 ORDER BY grp"
+            "SELECT {REQUEST_COLUMNS} FROM requests WHERE meeting = ?1 ORDER BY rowid"
         ))?;
         let rows = stmt.query_map(params![meeting], Tx::request_row)?;
         let mut out = Vec::new();
