@@ -83,7 +83,7 @@ pub fn improve(
         round += 1;
         // Every sixth round frees the sessions that need the longest blocks (the core),
         // with pigeonhole rows: they decide most of the cost and move only together.
-        let by_length = round % 6 == 0;
+        let by_length = round.is_multiple_of(6);
         let by_sessions = round.is_multiple_of(2) || by_length;
         let mut blocks = Vec::new();
         let mut free: Vec<bool> = vec![false; p.sessions.len()];

@@ -361,13 +361,15 @@ impl<'m, 'a> State<'m, 'a> {
     /// Restores `slot_of` exactly (used to restart from the best agenda).
     fn reset_to(&mut self, slot_of: &[Option<SlotIdx>]) {
         let m = self.m;
-        for s in 0..self.n {
-            if self.movable[s] && self.pos[s] != slot_of[s].unwrap_or(m) {
+        // First every session that moves is taken out (block m: unplaced), so that the
+        // blocks have room when they are put back.
+        for (s, target) in slot_of.iter().enumerate().take(self.n) {
+            if self.movable[s] && self.pos[s] != target.unwrap_or(m) {
                 self.relocate(s, m);
             }
         }
-        for s in 0..self.n {
-            if let Some(b) = slot_of[s] {
+        for (s, target) in slot_of.iter().enumerate().take(self.n) {
+            if let Some(b) = *target {
                 if self.pos[s] != b {
                     self.relocate(s, b);
                 }
