@@ -97,7 +97,8 @@ fn main() {
                 }
             }
         });
-        let seconds = |t: Option<f64>, none: &str| t.map_or(none.to_string(), |t| format!("{t:.1} s"));
+        let seconds =
+            |t: Option<f64>, none: &str| t.map_or(none.to_string(), |t| format!("{t:.1} s"));
         if name == "ietf106" {
             ietf106.push((
                 within_1,
@@ -134,7 +135,11 @@ fn main() {
         let median = |mut v: Vec<f64>| {
             v.sort_by(f64::total_cmp);
             let k = v.len();
-            if k % 2 == 1 { v[k / 2] } else { (v[k / 2 - 1] + v[k / 2]) / 2.0 }
+            if k % 2 == 1 {
+                v[k / 2]
+            } else {
+                (v[k / 2 - 1] + v[k / 2]) / 2.0
+            }
         };
         let n = ietf106.len();
         let limit = cap.map_or(60.0, |c: f64| c.min(60.0));

@@ -1394,18 +1394,32 @@ async fn a_client_deadline_shortens_the_solve() {
     .unwrap();
     let imported = server
         .meetings()
-        .import_instance(as_(SECRETARIAT, pb::ImportInstanceRequest { instance_json: text, replace: false }))
+        .import_instance(as_(
+            SECRETARIAT,
+            pb::ImportInstanceRequest {
+                instance_json: text,
+                replace: false,
+            },
+        ))
         .await
         .unwrap()
         .into_inner();
-    let mut request = as_(SECRETARIAT, pb::SolveRequest {
-        meeting: imported.meeting.unwrap().number,
-        time_limit_seconds: 600.0,
-        ..Default::default()
-    });
+    let mut request = as_(
+        SECRETARIAT,
+        pb::SolveRequest {
+            meeting: imported.meeting.unwrap().number,
+            time_limit_seconds: 600.0,
+            ..Default::default()
+        },
+    );
     request.set_timeout(Duration::from_secs(6));
     let began = std::time::Instant::now();
-    let mut stream = server.scheduling().solve(request).await.unwrap().into_inner();
+    let mut stream = server
+        .scheduling()
+        .solve(request)
+        .await
+        .unwrap()
+        .into_inner();
     let mut result = None;
     while let Some(event) = stream.message().await.unwrap() {
         if let Some(pb::solve_event::Event::Result(r)) = event.event {
@@ -1413,7 +1427,11 @@ async fn a_client_deadline_shortens_the_solve() {
         }
     }
     let result = result.expect("a result within the deadline");
-    assert!(began.elapsed() < Duration::from_secs(6), "{:?}", began.elapsed());
+    assert!(
+        began.elapsed() < Duration::from_secs(6),
+        "{:?}",
+        began.elapsed()
+    );
     assert!(result.hard_errors.is_empty());
     assert!(result.stats.unwrap().total_seconds < 6.0);
     server.stop().await;
@@ -1425,7 +1443,13 @@ async fn oversized_requests_are_refused() {
     let huge = "x".repeat(agenda_service::MAX_MESSAGE_BYTES + 1024);
     let status = server
         .meetings()
-        .import_instance(as_(SECRETARIAT, pb::ImportInstanceRequest { instance_json: huge, replace: false }))
+        .import_instance(as_(
+            SECRETARIAT,
+            pb::ImportInstanceRequest {
+                instance_json: huge,
+                replace: false,
+            },
+        ))
         .await
         .unwrap_err();
     assert!(

@@ -412,10 +412,20 @@ fn a_gap_never_makes_a_bound_wrong() {
     for case in 0..12 {
         let p = random_instance(&mut rng);
         let expected = brute_force(&p);
-        let r = solve(&p, &SolveOptions { gap: 0.3, ..options(20) }, &mut |_| {});
+        let r = solve(
+            &p,
+            &SolveOptions {
+                gap: 0.3,
+                ..options(20)
+            },
+            &mut |_| {},
+        );
         assert_honest(&p, &r);
         let bound = r.lower_bound.expect("a bound");
-        assert!(bound <= expected, "case {case}: bound {bound} above the optimum {expected}");
+        assert!(
+            bound <= expected,
+            "case {case}: bound {bound} above the optimum {expected}"
+        );
         if r.status == Status::Optimal {
             assert_eq!(r.evaluation.cost, expected, "case {case}");
         }

@@ -394,11 +394,8 @@ impl<'a> Ilp<'a> {
                 packing_rows.insert(cols);
             }
         }
-        let by_column: BTreeMap<usize, Variable> = x
-            .iter()
-            .flatten()
-            .map(|&(_, v, c)| (c, v))
-            .collect();
+        let by_column: BTreeMap<usize, Variable> =
+            x.iter().flatten().map(|&(_, v, c)| (c, v)).collect();
         for cols in &packing_rows {
             let e: Expression = cols.iter().map(|c| by_column[c]).sum();
             rows.push(e.leq(1.0));
@@ -1052,10 +1049,11 @@ impl<'a> Ilp<'a> {
     }
 }
 
-
 /// The slots of each session's `x` variables.
 fn x_slots(x: &[Vec<(SlotIdx, Variable, usize)>]) -> Vec<Vec<SlotIdx>> {
-    x.iter().map(|xs| xs.iter().map(|e| e.0).collect()).collect()
+    x.iter()
+        .map(|xs| xs.iter().map(|e| e.0).collect())
+        .collect()
 }
 
 /// A clique of pairwise priced or hard sessions and the slots its pigeonhole rows use.

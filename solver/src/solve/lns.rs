@@ -176,9 +176,21 @@ pub fn improve(
             proven = Some(cost);
         }
         if options.log {
-            let kind = if by_length { "core" } else if by_sessions { "related" } else { "blocks" };
+            let kind = if by_length {
+                "core"
+            } else if by_sessions {
+                "related"
+            } else {
+                "blocks"
+            };
             let free = allowed.iter().filter(|a| a.len() > 1).count();
-            let end = if outcome.infeasible { "refuted" } else if outcome.proven_optimal { "solved" } else { "open" };
+            let end = if outcome.infeasible {
+                "refuted"
+            } else if outcome.proven_optimal {
+                "solved"
+            } else {
+                "open"
+            };
             println!(
                 "lns round {round}: {kind} neighbourhood, {free} sessions free: {end} in {:.2?} ({} nodes, objective {:?}), cost {cost}",
                 outcome.elapsed, outcome.nodes, outcome.objective
@@ -186,7 +198,11 @@ pub fn improve(
         }
         let (grow, shrink) = (easy && !improved, !settled);
         cut_by_time |= shrink;
-        match (if by_length { None } else { Some(by_sessions) }, grow, shrink) {
+        match (
+            if by_length { None } else { Some(by_sessions) },
+            grow,
+            shrink,
+        ) {
             (Some(false), _, true) => size = (size - 1).max(2.min(m)),
             (Some(false), true, _) => size = (size + 1).min(m),
             (Some(true), _, true) => group_size = (group_size * 4 / 5).max(4),

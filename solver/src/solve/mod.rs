@@ -28,8 +28,8 @@ pub mod heuristic;
 pub mod ilp;
 pub mod lns;
 pub mod rooms;
-pub mod tabu;
 pub mod tables;
+pub mod tabu;
 pub mod timing;
 
 use crate::agenda::Agenda;
@@ -555,9 +555,11 @@ impl Search<'_, '_> {
         let (granularity, upper, lower, began) =
             (self.granularity, self.upper, self.lower, self.began);
         let mut report = |_: Option<f64>, dual: f64| {
-            let bound = dual
-                .is_finite()
-                .then(|| (round_up(dual, granularity) + outside).min(upper).max(lower));
+            let bound = dual.is_finite().then(|| {
+                (round_up(dual, granularity) + outside)
+                    .min(upper)
+                    .max(lower)
+            });
             progress(&Progress {
                 phase: "core",
                 incumbent: Some(upper),

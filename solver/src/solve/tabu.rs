@@ -226,7 +226,10 @@ impl<'m, 'a> State<'m, 'a> {
                 }
             }
             for &i in &model.adjacencies_of[s] {
-                if !earlier.iter().any(|&e| model.adjacencies_of[e].contains(&i)) {
+                if !earlier
+                    .iter()
+                    .any(|&e| model.adjacencies_of[e].contains(&i))
+                {
                     total += model.adjacency_cost(i, &self.slot_of);
                 }
             }
@@ -395,8 +398,7 @@ impl<'m, 'a> State<'m, 'a> {
                 continue;
             }
             let t = self.members[b][rng.below(self.members[b].len())];
-            if self.movable[t] && self.clash_free(s, b, Some(t)) && self.clash_free(t, a, Some(s))
-            {
+            if self.movable[t] && self.clash_free(s, b, Some(t)) && self.clash_free(t, a, Some(s)) {
                 self.relocate(s, b);
                 self.relocate(t, a);
                 return true;
@@ -565,7 +567,13 @@ pub fn search(
                     if !skip(floor, tabu_s, &choice) {
                         let delta = s_part + st.rest_delta(&[(s, a, b)]);
                         if !(tabu_s && current + delta >= best) {
-                            let mv = Move { s, to: b, t: None, t_to: b, delta };
+                            let mv = Move {
+                                s,
+                                to: b,
+                                t: None,
+                                t_to: b,
+                                delta,
+                            };
                             choice.offer(mv, &mut rng);
                         }
                     }
@@ -579,21 +587,28 @@ pub fn search(
                     let rest = st.rest_floor(&[a, b], relation_cost[s] + relation_cost[t]);
                     // Chains only from a placed session, and only when t's cheapest
                     // free block could make one worth pricing.
-                    let chain_floor = s_part + cheapest_free[t] - here[t] - 2 * w + rest - free_small;
+                    let chain_floor =
+                        s_part + cheapest_free[t] - here[t] - 2 * w + rest - free_small;
                     let chains = a != m && !skip(chain_floor, false, &choice);
-                    for &c in std::iter::once(&a).chain(if chains { &free_blocks[..] } else { &[] }) {
+                    for &c in std::iter::once(&a).chain(if chains { &free_blocks[..] } else { &[] })
+                    {
                         if c == b || (c != a && c == m) {
                             continue;
                         }
                         // gamma(s, b) counted t where it was, gamma(t, c) counted s
                         // where it was; the pair meets again where their new blocks
                         // overlap.
-                        let cheap = s_part + st.unary(t, c) + st.gamma(t, c) - here[t]
+                        let cheap = s_part + st.unary(t, c) + st.gamma(t, c)
+                            - here[t]
                             - w * (st.overlap(b, b) + st.overlap(a, c)
                                 - st.overlap(b, c)
                                 - st.overlap(a, b));
                         let is_tabu = tabu_s || tabu[t * (m + 1) + c] > step;
-                        let extra_small = if c != a { -(st.small.get(c).copied().unwrap_or(0) as i64) * st.small_penalty() } else { 0 };
+                        let extra_small = if c != a {
+                            -(st.small.get(c).copied().unwrap_or(0) as i64) * st.small_penalty()
+                        } else {
+                            0
+                        };
                         if skip(cheap + rest + extra_small, is_tabu, &choice) {
                             continue;
                         }
@@ -604,7 +619,13 @@ pub fn search(
                         if is_tabu && current + delta >= best {
                             continue;
                         }
-                        let mv = Move { s, to: b, t: Some(t), t_to: c, delta };
+                        let mv = Move {
+                            s,
+                            to: b,
+                            t: Some(t),
+                            t_to: c,
+                            delta,
+                        };
                         choice.offer(mv, &mut rng);
                     }
                 }
