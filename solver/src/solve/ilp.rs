@@ -177,11 +177,6 @@ pub struct Spec<'s> {
     /// Add pigeonhole rows (worth it for whole-meeting and core models, not for the
     /// small models of large-neighbourhood search).
     pub pigeonholes: bool,
-    /// When given, only the terms among these sessions are priced (plus every
-    /// session's unary cost, rooms and being left out); the hard rules still hold for
-    /// everyone. Dropping non-negative terms keeps the model a relaxation: this is the
-    /// core relaxation, whose bound [`super::budget::CoreBound`] carries.
-    pub priced: Option<&'s [bool]>,
 }
 
 pub struct Ilp<'a> {
@@ -295,10 +290,6 @@ impl<'a> Ilp<'a> {
         let m = p.slots.len();
         let budget = spec.budget;
         let live = |s: SessionIdx| spec.active[s] && p.sessions[s].schedulable;
-        let priced = |sessions: &[SessionIdx]| {
-            spec.priced
-                .is_none_or(|members| sessions.iter().all(|&s| members[s]))
-        };
         let limit = |sessions: &[SessionIdx]| budget.map_or(u64::MAX, |b| b.limit(sessions));
         let mut columns = Columns {
             vars: ProblemVariables::new(),
@@ -404,13 +395,10 @@ impl<'a> Ilp<'a> {
         sections.push(("packing", rows.len(), columns.count));
         // Adjacency, with rooms for the sessions concerned: y[s,b,r] seats s in room r
         // of slot b; h[a,b,r] says the pair sits in room r in adjacent slots a, b.
-        // Kept when priced, or when the budget makes it a hard rule.
         let adjacencies: Vec<usize> = (0..t.adjacencies.len())
             .filter(|&i| {
                 let a = &t.adjacencies[i];
-                let members: Vec<SessionIdx> = a.ours.iter().chain(&a.theirs).copied().collect();
-                members.iter().all(|&s| live(s))
-                    && (priced(&members) || a.penalty > limit(&members))
+                a.ours.iter().chain(&a.theirs).all(|&s| live(s))
             })
             .collect();
         let mut adj_sessions: Vec<SessionIdx> = adjacencies
@@ -523,11 +511,7 @@ impl<'a> Ilp<'a> {
                 .pairs
                 .iter()
                 .filter(|&&(s, u, w)| {
-                    live(s)
-                        && live(u)
-                        && w >= CLIQUE_MIN_WEIGHT
-                        && !hard.contains(&(s, u))
-                        && priced(&[s, u])
+                    live(s) && live(u) && w >= CLIQUE_MIN_WEIGHT && !hard.contains(&(s, u))
                 })
                 .map(|&(s, u, _)| (s, u))
                 .collect();
@@ -552,7 +536,7 @@ impl<'a> Ilp<'a> {
         let mut pair_z = Vec::with_capacity(t.pairs.len());
         let mut pair_index: BTreeMap<(SessionIdx, SessionIdx, SlotIdx), Variable> = BTreeMap::new();
         for (k, &(s, u, w)) in t.pairs.iter().enumerate() {
-            if !live(s) || !live(u) || hard.contains(&(s, u)) || !priced(&[s, u]) {
+            if !live(s) || !live(u) || hard.contains(&(s, u)) {
                 continue;
             }
             let is_outside = budget.is_some_and(|b| b.is_outside(&[s, u]));
@@ -644,7 +628,6 @@ impl<'a> Ilp<'a> {
                 continue;
             }
             let pair = [q.first, q.second];
-            let is_priced = priced(&pair);
             let is_outside = budget.is_some_and(|b| b.is_outside(&pair));
             let allowance = limit(&pair);
             let mut values: Vec<u64> = q
@@ -659,9 +642,6 @@ impl<'a> Ilp<'a> {
             let mut levels = Vec::new();
             let mut previous = 0;
             for &level in &values {
-                if level <= allowance && !is_priced {
-                    continue;
-                }
                 // Above the budget the combination is forbidden: the row without `o`.
                 let priced = (level <= allowance).then(|| {
                     let (o, c) = columns.add(variable().min(0.0).max(1.0));
@@ -696,9 +676,7 @@ impl<'a> Ilp<'a> {
             }
             seq_levels.push((i, levels));
             if q.unplaced > 0 {
-                if q.unplaced <= allowance && !is_priced {
-                    // Dropped with the sequence's other soft terms.
-                } else if q.unplaced <= allowance {
+                if q.unplaced <= allowance {
                     let (o, c) = columns.add(variable().min(0.0).max(1.0));
                     objective.add_mul(q.unplaced as f64, o);
                     if is_outside {

@@ -149,7 +149,6 @@ pub fn improve(
             active: &everyone,
             budget: Some(&budget),
             pigeonholes: by_length,
-            priced: None,
         };
         let ilp = Ilp::build(model, spec);
         let outcome = ilp.solve(Some(&current), &sub, None);

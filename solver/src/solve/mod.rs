@@ -215,19 +215,20 @@ pub fn solve(
     let first_feasible = began.elapsed();
     // A draft to start from is kept where it still fits and competes with the greedy
     // start (ties keep the draft).
-    let start = match &options.start {
+    let greedy_cost = agenda_cost(&model, &greedy, &[]);
+    let (start, upper) = match &options.start {
         Some(hint) => {
             let kept = heuristic::greedy_from(&model, &fixed, hint);
-            if agenda_cost(&model, &kept, &[]) <= agenda_cost(&model, &greedy, &[]) {
-                kept
+            let kept_cost = agenda_cost(&model, &kept, &[]);
+            if kept_cost <= greedy_cost {
+                (kept, kept_cost)
             } else {
-                greedy.clone()
+                (greedy.clone(), greedy_cost)
             }
         }
-        None => greedy.clone(),
+        None => (greedy.clone(), greedy_cost),
     };
     let granularity = cost_granularity(&model);
-    let upper = agenda_cost(&model, &start, &[]);
     let mut search = Search {
         model: &model,
         allowed: &allowed,
@@ -547,7 +548,6 @@ impl Search<'_, '_> {
             active: &core,
             budget: Some(&budget),
             pigeonholes: true,
-            priced: None,
         };
         let ilp = Ilp::build(self.model, spec);
         (self.variables, self.rows) = (ilp.variables(), ilp.rows());
@@ -603,7 +603,6 @@ impl Search<'_, '_> {
             active: &everyone,
             budget: Some(&budget),
             pigeonholes: true,
-            priced: None,
         };
         let estimated = ilp::estimate_rows(self.model, spec);
         if estimated > MAX_FULL_MODEL_ROWS {
