@@ -4,11 +4,14 @@
 use agenda_solver::cost::{evaluate, Placement, Schedule};
 use agenda_solver::instance::Instance;
 use agenda_solver::rng::Rng;
+use agenda_solver::solve::ilp::{crowded_clique_members, Ilp, IlpOptions, Spec};
+use agenda_solver::solve::tables::CostTables;
+use agenda_solver::solve::timing::TimeModel;
 use agenda_solver::solve::{solve, SolveOptions, SolveReport, Status};
 use agenda_solver::{load_instance, parse_agenda, Problem};
 use ietf_agenda::{data, shared_dataset};
 use serde_json::{json, Value};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// Small budgets: these tests check correctness, not quality.
 fn options(seconds: u64) -> SolveOptions {
@@ -402,6 +405,68 @@ fn ilp_optimum_equals_brute_force_on_random_small_instances() {
             r.evaluation.cost
         );
     }
+}
+
+#[test]
+fn relaxations_never_bound_above_the_optimum() {
+    // The core relaxations drop sessions (all but a crowded clique's) and light pairs,
+    // and the pigeonhole rows run in every slot: each must stay a relaxation, so its
+    // dual bound is at most the optimum that brute force finds. The whole model with
+    // every pair is exact.
+    let mut rng = Rng(20261201);
+    let mut crowded_cases = 0;
+    for case in 0..25 {
+        let p = random_instance(&mut rng);
+        let expected = brute_force(&p) as f64;
+        let tables = CostTables::build(&p);
+        let model = TimeModel::new(&p, &tables);
+        let allowed: Vec<Vec<usize>> = (0..p.sessions.len())
+            .map(|_| {
+                (0..p.slots.len())
+                    .filter(|&b| !p.slots[b].rooms.is_empty())
+                    .collect()
+            })
+            .collect();
+        let crowded = crowded_clique_members(&model, 10_000);
+        crowded_cases += usize::from(crowded.iter().any(|&c| c));
+        let everyone = vec![true; p.sessions.len()];
+        for active in [&everyone, &crowded] {
+            for min_pair_weight in [0, 1_000, 10_000, 100_000] {
+                let spec = Spec {
+                    allowed: &allowed,
+                    active,
+                    budget: None,
+                    pigeonholes: true,
+                    min_pair_weight,
+                };
+                let options = IlpOptions {
+                    deadline: Instant::now() + Duration::from_secs(20),
+                    gap: 0.0,
+                    seed: 1,
+                    log: false,
+                    cancel: None,
+                };
+                let outcome = Ilp::build(&model, spec).solve(None, &options, None);
+                let bound = outcome.dual_bound.expect("a bound");
+                assert!(
+                    bound <= expected + 1e-6,
+                    "case {case}, min pair weight {min_pair_weight}: bound {bound} above the optimum {expected}"
+                );
+                if active == &everyone && min_pair_weight == 0 {
+                    assert!(outcome.proven_optimal, "case {case}");
+                    assert_eq!(
+                        outcome.objective.map(f64::round),
+                        Some(expected),
+                        "case {case}"
+                    );
+                }
+            }
+        }
+    }
+    assert!(
+        crowded_cases >= 3,
+        "only {crowded_cases} cases had a crowded clique"
+    );
 }
 
 #[test]

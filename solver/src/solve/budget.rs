@@ -27,6 +27,8 @@ use crate::problem::{SessionIdx, SlotIdx};
 #[derive(Debug, Clone)]
 pub struct CoreBound {
     pub members: Vec<bool>,
+    /// Priced pairs lighter than this were left out of the core (0: none was).
+    pub min_pair_weight: u64,
     pub bound: u64,
     pub valid_to: u64,
 }
@@ -108,10 +110,26 @@ impl Budget {
                 .is_some_and(|c| sessions.iter().any(|&s| !c.members[s]))
     }
 
+    /// Whether the priced pair `s`, `u` of weight `w` lies outside the core: it
+    /// touches a session the core does not price, or the core left pairs that light
+    /// out.
+    pub fn pair_is_outside(&self, s: SessionIdx, u: SessionIdx, w: u64) -> bool {
+        self.is_outside(&[s, u]) || self.core.as_ref().is_some_and(|c| w < c.min_pair_weight)
+    }
+
     /// The largest weight (above the floor) a term may have: `target - floor` for terms
     /// inside the core, [`Budget::outside_limit`] for the others.
     pub fn limit(&self, sessions: &[SessionIdx]) -> u64 {
         if self.is_outside(sessions) {
+            self.outside_limit().unwrap_or(0)
+        } else {
+            self.inside_limit()
+        }
+    }
+
+    /// [`Budget::limit`] of a priced pair of weight `w`.
+    pub fn pair_limit(&self, s: SessionIdx, u: SessionIdx, w: u64) -> u64 {
+        if self.pair_is_outside(s, u, w) {
             self.outside_limit().unwrap_or(0)
         } else {
             self.inside_limit()
@@ -188,6 +206,7 @@ mod tests {
         members[1] = true;
         let core = CoreBound {
             members,
+            min_pair_weight: 0,
             bound: floor + 500_000,
             valid_to: 1_000_000,
         };

@@ -19,10 +19,13 @@
 //! - Soft pairs: for each other priced pair (s,t) of weight w and each slot b of s,
 //!   `z[b] >= x[s,b] + sum_{b' overlapping b} x[t,b'] - 1`; objective `w sum_b z[b]`.
 //! - Pigeonhole rows (SOLVER-NOTES, point 2): for a clique C of pairwise priced or hard
-//!   pairs and each slot b long enough for all of them, `sum_{soft pairs of C} z[b] >=
-//!   k sum_{s in C} x[s,b] - k(k+1)/2` for k = 1, 2: m sessions in one block make
-//!   m(m-1)/2 >= km - k(k+1)/2 overlapping pairs, all soft since hard pairs cannot meet.
-//!   Per slot, not summed over slots: a sum lets half-empty slots pay for crowded ones.
+//!   pairs with more sessions than slots long enough for all of them, and each slot b
+//!   that a session of C may take, `sum_{soft pairs of C} z[b] >= k sum_{s in C} x[s,b]
+//!   - k(k+1)/2` for k = 1, 2: m sessions in one block make m(m-1)/2 >= km - k(k+1)/2
+//!   overlapping pairs, all soft since hard pairs cannot meet. Per slot, not summed
+//!   over slots: a sum lets half-empty slots pay for crowded ones. Cliques are listed
+//!   twice, over the pairs of at least 1,000 and over all pairs: a row is only as
+//!   strong as its lightest pair.
 //! - Sequences (order, time relation): the cost matrix of the two slots is split into
 //!   levels c1 < c2 < ...; `o[l] >= x[first,a] + sum_{b: cost[a][b] >= c_l} x[second,b] - 1`
 //!   priced `c_l - c_(l-1)`, and `o[l]` dropped (the row made hard) for levels above the
@@ -177,6 +180,10 @@ pub struct Spec<'s> {
     /// Add pigeonhole rows (worth it for whole-meeting and core models, not for the
     /// small models of large-neighbourhood search).
     pub pigeonholes: bool,
+    /// Priced pairs lighter than this are dropped (0 keeps them all): again a
+    /// relaxation, which large meetings need because their shared-AD pairs (100 each)
+    /// are most of the model's rows and little of its cost.
+    pub min_pair_weight: u64,
 }
 
 pub struct Ilp<'a> {
@@ -248,6 +255,36 @@ fn cliques_of(
         .collect();
     cliques.sort();
     Some(cliques)
+}
+
+/// Sessions of a *crowded* clique: pairwise priced (each pair at least `min_weight`)
+/// and more of them than there are time points, so some must overlap whatever the
+/// agenda (SOLVER-NOTES, point 2). A core relaxation that holds them proves what that
+/// costs (on the 4x synthetic: the 33 BoF sessions, at least 16 overlapping pairs).
+pub fn crowded_clique_members(model: &TimeModel, min_weight: u64) -> Vec<bool> {
+    let p = model.problem;
+    let mut members = vec![false; p.sessions.len()];
+    let edges: BTreeSet<(SessionIdx, SessionIdx)> = model
+        .tables
+        .pairs
+        .iter()
+        .filter(|&&(s, u, w)| {
+            w >= min_weight && p.sessions[s].schedulable && p.sessions[u].schedulable
+        })
+        .map(|&(s, u, _)| (s, u))
+        .collect();
+    let mut nodes: Vec<SessionIdx> = edges.iter().flat_map(|&(s, u)| [s, u]).collect();
+    nodes.sort_unstable();
+    nodes.dedup();
+    let points = time_points(model).len();
+    for clique in cliques_of(&nodes, &edges, MAX_HARD_CLIQUES).unwrap_or_default() {
+        if clique.len() > points {
+            for s in clique {
+                members[s] = true;
+            }
+        }
+    }
+    members
 }
 
 /// For each slot, the slots containing its start (itself included): the instants at
@@ -355,7 +392,7 @@ impl<'a> Ilp<'a> {
             }
         }
         for &(s, u, w) in &t.pairs {
-            if live(s) && live(u) && w > limit(&[s, u]) {
+            if live(s) && live(u) && w > budget.map_or(u64::MAX, |b| b.pair_limit(s, u, w)) {
                 hard.insert((s, u));
             }
         }
@@ -505,17 +542,36 @@ impl<'a> Ilp<'a> {
         }
 
         sections.push(("capacity", rows.len(), columns.count));
-        // Pigeonhole cliques: of soft pairs heavy enough to matter, and hard pairs.
+        // Pigeonhole cliques: of soft pairs heavy enough to matter, and hard pairs; then
+        // again with the light pairs too. Two levels, because a clique's rows are only
+        // as strong as its lightest pairs: with the light pairs in the graph, the
+        // maximal cliques of heavy pairs (BoFs) grow into mixed ones whose rows the LP
+        // meets with cheap overlaps. The light level is what proves the shared-AD
+        // overlaps that every agenda of the IETF-sized synthetic pays.
         let pigeonholes: Vec<(Vec<SessionIdx>, Vec<SlotIdx>)> = if spec.pigeonholes {
-            let soft: BTreeSet<(SessionIdx, SessionIdx)> = t
-                .pairs
-                .iter()
-                .filter(|&&(s, u, w)| {
-                    live(s) && live(u) && w >= CLIQUE_MIN_WEIGHT && !hard.contains(&(s, u))
-                })
-                .map(|&(s, u, _)| (s, u))
-                .collect();
-            pigeonhole_sets(model, &x_slots(&x), &live, &soft, &hard)
+            let soft = |min: u64| -> BTreeSet<(SessionIdx, SessionIdx)> {
+                t.pairs
+                    .iter()
+                    .filter(|&&(s, u, w)| {
+                        live(s)
+                            && live(u)
+                            && w >= min.max(spec.min_pair_weight)
+                            && !hard.contains(&(s, u))
+                    })
+                    .map(|&(s, u, _)| (s, u))
+                    .collect()
+            };
+            let slots = x_slots(&x);
+            let mut sets = pigeonhole_sets(model, &slots, &live, &soft(CLIQUE_MIN_WEIGHT), &hard);
+            if spec.min_pair_weight < CLIQUE_MIN_WEIGHT {
+                for set in pigeonhole_sets(model, &slots, &live, &soft(0), &hard) {
+                    if !sets.contains(&set) {
+                        sets.push(set);
+                    }
+                }
+                sets.sort();
+            }
+            sets
         } else {
             Vec::new()
         };
@@ -536,10 +592,10 @@ impl<'a> Ilp<'a> {
         let mut pair_z = Vec::with_capacity(t.pairs.len());
         let mut pair_index: BTreeMap<(SessionIdx, SessionIdx, SlotIdx), Variable> = BTreeMap::new();
         for (k, &(s, u, w)) in t.pairs.iter().enumerate() {
-            if !live(s) || !live(u) || hard.contains(&(s, u)) {
+            if !live(s) || !live(u) || hard.contains(&(s, u)) || w < spec.min_pair_weight {
                 continue;
             }
-            let is_outside = budget.is_some_and(|b| b.is_outside(&[s, u]));
+            let is_outside = budget.is_some_and(|b| b.pair_is_outside(s, u, w));
             let mut add_z = |columns: &mut Columns, objective: &mut Expression| {
                 let (z, c) = columns.add(variable().min(0.0).max(1.0));
                 objective.add_mul(w as f64, z);
@@ -1093,8 +1149,18 @@ fn pigeonhole_sets(
                     p.slots[b].minutes >= need && clique.iter().any(|&s| slots_of[s].contains(&b))
                 })
                 .collect();
-            if clique.len() > free.len() && !found.iter().any(|(c, f)| *c == clique && *f == free) {
-                found.push((clique, free));
+            if clique.len() <= free.len() {
+                continue;
+            }
+            // The rows hold in every slot (a trimmed session overlaps like any other),
+            // and a clique of mixed lengths needs them in the shorter slots too: its
+            // short sessions go there (on the 4x synthetic, 33 BoF sessions of 60 to
+            // 120 minutes in 17 blocks).
+            let rows_in: Vec<SlotIdx> = (0..p.slots.len())
+                .filter(|&b| clique.iter().any(|&s| slots_of[s].contains(&b)))
+                .collect();
+            if !found.iter().any(|(c, f)| *c == clique && *f == rows_in) {
+                found.push((clique, rows_in));
             }
         }
     }
@@ -1115,8 +1181,8 @@ pub fn estimate_rows(model: &TimeModel, spec: Spec) -> usize {
         .tables
         .pairs
         .iter()
-        .filter(|&&(s, u, _)| spec.active[s] && spec.active[u])
-        .filter(|&&(s, u, w)| spec.budget.is_none_or(|bg| w <= bg.limit(&[s, u])))
+        .filter(|&&(s, u, w)| spec.active[s] && spec.active[u] && w >= spec.min_pair_weight)
+        .filter(|&&(s, u, w)| spec.budget.is_none_or(|bg| w <= bg.pair_limit(s, u, w)))
         .map(|&(s, u, _)| slots(s).min(slots(u).max(1)))
         .sum()
 }

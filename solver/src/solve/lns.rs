@@ -149,6 +149,7 @@ pub fn improve(
             active: &everyone,
             budget: Some(&budget),
             pigeonholes: by_length,
+            min_pair_weight: 0,
         };
         let ilp = Ilp::build(model, spec);
         let outcome = ilp.solve(Some(&current), &sub, None);

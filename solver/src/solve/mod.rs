@@ -6,10 +6,12 @@
 //! 1. [`tables`]: every coefficient, computed by the evaluator's own cost functions.
 //! 2. [`heuristic`] and [`tabu`]: a greedy start, then short tabu searches for a first
 //!    incumbent.
-//! 3. The core relaxation ([`ilp`] under a [`budget`]): the sessions that need the
-//!    longest blocks, priced alone, with every session placed under the hard rules
-//!    that any agenda cheaper than the incumbent must obey. Its bound holds for the
-//!    whole meeting (on IETF 106: 250,000 in about a second).
+//! 3. The core relaxations ([`ilp`] under a [`budget`]): the sessions of crowded
+//!    cliques (more mutually priced sessions than time points: the BoFs of the 4x
+//!    synthetic), then the sessions that need the longest blocks, each core priced
+//!    alone under the hard rules that any agenda cheaper than the incumbent must obey.
+//!    A core too large for HiGHS leaves its light pairs out too. Each bound holds for
+//!    the whole meeting (on IETF 106: 250,000 in about a second); the best is kept.
 //! 4. A portfolio of tabu searches (seeded, counted in steps, side by side on the
 //!    threads), each stopping as soon as it meets the bound.
 //! 5. Large-neighbourhood search ([`lns`]): sub-problems solved exactly by HiGHS, each
@@ -524,17 +526,30 @@ impl Search<'_, '_> {
         self.report(phase, progress);
     }
 
-    /// The core relaxation (SOLVER-NOTES, point 3), under the budget of agendas cheaper
-    /// than the incumbent: every session is placed under the hard rules that budget
-    /// implies, but only the terms among the sessions that need the longest blocks
-    /// (and every session's own slot) are priced. Dropping non-negative terms keeps it
-    /// a relaxation, so its bound holds for the whole meeting.
+    /// The core relaxations (SOLVER-NOTES, point 3), under the budget of agendas
+    /// cheaper than the incumbent: every session of a core is placed under the hard
+    /// rules that budget implies, and only the terms among its sessions (and each
+    /// one's own slot) are priced. Dropping non-negative terms keeps it a relaxation,
+    /// so its bound holds for the whole meeting. Two cores: the sessions of crowded
+    /// cliques ([`ilp::crowded_clique_members`]; small, solved first), then the
+    /// sessions that need the longest blocks. The better bound is kept.
     fn core_phase(&mut self, progress: &mut dyn FnMut(&Progress)) {
         let p = self.model.problem;
+        let crowded = ilp::crowded_clique_members(self.model, CROWDED_PAIR_WEIGHT);
+        if crowded.iter().filter(|&&c| c).count() >= 2 {
+            self.solve_core(crowded, 0.15, progress);
+        }
         let longest = p.slots.iter().map(|s| s.minutes).max().unwrap_or(0);
         let core: Vec<bool> = (0..p.sessions.len())
             .map(|s| p.sessions[s].schedulable && p.sessions[s].minutes >= longest)
             .collect();
+        self.solve_core(core, 0.3, progress);
+    }
+
+    /// One core relaxation of the sessions in `core`, for at most `share` of the time
+    /// left.
+    fn solve_core(&mut self, core: Vec<bool>, share: f64, progress: &mut dyn FnMut(&Progress)) {
+        let p = self.model.problem;
         let size = core.iter().filter(|&&c| c).count();
         if size < 2 || self.done() {
             return;
@@ -543,14 +558,20 @@ impl Search<'_, '_> {
         let budget = Budget::new(self.model, self.allowed, target, None);
         // Only the core's sessions are in the model: the others would make it a
         // whole-meeting model, which HiGHS cannot place quickly.
-        let spec = ilp::Spec {
+        let mut spec = ilp::Spec {
             allowed: self.allowed,
             active: &core,
             budget: Some(&budget),
             pigeonholes: true,
+            min_pair_weight: 0,
         };
+        if ilp::estimate_rows(self.model, spec) > MAX_CORE_ROWS {
+            spec.min_pair_weight = LIGHT_PAIR_WEIGHT;
+        }
         let ilp = Ilp::build(self.model, spec);
-        (self.variables, self.rows) = (ilp.variables(), ilp.rows());
+        if ilp.rows() > self.rows {
+            (self.variables, self.rows) = (ilp.variables(), ilp.rows());
+        }
         let outside = budget.floor_outside(&core);
         let (granularity, upper, lower, began) =
             (self.granularity, self.upper, self.lower, self.began);
@@ -571,7 +592,7 @@ impl Search<'_, '_> {
             progress: &mut report,
             cancel: self.options.cancel.as_deref(),
         };
-        let time = self.left().mul_f64(0.3);
+        let time = self.left().mul_f64(share);
         let masked: Vec<Option<SlotIdx>> = (0..p.sessions.len())
             .map(|s| self.best[s].filter(|_| core[s]))
             .collect();
@@ -581,13 +602,16 @@ impl Search<'_, '_> {
             // No core placement fits the budget: nothing beats the incumbent.
             self.raise_lower(self.upper);
         } else if let Some(dual) = outcome.dual_bound {
-            let bound = round_up(dual, self.granularity);
-            self.raise_lower(bound + outside);
-            self.core = Some(CoreBound {
-                members: core,
-                bound: bound + outside,
-                valid_to: target,
-            });
+            let bound = round_up(dual, self.granularity) + outside;
+            self.raise_lower(bound);
+            if self.core.as_ref().is_none_or(|c| bound > c.bound) {
+                self.core = Some(CoreBound {
+                    members: core.clone(),
+                    min_pair_weight: spec.min_pair_weight,
+                    bound,
+                    valid_to: target,
+                });
+            }
         }
         self.report("core", progress);
     }
@@ -603,6 +627,7 @@ impl Search<'_, '_> {
             active: &everyone,
             budget: Some(&budget),
             pigeonholes: true,
+            min_pair_weight: 0,
         };
         let estimated = ilp::estimate_rows(self.model, spec);
         if estimated > MAX_FULL_MODEL_ROWS {
@@ -730,6 +755,18 @@ enum Probe {
 /// Above this many rows the whole-meeting model is not built: on 2 cores its
 /// construction alone would take most of a minute, and the LP could not close a gap.
 const MAX_FULL_MODEL_ROWS: usize = 150_000;
+
+/// Pairs at least this heavy form the cliques that join the core when they are crowded
+/// ([`ilp::crowded_clique_members`]).
+const CROWDED_PAIR_WEIGHT: u64 = 10_000;
+
+/// A core model above this many pair rows leaves out the pairs lighter than
+/// [`LIGHT_PAIR_WEIGHT`]: a smaller relaxation whose root HiGHS reaches in time.
+const MAX_CORE_ROWS: usize = 30_000;
+
+/// See [`MAX_CORE_ROWS`]: the shared-AD pairs (100) and time relations (1,000) are
+/// many and weigh little.
+const LIGHT_PAIR_WEIGHT: u64 = 10_000;
 
 /// The greatest common divisor of every cost the tables can charge: every agenda's
 /// cost is a multiple of it, so a bound can be rounded up to it (SOLVER-NOTES, point 4).
