@@ -4,7 +4,8 @@
 //! `cargo bench --bench solve` (all datasets, 60 s each, 120 s for the 4x instance);
 //! `AGENDA_BENCH_LIMIT=10 cargo bench --bench solve` to cap every limit at 10 s;
 //! `AGENDA_BENCH_SEEDS=8` to solve IETF 106 with seeds 1-8 (one row each, then the
-//! medians): the tabu searches are seeded, and a single seed says little.
+//! medians): the tabu searches are seeded, and a single seed says little;
+//! `AGENDA_BENCH_ONLY=ietf4x` to run only the rows whose dataset name contains that.
 //!
 //! "to 1 % gap" is the first progress report whose incumbent is within 1 % of the
 //! proven bound (both from the solver's own progress reports).
@@ -67,6 +68,9 @@ fn main() {
         1,
     ));
 
+    if let Ok(only) = std::env::var("AGENDA_BENCH_ONLY") {
+        cases.retain(|c| c.0.contains(&only));
+    }
     println!(
         "| dataset | seed | sessions | variables | rows | first feasible | to 1 % gap | proven optimum | cost | bound | gap | limit |"
     );

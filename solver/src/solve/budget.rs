@@ -43,6 +43,10 @@ pub struct Budget {
     /// Per session: the cheapest unary cost of its options, the base of its excess.
     base_of: Vec<u64>,
     floor: u64,
+    /// Groups whose sessions cannot all take their cheapest slots (they may not
+    /// overlap): (sessions, what they pay together beyond their floors). Sessions
+    /// disjoint across entries.
+    group_extra: Vec<(Vec<SessionIdx>, u64)>,
     core: Option<CoreBound>,
 }
 
@@ -76,6 +80,7 @@ impl Budget {
             floor_of[s] = base + room;
         }
         let floor = floor_of.iter().sum();
+        let group_extra = group_extras(model, allowed, &base_of);
         // A core bound proven for a larger target holds for this one; one proven only
         // for agendas cheaper than this target does not.
         let core = core.filter(|c| target <= c.valid_to);
@@ -84,13 +89,23 @@ impl Budget {
             floor_of,
             base_of,
             floor,
+            group_extra,
             core,
         }
     }
 
-    /// The sum of the sessions' floors: no agenda costs less.
+    /// The sum of the sessions' floors: what the limits are measured from.
     pub fn floor(&self) -> u64 {
         self.floor
+    }
+
+    /// A lower bound of every agenda: the floors, plus what each group pays because its
+    /// sessions may not share their cheapest slot (on the 4x synthetic, a group that
+    /// avoids every block but one and has two sessions pays a time range, 1,000,000).
+    /// Not a base for the limits: a term's weight above its floor may include the
+    /// group's extra, which would be counted twice.
+    pub fn bound(&self) -> u64 {
+        self.floor + self.group_extra.iter().map(|g| g.1).sum::<u64>()
     }
 
     /// The unary cost `s` pays at least (the base its slot costs are measured from).
@@ -148,13 +163,23 @@ impl Budget {
 
     /// The floors of the sessions not in `members`: what they pay at least, on top of
     /// any bound of the terms among the members.
+    /// The group extras ([`Budget::bound`]) count for groups wholly outside: their
+    /// slot costs are priced by no core term, so the two bounds add up.
     pub fn floor_outside(&self, members: &[bool]) -> u64 {
-        self.floor_of
+        let floors: u64 = self
+            .floor_of
             .iter()
             .zip(members)
             .filter(|(_, &a)| !a)
             .map(|(f, _)| f)
-            .sum()
+            .sum();
+        let extras: u64 = self
+            .group_extra
+            .iter()
+            .filter(|(sessions, _)| sessions.iter().all(|&s| !members[s]))
+            .map(|g| g.1)
+            .sum();
+        floors + extras
     }
 
     /// The most a model of the `active` sessions may cost: the target less the floors
@@ -174,12 +199,115 @@ impl Budget {
     }
 }
 
+/// Per group of at most [`MAX_GROUP_SESSIONS`] sessions (disjoint from the groups
+/// before it): the least its sessions' slot costs add up to when no two overlap (or a
+/// session is left out), less the sum of their own cheapest costs, when positive.
+fn group_extras(
+    model: &TimeModel,
+    allowed: &[Vec<SlotIdx>],
+    base_of: &[u64],
+) -> Vec<(Vec<SessionIdx>, u64)> {
+    let p = model.problem;
+    let mut used = vec![false; p.sessions.len()];
+    let mut found = Vec::new();
+    for sessions in &p.group_sessions {
+        let sessions: Vec<SessionIdx> = sessions
+            .iter()
+            .copied()
+            .filter(|&s| p.sessions[s].schedulable)
+            .collect();
+        if sessions.len() < 2
+            || sessions.len() > MAX_GROUP_SESSIONS
+            || sessions.iter().any(|&s| used[s])
+        {
+            continue;
+        }
+        // Depth-first over the sessions' options; `None` is "left out".
+        fn best(
+            k: usize,
+            sessions: &[SessionIdx],
+            chosen: &mut Vec<SlotIdx>,
+            model: &TimeModel,
+            allowed: &[Vec<SlotIdx>],
+        ) -> u64 {
+            let Some(&s) = sessions.get(k) else { return 0 };
+            let t = model.tables;
+            let mut least = t.unscheduled + best(k + 1, sessions, chosen, model, allowed);
+            for &b in &allowed[s] {
+                let free = chosen.iter().all(|&c| !model.problem.slots_overlap(b, c));
+                if !free || t.unary[s][b] >= least {
+                    continue;
+                }
+                chosen.push(b);
+                least = least.min(t.unary[s][b] + best(k + 1, sessions, chosen, model, allowed));
+                chosen.pop();
+            }
+            least
+        }
+        let together = best(0, &sessions, &mut Vec::new(), model, allowed);
+        let alone: u64 = sessions.iter().map(|&s| base_of[s]).sum();
+        if together > alone {
+            for &s in &sessions {
+                used[s] = true;
+            }
+            found.push((sessions, together - alone));
+        }
+    }
+    found
+}
+
+/// Larger groups (rare) are left out of [`group_extras`]: the search is exponential.
+const MAX_GROUP_SESSIONS: usize = 4;
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::generate::{generate, GenerateOptions};
     use crate::problem::Problem;
     use crate::solve::tables::CostTables;
+
+    #[test]
+    fn a_group_that_cannot_take_its_cheapest_slot_twice_raises_the_bound() {
+        use crate::cost::testing::{problem, request, wgs};
+        use serde_json::json;
+        // Group a avoids every block but mon-1000 and has two sessions, which may not
+        // overlap: one of them pays a time range. Group b avoids the same with one
+        // session, which pays nothing.
+        let avoid = json!([
+            "monday-afternoon-early",
+            "monday-afternoon-late",
+            "wednesday-morning"
+        ]);
+        let p = problem(
+            wgs(&["a", "b"]),
+            json!([
+                request(
+                    "a",
+                    json!({"sessions": [{"minutes": 60}, {"minutes": 60}], "avoid_timeranges": avoid})
+                ),
+                request("b", json!({"avoid_timeranges": avoid}))
+            ]),
+        );
+        let tables = CostTables::build(&p);
+        let model = TimeModel::new(&p, &tables);
+        let allowed: Vec<Vec<SlotIdx>> = (0..p.sessions.len())
+            .map(|_| (0..p.slots.len()).collect())
+            .collect();
+        let budget = Budget::new(&model, &allowed, 5_000_000, None);
+        assert_eq!(budget.floor(), 0);
+        assert_eq!(budget.bound(), 1_000_000);
+        // The extra counts outside a core only when the whole group is outside it.
+        let a1 = p.session_index("a", 1).unwrap();
+        let none = vec![false; p.sessions.len()];
+        let mut with_a1 = none.clone();
+        with_a1[a1] = true;
+        assert_eq!(budget.floor_outside(&none), 1_000_000);
+        assert_eq!(budget.floor_outside(&with_a1), 0);
+        // The limits stay measured from the floor alone: the time range is allowed.
+        let a2 = p.session_index("a", 2).unwrap();
+        let mon_1330 = p.slot_index("mon-1330").unwrap();
+        assert!(budget.allows_slot(&model, a2, mon_1330));
+    }
 
     #[test]
     fn limits_follow_the_floor_and_the_core() {

@@ -20,8 +20,8 @@
 //!   `z[b] >= x[s,b] + sum_{b' overlapping b} x[t,b'] - 1`; objective `w sum_b z[b]`.
 //! - Pigeonhole rows (SOLVER-NOTES, point 2): for a clique C of pairwise priced or hard
 //!   pairs with more sessions than slots long enough for all of them, and each slot b
-//!   that a session of C may take, `sum_{soft pairs of C} z[b] >= k sum_{s in C} x[s,b]
-//!   - k(k+1)/2` for k = 1, 2: m sessions in one block make m(m-1)/2 >= km - k(k+1)/2
+//!   that a session of C may take,
+//!   `sum_{soft pairs of C} z[b] >= k sum_{s in C} x[s,b] - k(k+1)/2` for k = 1, 2: m sessions in one block make m(m-1)/2 >= km - k(k+1)/2
 //!   overlapping pairs, all soft since hard pairs cannot meet. Per slot, not summed
 //!   over slots: a sum lets half-empty slots pay for crowded ones. Cliques are listed
 //!   twice, over the pairs of at least 1,000 and over all pairs: a row is only as

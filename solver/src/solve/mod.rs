@@ -242,7 +242,7 @@ pub fn solve(
         best: start,
         greedy,
         best_rooms: Vec::new(),
-        lower: Budget::new(&model, &allowed, upper, None).floor(),
+        lower: Budget::new(&model, &allowed, upper, None).bound(),
         core: None,
         cut_by_time: false,
         variables: 0,
