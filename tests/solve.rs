@@ -320,8 +320,9 @@ fn brute_force(p: &Problem) -> u64 {
     }
 }
 
-/// A random small instance: 3-5 sessions, 2-3 slots, 2 rooms, random conflicts, people,
-/// sizes, lengths, time ranges, a BoF and an area meeting, sometimes adjacency.
+/// A random small instance: 3-5 groups (some with two sessions), 2-3 slots, 2 rooms,
+/// random conflicts, people, sizes, lengths, time ranges, a BoF and an area meeting,
+/// sometimes adjacency.
 fn random_instance(rng: &mut Rng) -> Problem {
     let names = ["a", "b", "c", "d", "e"];
     let n = 3 + rng.below(3);
@@ -369,6 +370,11 @@ fn random_instance(rng: &mut Rng) -> Problem {
             if rng.chance(0.15) {
                 let j = (i + 1) % n;
                 r["adjacent_with"] = json!(names[j]);
+            }
+            // Now and then a second session, which may not overlap the first: with a
+            // time range the two cannot both take their cheapest slot (group floors).
+            if n <= 4 && rng.chance(0.25) {
+                r["sessions"] = json!([{"minutes": minutes}, {"minutes": 60}]);
             }
             r
         })
