@@ -764,8 +764,8 @@ const CROWDED_PAIR_WEIGHT: u64 = 10_000;
 /// [`LIGHT_PAIR_WEIGHT`]: a smaller relaxation whose root HiGHS reaches in time.
 const MAX_CORE_ROWS: usize = 30_000;
 
-/// See [`MAX_CORE_ROWS`]: the shared-AD pairs (100) and time relations (1,000) are
-/// many and weigh little.
+/// See [`MAX_CORE_ROWS`]: below it are the shared-AD pairs (100 each), which are many
+/// and weigh little; technology overlaps and must-attend people (10,000) stay.
 const LIGHT_PAIR_WEIGHT: u64 = 10_000;
 
 /// The greatest common divisor of every cost the tables can charge: every agenda's
