@@ -459,7 +459,9 @@ impl Search<'_, '_> {
         }
         let fixed: Vec<usize> = self.fixed.iter().map(|f| f.0).collect();
         let deadline = Instant::now() + self.left().mul_f64(share);
-        let target = self.lower;
+        // A search may stop at the proven bound, or, under `--gap`, at the first cost
+        // within that gap of it: (cost - bound) / cost <= gap.
+        let target = within_gap(self.lower, self.options.gap);
         let base = self.options.seed.wrapping_mul(1_000_003);
         let salt = batch * 1_000;
         let winner = AtomicUsize::new(usize::MAX);
@@ -768,6 +770,15 @@ const MAX_CORE_ROWS: usize = 30_000;
 /// and weigh little; technology overlaps and must-attend people (10,000) stay.
 const LIGHT_PAIR_WEIGHT: u64 = 10_000;
 
+/// The largest cost within `gap` of `bound` ((cost - bound) / cost <= gap), or `bound`
+/// itself without a gap.
+fn within_gap(bound: u64, gap: f64) -> u64 {
+    if gap <= 0.0 || gap >= 1.0 {
+        return bound;
+    }
+    ((bound as f64 / (1.0 - gap)).floor() as u64).max(bound)
+}
+
 /// The greatest common divisor of every cost the tables can charge: every agenda's
 /// cost is a multiple of it, so a bound can be rounded up to it (SOLVER-NOTES, point 4).
 /// Only weights that occur count: on IETF 106 no pair shares an AD, so costs are whole
@@ -867,4 +878,21 @@ pub fn diagnose(p: &Problem) -> Vec<String> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::within_gap;
+
+    #[test]
+    fn the_gap_target_is_the_largest_cost_within_the_gap() {
+        assert_eq!(within_gap(250_000, 0.0), 250_000);
+        // (252,525 - 250,000) / 252,525 <= 1 %, (252,526 - 250,000) / 252,526 > 1 %.
+        let t = within_gap(250_000, 0.01);
+        assert_eq!(t, 252_525);
+        assert!((t - 250_000) as f64 / t as f64 <= 0.01);
+        assert!((t + 1 - 250_000) as f64 / (t + 1) as f64 > 0.01);
+        assert_eq!(within_gap(0, 0.5), 0);
+        assert_eq!(within_gap(1_000, 1.5), 1_000);
+    }
 }
