@@ -162,9 +162,9 @@ impl Budget {
     }
 
     /// The floors of the sessions not in `members`: what they pay at least, on top of
-    /// any bound of the terms among the members.
-    /// The group extras ([`Budget::bound`]) count for groups wholly outside: their
-    /// slot costs are priced by no core term, so the two bounds add up.
+    /// any bound of the terms among the members. The group extras ([`Budget::bound`])
+    /// count only for groups wholly outside: their slot costs are priced by no term
+    /// among the members, so the two bounds add up.
     pub fn floor_outside(&self, members: &[bool]) -> u64 {
         let floors: u64 = self
             .floor_of

@@ -357,9 +357,7 @@ impl Search<'_, '_> {
         self.lower >= self.upper
             || self.cancelled()
             || self.left() < Duration::from_millis(200)
-            || (self.upper > 0
-                && (self.upper - self.lower.min(self.upper)) as f64 / self.upper as f64
-                    <= self.options.gap)
+            || self.upper <= within_gap(self.lower, self.options.gap)
     }
 
     fn ilp_options(&self, time_limit: Duration) -> IlpOptions {
@@ -770,11 +768,15 @@ const MAX_CORE_ROWS: usize = 30_000;
 /// and weigh little; technology overlaps and must-attend people (10,000) stay.
 const LIGHT_PAIR_WEIGHT: u64 = 10_000;
 
-/// The largest cost within `gap` of `bound` ((cost - bound) / cost <= gap), or `bound`
-/// itself without a gap.
+/// The largest cost within `gap` of `bound` ((cost - bound) / cost <= gap): `bound`
+/// itself without a gap, any cost with a gap of 100 % or more. The one place the gap
+/// rule lives: the solve's stop and the tabu searches' targets both use it.
 fn within_gap(bound: u64, gap: f64) -> u64 {
-    if gap <= 0.0 || gap >= 1.0 {
+    if gap <= 0.0 {
         return bound;
+    }
+    if gap >= 1.0 {
+        return u64::MAX;
     }
     ((bound as f64 / (1.0 - gap)).floor() as u64).max(bound)
 }
@@ -893,6 +895,6 @@ mod tests {
         assert!((t - 250_000) as f64 / t as f64 <= 0.01);
         assert!((t + 1 - 250_000) as f64 / (t + 1) as f64 > 0.01);
         assert_eq!(within_gap(0, 0.5), 0);
-        assert_eq!(within_gap(1_000, 1.5), 1_000);
+        assert_eq!(within_gap(1_000, 1.5), u64::MAX);
     }
 }
