@@ -84,6 +84,12 @@ struct State<'m, 'a> {
     neighbours: Vec<Vec<(usize, i64)>>,
     shares_group: Vec<Vec<usize>>,
     movable: Vec<bool>,
+    /// `unary_of[s * (m + 1) + b]`: the slot cost, `b == m` being left out. Flat copies
+    /// of the tables (and `overlaps` of the slots' overlap, 1 or 0, with a row and a
+    /// column of zeros for `m`): the pricing loops read them hundreds of thousands of
+    /// times a step on large meetings.
+    unary_of: Vec<i64>,
+    overlaps: Vec<i64>,
     cost: i64,
 }
 
@@ -120,6 +126,18 @@ impl<'m, 'a> State<'m, 'a> {
             neighbours,
             shares_group,
             movable,
+            unary_of: (0..n)
+                .flat_map(|s| {
+                    t.unary[s]
+                        .iter()
+                        .map(|&c| c as i64)
+                        .chain(std::iter::once(t.unscheduled as i64))
+                })
+                .collect(),
+            overlaps: (0..=m)
+                .flat_map(|a| (0..=m).map(move |b| (a, b)))
+                .map(|(a, b)| i64::from(a < m && b < m && p.slots_overlap(a, b)))
+                .collect(),
             cost: 0,
         };
         for s in p.schedulable_sessions() {
@@ -139,11 +157,7 @@ impl<'m, 'a> State<'m, 'a> {
     }
 
     fn unary(&self, s: usize, b: usize) -> i64 {
-        if b == self.m {
-            self.model.tables.unscheduled as i64
-        } else {
-            self.model.tables.unary[s][b] as i64
-        }
+        self.unary_of[s * (self.m + 1) + b]
     }
 
     fn gamma(&self, s: usize, b: usize) -> i64 {
@@ -155,7 +169,7 @@ impl<'m, 'a> State<'m, 'a> {
     }
 
     fn overlap(&self, a: usize, b: usize) -> i64 {
-        i64::from(a < self.m && b < self.m && self.model.problem.slots_overlap(a, b))
+        self.overlaps[a * (self.m + 1) + b]
     }
 
     fn attendees(&self, s: usize) -> Option<u32> {
