@@ -1,7 +1,7 @@
 //! The `agenda-instance/1` document, exactly as it stands in a file.
 //!
 //! These types are deliberately lenient: every field that the session request tool can
-//! leave empty or fill with nonsense is optional here, so that [`crate::validate`] can
+//! leave empty or fill with nonsense is optional here, so that [`crate::validate()`] can
 //! report *all* the problems of a file with the tool's own messages instead of stopping
 //! at the first serde error. Use [`crate::Problem`] (built by validation) for anything
 //! that computes.

@@ -4,7 +4,7 @@
 //!
 //! - `x[s,b]`: s is in b; only slots with an open room, only the fixed slot if fixed,
 //!   and, under a [`Budget`], only slots whose unary cost fits it.
-//! - `out[s]` in [0,1]: s is left out (absent when the budget forbids it). Row:
+//! - `out[s]` in \[0,1\]: s is left out (absent when the budget forbids it). Row:
 //!   `sum_b x[s,b] + out[s] = 1`.
 //! - Hard pairs: the sessions of one group (joint ones included), and, under a budget,
 //!   every pair whose overlap would cost more than the budget allows. They form a
