@@ -262,8 +262,6 @@ const MAX_GROUP_SESSIONS: usize = 4;
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::generate::{generate, GenerateOptions};
-    use crate::problem::Problem;
     use crate::solve::tables::CostTables;
 
     #[test]
@@ -311,13 +309,7 @@ mod tests {
 
     #[test]
     fn limits_follow_the_floor_and_the_core() {
-        let inst = generate(&GenerateOptions {
-            sessions: 30,
-            rooms: 4,
-            seed: 2,
-        })
-        .unwrap();
-        let p = Problem::from_instance(&inst).unwrap();
+        let p = crate::solve::testing::generated(30, 4, 2);
         let tables = CostTables::build(&p);
         let model = TimeModel::new(&p, &tables);
         let allowed: Vec<Vec<SlotIdx>> = (0..p.sessions.len())

@@ -66,19 +66,11 @@ pub fn greedy_from(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::generate::{generate, GenerateOptions};
-    use crate::problem::Problem;
     use crate::solve::tables::CostTables;
 
     #[test]
     fn a_hint_is_kept_where_it_fits_and_the_rest_is_placed() {
-        let inst = generate(&GenerateOptions {
-            sessions: 40,
-            rooms: 4,
-            seed: 3,
-        })
-        .unwrap();
-        let p = Problem::from_instance(&inst).unwrap();
+        let p = crate::solve::testing::generated(40, 4, 3);
         let tables = CostTables::build(&p);
         let model = TimeModel::new(&p, &tables);
         // A draft: a searched schedule with its first five sessions taken out, as if

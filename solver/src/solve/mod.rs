@@ -35,6 +35,8 @@ pub mod lns;
 pub mod rooms;
 pub mod tables;
 pub mod tabu;
+#[cfg(test)]
+mod testing;
 pub mod timing;
 
 use crate::agenda::Agenda;
@@ -785,11 +787,14 @@ fn core_first_search(
     options: &tabu::TabuOptions,
 ) -> Option<tabu::Searched> {
     let n = incumbent.len();
-    let is_fixed = |s: usize| fixed.iter().any(|f| f.0 == s);
+    let mut is_fixed = vec![false; n];
+    for f in fixed {
+        is_fixed[f.0] = true;
+    }
     let masked: Vec<Option<SlotIdx>> = (0..n)
-        .map(|s| incumbent[s].filter(|_| core[s] || is_fixed(s)))
+        .map(|s| incumbent[s].filter(|_| core[s] || is_fixed[s]))
         .collect();
-    let held: Vec<usize> = (0..n).filter(|&s| !core[s] || is_fixed(s)).collect();
+    let held: Vec<usize> = (0..n).filter(|&s| !core[s] || is_fixed[s]).collect();
     let members = n - held.len();
     let alone = tabu::search(
         model,
@@ -813,7 +818,7 @@ fn core_first_search(
     let mut pinned: Vec<(usize, SlotIdx)> = fixed.to_vec();
     pinned.extend(
         (0..n)
-            .filter(|&s| core[s] && !is_fixed(s))
+            .filter(|&s| core[s] && !is_fixed[s])
             .filter_map(|s| alone.slot_of[s].map(|b| (s, b))),
     );
     let start = heuristic::greedy_from(model, &pinned, incumbent);
@@ -1011,10 +1016,9 @@ pub fn diagnose(p: &Problem) -> Vec<String> {
 
 #[cfg(test)]
 mod tests {
+    use super::testing::generated;
     use super::{core_first_search, heuristic, rooms, tabu, within_gap, CostTables, TimeModel};
     use crate::cost::evaluate;
-    use crate::generate::{generate, GenerateOptions};
-    use crate::problem::Problem;
 
     fn options(steps: u64) -> tabu::TabuOptions<'static> {
         tabu::TabuOptions {
@@ -1028,13 +1032,7 @@ mod tests {
 
     #[test]
     fn a_core_first_search_is_valid_reproducible_and_keeps_fixed_sessions() {
-        let inst = generate(&GenerateOptions {
-            sessions: 60,
-            rooms: 4,
-            seed: 11,
-        })
-        .unwrap();
-        let p = Problem::from_instance(&inst).unwrap();
+        let p = generated(60, 4, 11);
         let tables = CostTables::build(&p);
         let model = TimeModel::new(&p, &tables);
         let n = p.sessions.len();

@@ -689,19 +689,12 @@ pub fn search(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::generate::{generate, GenerateOptions};
     use crate::problem::Problem;
     use crate::solve::heuristic::greedy;
     use crate::solve::tables::CostTables;
 
     fn meeting(seed: u64) -> Problem {
-        let inst = generate(&GenerateOptions {
-            sessions: 50,
-            rooms: 4,
-            seed,
-        })
-        .unwrap();
-        Problem::from_instance(&inst).unwrap()
+        crate::solve::testing::generated(50, 4, seed)
     }
 
     fn options(steps: u64, seed: u64) -> TabuOptions<'static> {
