@@ -16,7 +16,8 @@
 //! 4. A portfolio of tabu searches (seeded, counted in steps, side by side on the
 //!    threads), each stopping as soon as it meets the bound. When the incumbent's
 //!    placement of the crowded cliques is far from their cheapest, every other search
-//!    starts around that cheapest placement instead.
+//!    is an iterated one instead: each round moves them to a cheap placement of their
+//!    own and repairs the rest around it.
 //! 5. Large-neighbourhood search ([`lns`]): sub-problems solved exactly by HiGHS, each
 //!    restricted to agendas cheaper than the incumbent, so most are refuted at once.
 //! 6. Probes of the whole meeting under the budget (prove or improve), while time is
@@ -415,7 +416,7 @@ impl Search<'_, '_> {
         self.core_phase(progress);
         let runs = self.options.runs.max(1);
         let steps = self.options.steps_per_session * n;
-        self.tabu_phase("tabu", 1, runs, steps, 0.6, progress);
+        let mut searches_cut = self.tabu_phase("tabu", 1, runs, steps, 0.6, progress);
         // Exact improvement and proofs while time is left. When neither improves, the
         // incumbent's basin is exhausted (measured on IETF 106: LNS and probes do not
         // leave a 260,000 basin for a 250,000 one), so a new batch of tabu searches
@@ -424,7 +425,11 @@ impl Search<'_, '_> {
         let mut batch = 2;
         let mut stalls = 0;
         while !self.done() {
-            let mut better = self.improve(progress);
+            // Searches the clock stopped had more to find (a large meeting): LNS then
+            // takes a smaller share, and the searches the rest (measured on the 4x
+            // synthetic: LNS never improves there, and took 17 s of 120).
+            let lns_share = if searches_cut { 0.1 } else { 0.5 };
+            let mut better = self.improve(lns_share, progress);
             if self.done() {
                 break;
             }
@@ -441,7 +446,7 @@ impl Search<'_, '_> {
                 if stalls >= 4 || self.done() {
                     break;
                 }
-                self.tabu_phase("tabu", batch, runs, steps, 0.6, progress);
+                searches_cut = self.tabu_phase("tabu", batch, runs, steps, 0.6, progress);
                 batch += 1;
             }
         }
@@ -451,7 +456,8 @@ impl Search<'_, '_> {
     /// threads, each of `steps` steps or until it meets the proven bound, for at most
     /// `share` of the time left. Deterministic: each search depends on its seed only,
     /// and the first search (in seed order) that meets the bound wins; the searches
-    /// after it are stopped, the ones before it finish.
+    /// after it are stopped, the ones before it finish. True when a search ran out of
+    /// time before its steps.
     fn tabu_phase(
         &mut self,
         phase: &'static str,
@@ -460,9 +466,9 @@ impl Search<'_, '_> {
         steps: u64,
         share: f64,
         progress: &mut dyn FnMut(&Progress),
-    ) {
+    ) -> bool {
         if self.done() {
-            return;
+            return false;
         }
         let fixed: Vec<usize> = self.fixed.iter().map(|f| f.0).collect();
         let deadline = Instant::now() + self.left().mul_f64(share);
@@ -479,8 +485,8 @@ impl Search<'_, '_> {
         // The first search goes on from the incumbent; the others start afresh from the
         // greedy agenda, each its own way (measured on IETF 106: starts from one
         // incumbent tend to end in the same basin). With crowded cliques, every other
-        // one starts around their cheapest placement instead, when that saves enough
-        // ([`core_first_search`]; measured on the 4x synthetic).
+        // one kicks them to a cheap placement of their own, round after round, when
+        // that saves enough ([`core_first_search`]; measured on the 4x synthetic).
         let (incumbent, fresh) = (&self.best, &self.greedy);
         let crowded = &self.crowded;
         let fixed_at = self.fixed;
@@ -538,13 +544,15 @@ impl Search<'_, '_> {
         let winner = winner.load(Ordering::SeqCst);
         // Searches after the winner were stopped by it: their results do not count.
         all.retain(|(i, _)| *i <= winner);
-        self.cut_by_time |= all
+        let cut = all
             .iter()
             .any(|(i, r)| r.cut_by_time && *i != winner && !self.cancelled());
+        self.cut_by_time |= cut;
         if let Some((_, found)) = all.into_iter().min_by_key(|(i, r)| (r.cost, *i)) {
             self.offer(found.slot_of, Vec::new());
         }
         self.report(phase, progress);
+        cut
     }
 
     /// The core relaxations (SOLVER-NOTES, point 3), under the budget of agendas
@@ -725,10 +733,10 @@ impl Search<'_, '_> {
         result
     }
 
-    /// Large-neighbourhood search from the incumbent for half the time left; true when
-    /// it found a cheaper schedule.
-    fn improve(&mut self, progress: &mut dyn FnMut(&Progress)) -> bool {
-        let budget_time = self.left().mul_f64(0.5);
+    /// Large-neighbourhood search from the incumbent for `share` of the time left; true
+    /// when it found a cheaper schedule.
+    fn improve(&mut self, share: f64, progress: &mut dyn FnMut(&Progress)) -> bool {
+        let budget_time = self.left().mul_f64(share);
         let (began, lower) = (self.began, self.lower);
         let mut report = |cost: u64| {
             progress(&Progress {
@@ -762,23 +770,25 @@ impl Search<'_, '_> {
     }
 }
 
-/// A tabu search that starts around the cheapest placement of the `core` sessions
-/// (crowded cliques) it can find, or None when that placement saves less than 5 % of
-/// the incumbent's cost on the core's terms. Three stages, each counted in steps:
+/// An iterated tabu search that kicks the `core` sessions (crowded cliques) to their
+/// cheapest placement it can find and repairs the rest around it, round after round,
+/// or None when the first such placement saves less than 5 % of the incumbent's cost
+/// on the core's terms. Each round, counted in steps so runs stay reproducible:
 ///
 /// 1. The core alone: the other sessions left out (and fixed), so only the terms among
-///    the core (and with the fixed placements) count; from the incumbent's placement
-///    of it.
-/// 2. The incumbent rebuilt around that placement ([`heuristic::greedy_from`]: the
+///    the core (and with the fixed placements) count; from the best agenda's placement
+///    of it, with the round's own seed.
+/// 2. The best agenda rebuilt around that placement ([`heuristic::greedy_from`]: the
 ///    core where stage 1 put it, the rest where it was wherever it still fits), then
 ///    searched with the core fixed, so the others make room for it first.
-/// 3. Everything free.
+/// 3. Everything free. A cheaper agenda becomes the next round's start.
 ///
 /// Why: on the 4x synthetic every block with a BoF must be cleared of the BoF's area
 /// groups, so a search that moves one BoF at a time keeps the BoFs where they are;
-/// starting from a cheaper BoF placement moves them all at once (measured there, 150k
-/// steps: 4,063,400 and 4,287,600 with the core held first, 4,525,000 and 4,675,200
-/// without, 4,675,300 from the incumbent).
+/// starting from another BoF placement moves them all at once. One long round (the
+/// round before) ended at 4.24-4.54M in 120 s; rounds of 10 + 30 steps per session
+/// from a 4,871,400 start reached 4,002,600 in 10 rounds (67 s, one thread), against
+/// 4,137,600 with 4 + 16 and 4,004,800 with 10 + 60.
 fn core_first_search(
     model: &TimeModel,
     incumbent: &[Option<SlotIdx>],
@@ -791,62 +801,85 @@ fn core_first_search(
     for f in fixed {
         is_fixed[f.0] = true;
     }
-    let masked: Vec<Option<SlotIdx>> = (0..n)
-        .map(|s| incumbent[s].filter(|_| core[s] || is_fixed[s]))
-        .collect();
     let held: Vec<usize> = (0..n).filter(|&s| !core[s] || is_fixed[s]).collect();
-    let members = n - held.len();
-    let alone = tabu::search(
-        model,
-        &masked,
-        &held,
-        &tabu::TabuOptions {
-            steps: CORE_STEPS_PER_SESSION * members as u64,
-            target: 0,
-            ..*options
-        },
-    );
-    // Worth it only when the core is what holds the incumbent back: on IETF 106 the
-    // incumbent's placement of its crowded core costs about 10,000 (4 %) more than
-    // the core's cheapest, and fresh starts find more there (measured over seeds 1-8:
-    // starting around the core proved 2 optima instead of 4); on the 4x synthetic it
-    // costs 691,100 (15 %) more.
-    let saved = model.cost(&masked).saturating_sub(alone.cost);
-    if saved == 0 || saved < model.cost(incumbent) / CORE_FIRST_MIN_SAVING_DIVISOR {
-        return None;
-    }
-    let mut pinned: Vec<(usize, SlotIdx)> = fixed.to_vec();
-    pinned.extend(
-        (0..n)
-            .filter(|&s| core[s] && !is_fixed[s])
-            .filter_map(|s| alone.slot_of[s].map(|b| (s, b))),
-    );
-    let start = heuristic::greedy_from(model, &pinned, incumbent);
-    let pinned: Vec<usize> = pinned.iter().map(|f| f.0).collect();
-    let first_steps = options.steps / CORE_HELD_SHARE;
-    let first = tabu::search(
-        model,
-        &start,
-        &pinned,
-        &tabu::TabuOptions {
-            steps: first_steps,
-            ..*options
-        },
-    );
+    let members = (n - held.len()) as u64;
     let free: Vec<usize> = fixed.iter().map(|f| f.0).collect();
-    let second = tabu::search(
-        model,
-        &first.slot_of,
-        &free,
-        &tabu::TabuOptions {
-            steps: options.steps.saturating_sub(first.steps),
-            ..*options
-        },
-    );
+    let mut best = incumbent.to_vec();
+    let mut best_cost = model.cost(incumbent);
+    let (mut steps, mut cut_by_time) = (0u64, false);
+    for round in 0u64.. {
+        if steps >= options.steps || cut_by_time || best_cost <= options.target {
+            break;
+        }
+        let seed = options.seed.wrapping_add(round.wrapping_mul(0x9E37_79B9));
+        let masked: Vec<Option<SlotIdx>> = (0..n)
+            .map(|s| best[s].filter(|_| core[s] || is_fixed[s]))
+            .collect();
+        let alone = tabu::search(
+            model,
+            &masked,
+            &held,
+            &tabu::TabuOptions {
+                steps: (CORE_STEPS_PER_SESSION * members).min(options.steps - steps),
+                seed,
+                target: 0,
+                ..*options
+            },
+        );
+        if round == 0 {
+            // Worth it only when the core is what holds the incumbent back: on IETF
+            // 106 the incumbent's placement of its crowded core costs about 10,000 (4
+            // %) more than the core's cheapest, and fresh starts find more there
+            // (measured over seeds 1-8: starting around the core proved 2 optima
+            // instead of 4); on the 4x synthetic it costs 691,100 (15 %) more.
+            let saved = model.cost(&masked).saturating_sub(alone.cost);
+            if saved == 0 || saved < best_cost / CORE_FIRST_MIN_SAVING_DIVISOR {
+                return None;
+            }
+        }
+        let mut pinned: Vec<(usize, SlotIdx)> = fixed.to_vec();
+        pinned.extend(
+            (0..n)
+                .filter(|&s| core[s] && !is_fixed[s])
+                .filter_map(|s| alone.slot_of[s].map(|b| (s, b))),
+        );
+        let start = heuristic::greedy_from(model, &pinned, &best);
+        let pinned: Vec<usize> = pinned.iter().map(|f| f.0).collect();
+        let left = options.steps.saturating_sub(steps + alone.steps);
+        let first = tabu::search(
+            model,
+            &start,
+            &pinned,
+            &tabu::TabuOptions {
+                steps: (CORE_HELD_STEPS_PER_SESSION * n as u64).min(left),
+                seed,
+                ..*options
+            },
+        );
+        let left = left.saturating_sub(first.steps);
+        let second = tabu::search(
+            model,
+            &first.slot_of,
+            &free,
+            &tabu::TabuOptions {
+                steps: (CORE_FREE_STEPS_PER_SESSION * n as u64).min(left),
+                seed,
+                ..*options
+            },
+        );
+        // At least one step a round, so the loop ends whatever the searches do.
+        steps += (alone.steps + first.steps + second.steps).max(1);
+        cut_by_time = alone.cut_by_time || first.cut_by_time || second.cut_by_time;
+        if second.cost < best_cost {
+            best_cost = second.cost;
+            best = second.slot_of;
+        }
+    }
     Some(tabu::Searched {
-        cut_by_time: alone.cut_by_time || first.cut_by_time || second.cut_by_time,
-        steps: alone.steps + first.steps + second.steps,
-        ..second
+        slot_of: best,
+        cost: best_cost,
+        cut_by_time,
+        steps,
     })
 }
 
@@ -858,9 +891,10 @@ const CORE_FIRST_MIN_SAVING_DIVISOR: u64 = 20;
 /// 4x synthetic: about a second, and its best placement was the same with 20,000).
 const CORE_STEPS_PER_SESSION: u64 = 100;
 
-/// The share of a core-first search's steps spent with the core held (1/8: 50,000 of
-/// 400,000 on the 4x synthetic).
-const CORE_HELD_SHARE: u64 = 8;
+/// Tabu steps per session of a core-first round with the core held, then free (5,000
+/// and 15,000 on the 4x synthetic, about 7 s a round).
+const CORE_HELD_STEPS_PER_SESSION: u64 = 10;
+const CORE_FREE_STEPS_PER_SESSION: u64 = 30;
 
 /// The evaluator's cost of the agenda a time-level schedule becomes once rooms are
 /// assigned. The incumbent is kept at this cost, not the time model's: the time model
@@ -1053,9 +1087,15 @@ mod tests {
             .iter()
             .map(|&s| (s, poor[s].unwrap()))
             .collect();
-        let run = || core_first_search(&model, &poor, &core, &fixed, &options(3_000));
+        // 60 sessions, 12 in the core: a round is 1,200 + 600 + 1,800 steps.
+        let run = || core_first_search(&model, &poor, &core, &fixed, &options(12_000));
         let found = run().expect("the crammed core has cheaper placements");
         assert!(found.cost < model.cost(&poor));
+        assert!(found.steps <= 12_000, "{} steps", found.steps);
+        // Later rounds only keep what beats the first, which a one-round budget makes.
+        let one_round = core_first_search(&model, &poor, &core, &fixed, &options(3_600))
+            .expect("the same first round");
+        assert!(found.cost <= one_round.cost);
         assert_eq!(found.slot_of, run().unwrap().slot_of);
         assert_eq!(found.cost, model.cost(&found.slot_of));
         for &(s, b) in &fixed {
