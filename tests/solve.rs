@@ -4,6 +4,7 @@
 use agenda_solver::cost::{evaluate, Placement, Schedule};
 use agenda_solver::instance::Instance;
 use agenda_solver::rng::Rng;
+use agenda_solver::solve::budget::{Budget, CoreBound};
 use agenda_solver::solve::ilp::{crowded_clique_members, Ilp, IlpOptions, Spec};
 use agenda_solver::solve::tables::CostTables;
 use agenda_solver::solve::timing::TimeModel;
@@ -77,7 +78,7 @@ fn meeting(slots: &[&str], rooms: &[(&str, u32)], groups: Value, requests: Value
         "format": "agenda-instance/1",
         "meeting": {"number": "S", "time_zone": "UTC", "session_minutes": [60, 90, 120]},
         "rooms": rooms, "slots": slots, "groups": groups,
-        "people": [{"id": "p1"}, {"id": "p2"}],
+        "people": [{"id": "p1"}, {"id": "p2"}, {"id": "ad1"}, {"id": "ad2"}],
         "requests": requests
     });
     let inst: Instance = serde_json::from_value(doc).unwrap();
@@ -339,8 +340,12 @@ fn random_instance(rng: &mut Rng) -> Problem {
                 1 => json!({"type": "ag"}),
                 _ => json!({"type": "wg"}),
             };
-            let mut g =
-                json!({"acronym": names[i], "area": if rng.chance(0.5) { "rtg" } else { "sec" }});
+            let ad = if rng.chance(0.7) { "ad1" } else { "ad2" };
+            let mut g = json!({
+                "acronym": names[i],
+                "area": if rng.chance(0.5) { "rtg" } else { "sec" },
+                "ads": [ad]
+            });
             g.as_object_mut()
                 .unwrap()
                 .extend(kind.as_object().unwrap().clone());
@@ -472,6 +477,148 @@ fn relaxations_never_bound_above_the_optimum() {
     assert!(
         crowded_cases >= 3,
         "only {crowded_cases} cases had a crowded clique"
+    );
+}
+
+#[test]
+fn a_core_bound_sharpens_budgets_without_cutting_off_the_optimum() {
+    // Under the budget "at most the optimum", sharpened by a proven bound of a core
+    // (the crowded cliques, one session, every other session), a non-member may pay
+    // for its slot only what that bound leaves (and its group's extra on top), and
+    // the shared-AD pigeonhole of the non-members adds to the core's bound. The
+    // optimal agenda obeys both: the whole meeting under that budget still reaches
+    // the optimum, and no bound exceeds it.
+    let mut rng = Rng(20261201);
+    let mut problems: Vec<Problem> = (0..25).map(|_| random_instance(&mut rng)).collect();
+    // Group a avoids every block but mon-1000 and has two sessions: one pays a time
+    // range (1,000,000), which a core bound that counted a's extra must leave it; b
+    // avoids the same blocks with one session, which a core of a's sessions closes.
+    let avoid = json!([
+        "monday-afternoon-early",
+        "monday-afternoon-late",
+        "wednesday-morning"
+    ]);
+    problems.push(meeting(
+        &["mon-1000", "mon-1330", "mon-1530", "wed-1000"],
+        &[("big", 60), ("small", 30)],
+        wgs(&["a", "b"]),
+        json!([
+            req(
+                "a",
+                json!({"sessions": [{"minutes": 60}, {"minutes": 60}], "avoid_timeranges": avoid})
+            ),
+            req("b", json!({"avoid_timeranges": avoid}))
+        ]),
+    ));
+    // Five groups of one AD in two blocks pay at least four pairs (3 + 1), 400, all of
+    // them outside a core of z (another AD's): the floor is exact here.
+    let mut groups = vec![json!({"acronym": "z", "area": "rtg", "ads": ["ad2"]})];
+    groups.extend(
+        ["g1", "g2", "g3", "g4", "g5"]
+            .iter()
+            .map(|g| json!({"acronym": g, "area": "rtg", "ads": ["ad1"]})),
+    );
+    problems.push(meeting(
+        &["mon-1000", "mon-1330"],
+        &[("big", 60), ("mid", 60), ("small", 30)],
+        Value::Array(groups),
+        json!(["z", "g1", "g2", "g3", "g4", "g5"]
+            .iter()
+            .map(|g| req(g, json!({})))
+            .collect::<Vec<_>>()),
+    ));
+    let (mut closed, mut shared) = (0, 0);
+    for (case, p) in problems.iter().enumerate() {
+        let p = p.clone();
+        let expected = brute_force(&p);
+        let tables = CostTables::build(&p);
+        let model = TimeModel::new(&p, &tables);
+        let n = p.sessions.len();
+        let allowed: Vec<Vec<usize>> = (0..n)
+            .map(|_| {
+                (0..p.slots.len())
+                    .filter(|&b| !p.slots[b].rooms.is_empty())
+                    .collect()
+            })
+            .collect();
+        let cores = [
+            crowded_clique_members(&model, 10_000),
+            (0..n).map(|s| s == 0).collect(),
+            (0..n).map(|s| s % 2 == 0).collect(),
+            (0..n).map(|s| s + 1 != n).collect(),
+            (0..n).map(|s| s != 0).collect(),
+            (0..n).map(|s| s + 1 == n).collect::<Vec<bool>>(),
+        ];
+        let options = IlpOptions {
+            deadline: Instant::now() + Duration::from_secs(20),
+            gap: 0.0,
+            seed: 1,
+            log: false,
+            cancel: None,
+        };
+        let plain = Budget::new(&model, &allowed, expected, None);
+        for members in cores.iter().filter(|c| c.iter().any(|&m| m)) {
+            let spec = Spec {
+                allowed: &allowed,
+                active: members,
+                budget: Some(&plain),
+                pigeonholes: true,
+                min_pair_weight: 0,
+            };
+            let outcome = Ilp::build(&model, spec).solve(None, &options, None);
+            assert!(
+                !outcome.infeasible,
+                "case {case}: the core cut off the optimum"
+            );
+            let dual = outcome.dual_bound.expect("a bound");
+            let core_bound = (dual + 1e-6).floor() as u64 + plain.floor_outside(members);
+            let ads = plain.shared_ad_floor(&model, &allowed, members);
+            shared += usize::from(ads > 0);
+            assert!(
+                core_bound + ads <= expected,
+                "case {case}: core {core_bound} + shared ADs {ads} above the optimum {expected}"
+            );
+            let sharp = Budget::new(
+                &model,
+                &allowed,
+                expected,
+                Some(CoreBound {
+                    members: members.clone(),
+                    min_pair_weight: 0,
+                    bound: core_bound,
+                    valid_to: expected,
+                }),
+            );
+            closed += usize::from((0..n).any(|s| {
+                allowed[s]
+                    .iter()
+                    .any(|&b| plain.allows_slot(&model, s, b) && !sharp.allows_slot(&model, s, b))
+            }));
+            let everyone = vec![true; n];
+            let spec = Spec {
+                allowed: &allowed,
+                active: &everyone,
+                budget: Some(&sharp),
+                pigeonholes: true,
+                min_pair_weight: 0,
+            };
+            let outcome = Ilp::build(&model, spec).solve(None, &options, None);
+            assert!(outcome.proven_optimal, "case {case}: {outcome:?}");
+            assert_eq!(
+                outcome.objective.map(f64::round),
+                Some(expected as f64),
+                "case {case}: the sharpened budget cut off the optimum"
+            );
+        }
+    }
+    // The rules had something to do.
+    assert!(
+        closed >= 1,
+        "the core bound closed slots in {closed} cores only"
+    );
+    assert!(
+        shared >= 3,
+        "the shared-AD floor counted in {shared} cores only"
     );
 }
 

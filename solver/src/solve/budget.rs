@@ -23,7 +23,10 @@ use crate::problem::{SessionIdx, SlotIdx};
 
 /// A proven lower bound of the unary terms of every session plus the terms among
 /// `members` (the core relaxation's), valid for every agenda whose whole cost is at
-/// most `valid_to`.
+/// most `valid_to`. It is the core model's bound (the members' slots and the terms
+/// among them) plus [`Budget::floor_outside`] of the members under the same `allowed`
+/// slots: what a non-member pays for its slot above its floor is therefore outside
+/// the core, like a pair that touches it.
 #[derive(Debug, Clone)]
 pub struct CoreBound {
     pub members: Vec<bool>,
@@ -47,6 +50,8 @@ pub struct Budget {
     /// overlap): (sessions, what they pay together beyond their floors). Sessions
     /// disjoint across entries.
     group_extra: Vec<(Vec<SessionIdx>, u64)>,
+    /// Per session: the extra of its entry in `group_extra` (0 when none).
+    extra_of: Vec<u64>,
     core: Option<CoreBound>,
 }
 
@@ -81,6 +86,12 @@ impl Budget {
         }
         let floor = floor_of.iter().sum();
         let group_extra = group_extras(model, allowed, &base_of);
+        let mut extra_of = vec![0; p.sessions.len()];
+        for (sessions, extra) in &group_extra {
+            for &s in sessions {
+                extra_of[s] = *extra;
+            }
+        }
         // A core bound proven for a larger target holds for this one; one proven only
         // for agendas cheaper than this target does not.
         let core = core.filter(|c| target <= c.valid_to);
@@ -90,6 +101,7 @@ impl Budget {
             base_of,
             floor,
             group_extra,
+            extra_of,
             core,
         }
     }
@@ -182,20 +194,112 @@ impl Budget {
         floors + extras
     }
 
+    /// What the sessions outside `members` pay at least for sharing an AD, by
+    /// pigeonhole: sessions whose groups have the same first AD pay for every two of
+    /// them in one slot (at least the lightest weight among their pairs), and `k` of
+    /// them in `q` slots put at least `k mod q` slots at `k / q + 1` sessions and the
+    /// rest at `k / q`. Counts only sessions this budget must place (leaving one out
+    /// costs far more than it saves here), in the slots it leaves them. Pairs of
+    /// different classes, and pairs that touch a member, are not counted: the core
+    /// prices the latter, so the two bounds add up (on the 4x synthetic, 281 pairs,
+    /// 28,100, of the 438 an agenda pays). Sessions of one group never share a slot.
+    pub fn shared_ad_floor(
+        &self,
+        model: &TimeModel,
+        allowed: &[Vec<SlotIdx>],
+        members: &[bool],
+    ) -> u64 {
+        let p = model.problem;
+        let mut classes: std::collections::BTreeMap<usize, Vec<SessionIdx>> = Default::default();
+        for s in p.schedulable_sessions() {
+            if members[s] || self.allows_out(model, s) {
+                continue;
+            }
+            if let Some(&ad) = p.groups[p.sessions[s].group].ads.first() {
+                classes.entry(ad).or_default().push(s);
+            }
+        }
+        let mut floor = 0;
+        for sessions in classes.values() {
+            let k = sessions.len() as u64;
+            let mut slots: Vec<SlotIdx> = sessions
+                .iter()
+                .flat_map(|&s| {
+                    allowed[s]
+                        .iter()
+                        .copied()
+                        .filter(move |&b| self.allows_slot(model, s, b))
+                })
+                .collect();
+            slots.sort_unstable();
+            slots.dedup();
+            let q = slots.len() as u64;
+            if k < 2 || q == 0 || k <= q {
+                continue;
+            }
+            let shares_group = |s: SessionIdx, u: SessionIdx| {
+                p.sessions[s]
+                    .members
+                    .iter()
+                    .any(|g| p.sessions[u].members.contains(g))
+            };
+            let lightest = sessions
+                .iter()
+                .enumerate()
+                .flat_map(|(i, &s)| sessions[i + 1..].iter().map(move |&u| (s, u)))
+                .filter(|&(s, u)| !shares_group(s, u))
+                .map(|(s, u)| model.tables.pair_weight(s, u))
+                .min()
+                .unwrap_or(0);
+            let (per, more) = (k / q, k % q);
+            let pairs = more * (per + 1) * per / 2 + (q - more) * per * per.saturating_sub(1) / 2;
+            floor += lightest * pairs;
+        }
+        floor
+    }
+
     /// The most a model of the `active` sessions may cost: the target less the floors
     /// of the sessions it leaves out (whose terms it does not count).
     pub fn cap(&self, active: &[bool]) -> u64 {
         self.target.saturating_sub(self.floor_outside(active))
     }
 
+    /// The most `s` may pay for its slot above its base. A core member's slot is
+    /// priced by the core: `target - floor`. A non-member's is not (the core bound
+    /// counts only its floor), so what it pays above the floor shares
+    /// [`Budget::outside_limit`] with the pairs outside the core; when its whole group
+    /// is outside and has an extra, the core bound counted that extra too, and the
+    /// session may pay it on top.
+    pub fn unary_limit(&self, s: SessionIdx) -> u64 {
+        match (&self.core, self.outside_limit()) {
+            (Some(core), Some(outside)) if !core.members[s] => {
+                let wholly_outside = self
+                    .group_extra
+                    .iter()
+                    .find(|(sessions, _)| sessions.contains(&s))
+                    .is_some_and(|(sessions, _)| sessions.iter().all(|&u| !core.members[u]));
+                outside + if wholly_outside { self.extra_of[s] } else { 0 }
+            }
+            _ => self.inside_limit(),
+        }
+    }
+
+    /// Whether what `s` pays for its slot above its base counts against
+    /// [`Budget::outside_limit`] with the other outside terms (a non-member of the
+    /// core whose group has no extra; one with an extra may pay that on top, which a
+    /// shared row cannot say).
+    pub fn unary_is_outside(&self, s: SessionIdx) -> bool {
+        self.core.as_ref().is_some_and(|c| !c.members[s]) && self.extra_of[s] == 0
+    }
+
     /// Whether `s` may take slot `b` at all within the budget.
     pub fn allows_slot(&self, model: &TimeModel, s: SessionIdx, b: SlotIdx) -> bool {
-        model.tables.unary[s][b].saturating_sub(self.base_of[s]) <= self.limit(&[s])
+        model.tables.unary[s][b].saturating_sub(self.base_of[s]) <= self.unary_limit(s)
     }
 
     /// Whether `s` may be left out within the budget.
     pub fn allows_out(&self, model: &TimeModel, s: SessionIdx) -> bool {
-        model.tables.unscheduled.saturating_sub(self.base_of[s]) <= self.limit(&[s])
+        model.tables.unscheduled.saturating_sub(self.base_of[s]) <= self.unary_limit(s)
     }
 }
 
@@ -264,19 +368,18 @@ mod tests {
     use super::*;
     use crate::solve::tables::CostTables;
 
-    #[test]
-    fn a_group_that_cannot_take_its_cheapest_slot_twice_raises_the_bound() {
+    /// Group a avoids every block but mon-1000 and has two sessions, which may not
+    /// overlap: one of them pays a time range (the group's extra). Group b avoids the
+    /// same with one session, which pays nothing.
+    fn two_groups_avoiding_all_but_one_block() -> crate::problem::Problem {
         use crate::cost::testing::{problem, request, wgs};
         use serde_json::json;
-        // Group a avoids every block but mon-1000 and has two sessions, which may not
-        // overlap: one of them pays a time range. Group b avoids the same with one
-        // session, which pays nothing.
         let avoid = json!([
             "monday-afternoon-early",
             "monday-afternoon-late",
             "wednesday-morning"
         ]);
-        let p = problem(
+        problem(
             wgs(&["a", "b"]),
             json!([
                 request(
@@ -285,12 +388,21 @@ mod tests {
                 ),
                 request("b", json!({"avoid_timeranges": avoid}))
             ]),
-        );
+        )
+    }
+
+    fn everywhere(p: &crate::problem::Problem) -> Vec<Vec<SlotIdx>> {
+        (0..p.sessions.len())
+            .map(|_| (0..p.slots.len()).collect())
+            .collect()
+    }
+
+    #[test]
+    fn a_group_that_cannot_take_its_cheapest_slot_twice_raises_the_bound() {
+        let p = two_groups_avoiding_all_but_one_block();
         let tables = CostTables::build(&p);
         let model = TimeModel::new(&p, &tables);
-        let allowed: Vec<Vec<SlotIdx>> = (0..p.sessions.len())
-            .map(|_| (0..p.slots.len()).collect())
-            .collect();
+        let allowed = everywhere(&p);
         let budget = Budget::new(&model, &allowed, 5_000_000, None);
         assert_eq!(budget.floor(), 0);
         assert_eq!(budget.bound(), 1_000_000);
@@ -308,13 +420,103 @@ mod tests {
     }
 
     #[test]
+    fn a_non_member_pays_its_slot_out_of_what_the_core_leaves() {
+        let p = two_groups_avoiding_all_but_one_block();
+        let tables = CostTables::build(&p);
+        let model = TimeModel::new(&p, &tables);
+        let allowed = everywhere(&p);
+        let (a1, a2) = (
+            p.session_index("a", 1).unwrap(),
+            p.session_index("a", 2).unwrap(),
+        );
+        let b = p.session_index("b", 1).unwrap();
+        let mon_1330 = p.slot_index("mon-1330").unwrap();
+        let core = |member: SessionIdx| {
+            let mut members = vec![false; p.sessions.len()];
+            members[member] = true;
+            Some(CoreBound {
+                members,
+                min_pair_weight: 0,
+                bound: 1_200_000,
+                valid_to: 2_000_000,
+            })
+        };
+        // Core {a1}: its bound counted a2's and b's floors only, so a time range
+        // (1,000,000) does not fit in the 300,000 the target leaves above it.
+        let budget = Budget::new(&model, &allowed, 1_500_000, core(a1));
+        assert_eq!(budget.outside_limit(), Some(300_000));
+        assert_eq!(budget.unary_limit(a1), 1_500_000);
+        assert_eq!(budget.unary_limit(a2), 300_000);
+        assert_eq!(budget.unary_limit(b), 300_000);
+        assert!(!budget.allows_slot(&model, b, mon_1330));
+        assert!(!budget.allows_slot(&model, a2, mon_1330));
+        assert!(budget.unary_is_outside(b));
+        assert!(!budget.unary_is_outside(a2));
+        // Core {b}: group a is wholly outside, and the core's bound counted its extra,
+        // so one of its sessions may still pay the time range.
+        let budget = Budget::new(&model, &allowed, 1_500_000, core(b));
+        assert_eq!(budget.unary_limit(a2), 1_300_000);
+        assert!(budget.allows_slot(&model, a2, mon_1330));
+        assert!(!budget.allows_out(&model, a2));
+        // Without a core, every session's slot is priced against the floor.
+        let plain = Budget::new(&model, &allowed, 1_500_000, None);
+        assert_eq!(plain.unary_limit(b), 1_500_000);
+        assert!(!plain.unary_is_outside(b));
+    }
+
+    #[test]
+    fn sessions_sharing_an_ad_pay_their_pigeonhole() {
+        use crate::cost::testing::{place, problem, request};
+        use serde_json::json;
+        // Seven one-session groups of AD ad1 in four blocks: at least three pairs
+        // share a block (2 + 2 + 2 + 1), 300. The eighth group has AD ad2 alone.
+        let names = ["g1", "g2", "g3", "g4", "g5", "g6", "g7", "z"];
+        let groups: Vec<serde_json::Value> = names
+            .iter()
+            .map(|&g| {
+                let ad = if g == "z" { "ad2" } else { "ad1" };
+                json!({"acronym": g, "area": "rtg", "type": "wg", "state": "active", "ads": [ad]})
+            })
+            .collect();
+        let requests: Vec<serde_json::Value> =
+            names.iter().map(|&g| request(g, json!({}))).collect();
+        let p = problem(json!(groups), json!(requests));
+        let tables = CostTables::build(&p);
+        let model = TimeModel::new(&p, &tables);
+        let allowed = everywhere(&p);
+        let budget = Budget::new(&model, &allowed, 5_000_000, None);
+        let none = vec![false; p.sessions.len()];
+        assert_eq!(budget.shared_ad_floor(&model, &allowed, &none), 300);
+        // The floor is met: two per block in three blocks, one in the fourth.
+        let agenda = place(
+            &p,
+            &[
+                ("g1", 1, "mon-1000", "big"),
+                ("g2", 1, "mon-1000", "mid"),
+                ("g3", 1, "mon-1330", "big"),
+                ("g4", 1, "mon-1330", "mid"),
+                ("g5", 1, "mon-1530", "big"),
+                ("g6", 1, "mon-1530", "mid"),
+                ("g7", 1, "wed-1000", "big"),
+                ("z", 1, "wed-1000", "mid"),
+            ],
+        );
+        assert_eq!(crate::cost::evaluate(&p, &agenda).cost, 300);
+        // A core member's pairs are the core's: six sessions in four blocks, 200.
+        let mut with_g1 = none.clone();
+        with_g1[p.session_index("g1", 1).unwrap()] = true;
+        assert_eq!(budget.shared_ad_floor(&model, &allowed, &with_g1), 200);
+        // Sessions the budget may leave out are not counted.
+        let loose = Budget::new(&model, &allowed, 20_000_000, None);
+        assert_eq!(loose.shared_ad_floor(&model, &allowed, &none), 0);
+    }
+
+    #[test]
     fn limits_follow_the_floor_and_the_core() {
         let p = crate::solve::testing::generated(30, 4, 2);
         let tables = CostTables::build(&p);
         let model = TimeModel::new(&p, &tables);
-        let allowed: Vec<Vec<SlotIdx>> = (0..p.sessions.len())
-            .map(|_| (0..p.slots.len()).collect())
-            .collect();
+        let allowed = everywhere(&p);
         let plain = Budget::new(&model, &allowed, 1_000_000, None);
         let floor = plain.floor();
         assert_eq!(plain.inside_limit(), 1_000_000 - floor);
@@ -333,7 +535,8 @@ mod tests {
         let with_core = Budget::new(&model, &allowed, 900_000, Some(core.clone()));
         assert!(!with_core.is_outside(&[0, 1]));
         assert!(with_core.is_outside(&[0, 2]));
-        // Unary terms are priced by the core, whatever the session.
+        // A lone session is never an outside term; its slot is limited apart
+        // (`unary_limit`).
         assert!(!with_core.is_outside(&[2]));
         assert_eq!(with_core.limit(&[2]), 900_000 - floor);
         // Outside terms share what the core's bound leaves of the target.

@@ -37,7 +37,9 @@
 //!   slot pairs; `v >= 1 - sum h`, priced `wg_adjacent` (v dropped when over budget).
 //! - Unary costs (`timerange`, `too_short_slot`) on `x`; `out` priced `unscheduled`.
 //! - Under a budget with a core bound: one knapsack row, the terms outside the core
-//!   weigh at most [`Budget::outside_limit`] together; and HiGHS's objective cutoff
+//!   (pairs, sequences and adjacencies that touch a non-member, and what a non-member
+//!   pays for its slot above its floor, [`Budget::unary_is_outside`]) weigh at most
+//!   [`Budget::outside_limit`] together; and HiGHS's objective cutoff
 //!   (`objective_bound`) at the budget's target, so "no solution" means "no agenda that
 //!   cheap".
 //!
@@ -371,6 +373,17 @@ impl<'a> Ilp<'a> {
                 e += o;
             }
             rows.push(e.eq(1.0));
+            // A non-member of the core pays its slot above its floor outside the core.
+            if let Some(bg) = budget.filter(|bg| bg.unary_is_outside(s)) {
+                let base = bg.base(s);
+                let options = x[s].iter().map(|&(b, v, _)| (t.unary[s][b], v));
+                for (cost, v) in options.chain(out[s].map(|(o, _)| (t.unscheduled, o))) {
+                    if cost > base {
+                        outside.add_mul((cost - base) as f64, v);
+                        outside_terms += 1;
+                    }
+                }
+            }
         }
         let slot_vars: Vec<Vec<(SessionIdx, Variable)>> = (0..m)
             .map(|b| {
