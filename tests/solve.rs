@@ -25,6 +25,17 @@ fn options(seconds: u64) -> SolveOptions {
     }
 }
 
+/// One ILP solve, 20 s at most (the models of these tests settle in milliseconds).
+fn exact_options() -> IlpOptions {
+    IlpOptions {
+        deadline: Instant::now() + Duration::from_secs(20),
+        gap: 0.0,
+        seed: 1,
+        log: false,
+        cancel: None,
+    }
+}
+
 fn run(p: &Problem, seconds: u64) -> SolveReport {
     solve(p, &options(seconds), &mut |_| {})
 }
@@ -450,13 +461,7 @@ fn relaxations_never_bound_above_the_optimum() {
                     pigeonholes: true,
                     min_pair_weight,
                 };
-                let options = IlpOptions {
-                    deadline: Instant::now() + Duration::from_secs(20),
-                    gap: 0.0,
-                    seed: 1,
-                    log: false,
-                    cancel: None,
-                };
+                let options = exact_options();
                 let outcome = Ilp::build(&model, spec).solve(None, &options, None);
                 let bound = outcome.dual_bound.expect("a bound");
                 assert!(
@@ -549,13 +554,7 @@ fn a_core_bound_sharpens_budgets_without_cutting_off_the_optimum() {
             (0..n).map(|s| s != 0).collect(),
             (0..n).map(|s| s + 1 == n).collect::<Vec<bool>>(),
         ];
-        let options = IlpOptions {
-            deadline: Instant::now() + Duration::from_secs(20),
-            gap: 0.0,
-            seed: 1,
-            log: false,
-            cancel: None,
-        };
+        let options = exact_options();
         let plain = Budget::new(&model, &allowed, expected, None);
         for members in cores.iter().filter(|c| c.iter().any(|&m| m)) {
             let spec = Spec {
