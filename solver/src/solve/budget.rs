@@ -50,8 +50,11 @@ pub struct Budget {
     /// overlap): (sessions, what they pay together beyond their floors). Sessions
     /// disjoint across entries.
     group_extra: Vec<(Vec<SessionIdx>, u64)>,
-    /// Per session: the extra of its entry in `group_extra` (0 when none).
-    extra_of: Vec<u64>,
+    /// Per session: whether it is in an entry of `group_extra`.
+    has_extra: Vec<bool>,
+    /// Per session outside the core: its group's extra when the whole group is
+    /// outside (the core bound counted it, so the session may pay it on top).
+    extra_on_top: Vec<u64>,
     core: Option<CoreBound>,
 }
 
@@ -86,22 +89,28 @@ impl Budget {
         }
         let floor = floor_of.iter().sum();
         let group_extra = group_extras(model, allowed, &base_of);
-        let mut extra_of = vec![0; p.sessions.len()];
-        for (sessions, extra) in &group_extra {
-            for &s in sessions {
-                extra_of[s] = *extra;
-            }
-        }
         // A core bound proven for a larger target holds for this one; one proven only
         // for agendas cheaper than this target does not.
         let core = core.filter(|c| target <= c.valid_to);
+        let mut has_extra = vec![false; p.sessions.len()];
+        let mut extra_on_top = vec![0; p.sessions.len()];
+        for (sessions, extra) in &group_extra {
+            let outside = core
+                .as_ref()
+                .is_some_and(|c| sessions.iter().all(|&s| !c.members[s]));
+            for &s in sessions {
+                has_extra[s] = true;
+                extra_on_top[s] = if outside { *extra } else { 0 };
+            }
+        }
         Budget {
             target,
             floor_of,
             base_of,
             floor,
             group_extra,
-            extra_of,
+            has_extra,
+            extra_on_top,
             core,
         }
     }
@@ -272,14 +281,7 @@ impl Budget {
     /// session may pay it on top.
     pub fn unary_limit(&self, s: SessionIdx) -> u64 {
         match (&self.core, self.outside_limit()) {
-            (Some(core), Some(outside)) if !core.members[s] => {
-                let wholly_outside = self
-                    .group_extra
-                    .iter()
-                    .find(|(sessions, _)| sessions.contains(&s))
-                    .is_some_and(|(sessions, _)| sessions.iter().all(|&u| !core.members[u]));
-                outside + if wholly_outside { self.extra_of[s] } else { 0 }
-            }
+            (Some(core), Some(outside)) if !core.members[s] => outside + self.extra_on_top[s],
             _ => self.inside_limit(),
         }
     }
@@ -289,7 +291,7 @@ impl Budget {
     /// core whose group has no extra; one with an extra may pay that on top, which a
     /// shared row cannot say).
     pub fn unary_is_outside(&self, s: SessionIdx) -> bool {
-        self.core.as_ref().is_some_and(|c| !c.members[s]) && self.extra_of[s] == 0
+        self.core.as_ref().is_some_and(|c| !c.members[s]) && !self.has_extra[s]
     }
 
     /// Whether `s` may take slot `b` at all within the budget.
