@@ -85,6 +85,7 @@ mod tests {
                 deadline: None,
                 stop: None,
                 target: 0,
+                accept: None,
             },
         )
         .slot_of;

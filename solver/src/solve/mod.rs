@@ -495,6 +495,9 @@ impl Search<'_, '_> {
         let (incumbent, fresh) = (&self.best, &self.greedy);
         let crowded = &self.crowded;
         let fixed_at = self.fixed;
+        // The target is met by an agenda, not by a time-level cost: see
+        // [`tabu::TabuOptions::accept`].
+        let accept = |slot_of: &[Option<SlotIdx>]| agenda_cost(model, slot_of, &[]) <= target;
         let results: Vec<Vec<(usize, tabu::Searched)>> = std::thread::scope(|scope| {
             let workers: Vec<_> = (0..threads)
                 .map(|_| {
@@ -516,6 +519,7 @@ impl Search<'_, '_> {
                                 deadline: Some(deadline),
                                 stop: Some(&stop),
                                 target,
+                                accept: Some(&accept),
                             };
                             let around_core = (i % 2 == 1 && !crowded.is_empty())
                                 .then(|| {
@@ -530,7 +534,7 @@ impl Search<'_, '_> {
                                     &options,
                                 )
                             });
-                            if found.cost <= target {
+                            if found.reached {
                                 winner.fetch_min(i, Ordering::SeqCst);
                             }
                             mine.push((i, found));
@@ -854,8 +858,9 @@ fn core_first_search(
     let mut best = incumbent.to_vec();
     let mut best_cost = model.cost(incumbent);
     let (mut steps, mut cut_by_time) = (0u64, false);
+    let mut reached = options.meets(incumbent, best_cost as i64);
     for round in 0u64.. {
-        if steps >= options.steps || cut_by_time || best_cost <= options.target {
+        if steps >= options.steps || cut_by_time || reached {
             break;
         }
         let seed = options.seed.wrapping_add(round.wrapping_mul(0x9E37_79B9));
@@ -870,6 +875,7 @@ fn core_first_search(
                 steps: (CORE_STEPS_PER_SESSION * members).min(options.steps - steps),
                 seed,
                 target: 0,
+                accept: None,
                 ..*options
             },
         );
@@ -917,9 +923,12 @@ fn core_first_search(
         // At least one step a round, so the loop ends whatever the searches do.
         steps += (alone.steps + first.steps + second.steps).max(1);
         cut_by_time = alone.cut_by_time || first.cut_by_time || second.cut_by_time;
-        if second.cost < best_cost {
+        // One that met the target is taken even at a higher time-level cost: its
+        // agenda meets the target, where the cheaper one's did not.
+        if second.cost < best_cost || second.reached {
             best_cost = second.cost;
             best = second.slot_of;
+            reached = second.reached;
         }
     }
     Some(tabu::Searched {
@@ -927,6 +936,7 @@ fn core_first_search(
         cost: best_cost,
         cut_by_time,
         steps,
+        reached,
     })
 }
 
@@ -1113,6 +1123,7 @@ mod tests {
             deadline: None,
             stop: None,
             target: 0,
+            accept: None,
         }
     }
 
