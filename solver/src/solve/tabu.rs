@@ -470,25 +470,46 @@ impl Choice {
     }
 }
 
-/// At most this many paying sessions are priced in a step.
+/// Up to this many paying sessions are all priced in a step; above it, a sample of
+/// this many (up to [`MAX_HEAVY_CANDIDATES`] of them heavy payers).
 const MAX_CANDIDATES: usize = 32;
 
-/// At most this many of a step's sampled sessions are heavy payers (the rest are
-/// drawn from the light ones, so they still move).
+/// See [`MAX_CANDIDATES`]: the heavy payers' share of a sample of 32.
 const MAX_HEAVY_CANDIDATES: usize = 24;
+
+/// Above this many paying sessions (a meeting far larger than an IETF), a step prices
+/// only [`SAMPLED_CANDIDATES`] of them, heavy payers first.
+const MANY_PAYERS: usize = 128;
+
+/// How many paying sessions a step prices when more than [`MANY_PAYERS`] pay.
+/// Measured on the 4x synthetic, where 300-440 pay (120 s solves; gap medians): 32
+/// drawn with up to 24 heavy payers 14.1 % (seeds 1-5); heavy ones only: 16 of them
+/// 11.2 % (seeds 1-3), 8 of them 9.6 % (seeds 1-5), 4 of them 9.6 % (seeds 1-5), 2 of
+/// them 14.1 % (seeds 1-3). A step costs about its sample's size (8,500 steps/s with
+/// 8, 3,000 with 32), and from the greedy start 60,000 steps reached about the same
+/// cost with 8 as with 32 heavy ones, so the smaller sample buys more search rounds.
+/// Not for fewer payers: with 8 whenever more than 32 paid, IETF 106 proved its
+/// optimum on 2 of seeds 1-8 instead of 4 (60 s each).
+const SAMPLED_CANDIDATES: usize = 8;
 
 /// A session paying at least this much above its cheapest block (unary) is a heavy
 /// payer: a conflict of 1,000 or more, where the light ones pay shared-AD overlaps
 /// (100) and the like.
 const HEAVY_PAYMENT: i64 = 1_000;
 
-/// Cuts `candidates` to [`MAX_CANDIDATES`] at random, heavy payers first: up to
-/// [`MAX_HEAVY_CANDIDATES`] of those `heavy` says pay most, the rest light ones (or
-/// more heavy ones when too few are light). Why: on the 4x synthetic about 300
-/// sessions pay, most of them 100-500; a uniform sample of 32 rarely priced the few
-/// that pay 10,000, and the searches ended at a median gap of 17.7 % in 120 s against
-/// 11.9 % with heavy payers first (seeds 1-5).
+/// Cuts `candidates` to a sample at random, heavy payers first: to
+/// [`SAMPLED_CANDIDATES`] of them when more than [`MANY_PAYERS`] pay (light ones only
+/// when too few are heavy), else to [`MAX_CANDIDATES`] with up to
+/// [`MAX_HEAVY_CANDIDATES`] heavy ones. Why: on the 4x synthetic most payers pay only
+/// shared-AD pairs (100 each), and a uniform draw rarely priced the few that pay
+/// 10,000 or more (120 s solves, seeds 1-5: median gap 17.7 % with 32 drawn
+/// uniformly, 14.1 % with 24 of 32 heavy, 9.6 % with 8 heavy).
 fn sample_candidates(candidates: &mut Vec<usize>, heavy: impl Fn(usize) -> bool, rng: &mut Rng) {
+    let (size, heavy_share) = if candidates.len() > MANY_PAYERS {
+        (SAMPLED_CANDIDATES, SAMPLED_CANDIDATES)
+    } else {
+        (MAX_CANDIDATES, MAX_HEAVY_CANDIDATES)
+    };
     let mut light: Vec<usize> = Vec::new();
     candidates.retain(|&s| {
         heavy(s) || {
@@ -496,12 +517,12 @@ fn sample_candidates(candidates: &mut Vec<usize>, heavy: impl Fn(usize) -> bool,
             false
         }
     });
-    let heavy_kept = MAX_HEAVY_CANDIDATES.max(MAX_CANDIDATES.saturating_sub(light.len()));
+    let heavy_kept = heavy_share.max(size.saturating_sub(light.len()));
     while candidates.len() > heavy_kept {
         let i = rng.below(candidates.len());
         candidates.swap_remove(i);
     }
-    while candidates.len() < MAX_CANDIDATES && !light.is_empty() {
+    while candidates.len() < size && !light.is_empty() {
         let i = rng.below(light.len());
         candidates.push(light.swap_remove(i));
     }
@@ -852,27 +873,47 @@ mod tests {
     }
 
     #[test]
-    fn the_sample_holds_the_heavy_payers_first_and_some_light_ones() {
+    fn the_sample_holds_heavy_payers_first() {
         let heavy = |s: usize| s < 40;
         let mut rng = Rng(7);
-        // 40 heavy, 80 light: 24 heavy and 8 light.
+        let distinct = |c: &[usize]| {
+            let mut d = c.to_vec();
+            d.sort_unstable();
+            d.dedup();
+            d.len()
+        };
+        // Many payers (200), 40 heavy: a small sample of heavy ones only.
+        let mut candidates: Vec<usize> = (0..200).collect();
+        sample_candidates(&mut candidates, heavy, &mut rng);
+        assert_eq!(candidates.len(), SAMPLED_CANDIDATES);
+        assert!(candidates.iter().all(|&s| heavy(s)));
+        assert_eq!(distinct(&candidates), SAMPLED_CANDIDATES);
+        // Many payers, 3 heavy: all of them, and light ones to fill the sample.
+        let mut candidates: Vec<usize> = (37..200).rev().collect();
+        sample_candidates(&mut candidates, heavy, &mut rng);
+        assert_eq!(candidates.len(), SAMPLED_CANDIDATES);
+        assert!((37..40).all(|s| candidates.contains(&s)));
+        assert_eq!(distinct(&candidates), SAMPLED_CANDIDATES);
+        // Fewer payers (120), 40 heavy: 24 heavy and 8 light.
         let mut candidates: Vec<usize> = (0..120).collect();
         sample_candidates(&mut candidates, heavy, &mut rng);
         assert_eq!(candidates.len(), MAX_CANDIDATES);
-        assert_eq!(candidates.iter().filter(|&&s| heavy(s)).count(), 24);
-        let mut distinct = candidates.clone();
-        distinct.sort_unstable();
-        distinct.dedup();
-        assert_eq!(distinct.len(), MAX_CANDIDATES);
-        // 3 light: the other 29 are heavy.
+        assert_eq!(
+            candidates.iter().filter(|&&s| heavy(s)).count(),
+            MAX_HEAVY_CANDIDATES
+        );
+        assert_eq!(distinct(&candidates), MAX_CANDIDATES);
+        // Fewer payers, 3 light: the other 29 heavy.
         let mut candidates: Vec<usize> = (0..43).collect();
         sample_candidates(&mut candidates, heavy, &mut rng);
-        assert_eq!(candidates.len(), MAX_CANDIDATES);
         assert_eq!(candidates.iter().filter(|&&s| heavy(s)).count(), 29);
-        // Few heavy ones: all of them, the rest light.
-        let mut candidates: Vec<usize> = (0..120).rev().collect();
-        sample_candidates(&mut candidates, |s| s < 5, &mut rng);
-        assert_eq!(candidates.len(), MAX_CANDIDATES);
-        assert!((0..5).all(|s| candidates.contains(&s)));
+        // The sample is random.
+        let draw = |rng: &mut Rng| {
+            let mut c: Vec<usize> = (0..200).collect();
+            sample_candidates(&mut c, heavy, rng);
+            c
+        };
+        let first = draw(&mut rng);
+        assert!((0..10).any(|_| draw(&mut rng) != first));
     }
 }
