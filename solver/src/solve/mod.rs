@@ -557,7 +557,10 @@ impl Search<'_, '_> {
             .iter()
             .any(|(i, r)| r.cut_by_time && *i != winner && !self.cancelled());
         self.cut_by_time |= cut;
-        if let Some((_, found)) = all.into_iter().min_by_key(|(i, r)| (r.cost, *i)) {
+        // Each is priced as an agenda, in seed order (ties keep the earlier): the
+        // cheapest time-level schedule can still lose an adjacency to a room, so it
+        // need not be the cheapest agenda, nor the winner's.
+        for (_, found) in all {
             self.offer(found.slot_of, Vec::new());
         }
         self.report(phase, progress);
