@@ -781,6 +781,15 @@ mod tests {
         crate::solve::testing::generated(50, 4, seed)
     }
 
+    /// Runs `check` on the time model of generated meeting `seed` and its greedy start.
+    fn with_meeting(seed: u64, check: impl FnOnce(&TimeModel, Vec<Option<SlotIdx>>)) {
+        let p = meeting(seed);
+        let tables = CostTables::build(&p);
+        let model = TimeModel::new(&p, &tables);
+        let start = greedy(&model, &[]);
+        check(&model, start);
+    }
+
     fn options(steps: u64, seed: u64) -> TabuOptions<'static> {
         TabuOptions {
             steps,
@@ -797,79 +806,71 @@ mod tests {
         // Every step checks its running cost against a full recount (debug builds,
         // which the tests are).
         for seed in 1..=3 {
-            let p = meeting(seed);
-            let tables = CostTables::build(&p);
-            let model = TimeModel::new(&p, &tables);
-            let start = greedy(&model, &[]);
-            let found = search(&model, &start, &[], &options(3_000, seed));
-            assert_eq!(found.cost, model.cost(&found.slot_of));
-            assert!(found.cost <= model.cost(&start));
+            with_meeting(seed, |model, start| {
+                let found = search(model, &start, &[], &options(3_000, seed));
+                assert_eq!(found.cost, model.cost(&found.slot_of));
+                assert!(found.cost <= model.cost(&start));
+            });
         }
     }
 
     #[test]
     fn same_seed_same_agenda() {
-        let p = meeting(7);
-        let tables = CostTables::build(&p);
-        let model = TimeModel::new(&p, &tables);
-        let start = greedy(&model, &[]);
-        let run = |seed| search(&model, &start, &[], &options(2_000, seed)).slot_of;
-        assert_eq!(run(5), run(5));
+        with_meeting(7, |model, start| {
+            let run = |seed| search(model, &start, &[], &options(2_000, seed)).slot_of;
+            assert_eq!(run(5), run(5));
+        });
     }
 
     #[test]
     fn fixed_sessions_stay_and_the_target_stops_the_search() {
-        let p = meeting(9);
-        let tables = CostTables::build(&p);
-        let model = TimeModel::new(&p, &tables);
-        let start = greedy(&model, &[]);
-        let fixed: Vec<usize> = (0..5).collect();
-        let found = search(&model, &start, &fixed, &options(2_000, 1));
-        for &s in &fixed {
-            assert_eq!(found.slot_of[s], start[s]);
-        }
-        // A target at the start's own cost is met before the first step.
-        let opts = TabuOptions {
-            target: model.cost(&start),
-            ..options(2_000, 1)
-        };
-        let stopped = search(&model, &start, &[], &opts);
-        assert_eq!(stopped.steps, 0);
-        assert_eq!(stopped.slot_of, start);
-        assert!(stopped.reached);
+        with_meeting(9, |model, start| {
+            let fixed: Vec<usize> = (0..5).collect();
+            let found = search(model, &start, &fixed, &options(2_000, 1));
+            for &s in &fixed {
+                assert_eq!(found.slot_of[s], start[s]);
+            }
+            // A target at the start's own cost is met before the first step.
+            let opts = TabuOptions {
+                target: model.cost(&start),
+                ..options(2_000, 1)
+            };
+            let stopped = search(model, &start, &[], &opts);
+            assert_eq!(stopped.steps, 0);
+            assert_eq!(stopped.slot_of, start);
+            assert!(stopped.reached);
+        });
     }
 
     #[test]
     fn a_rejected_schedule_at_the_target_does_not_stop_the_search() {
-        let p = meeting(9);
-        let tables = CostTables::build(&p);
-        let model = TimeModel::new(&p, &tables);
-        let start = greedy(&model, &[]);
-        let start_cost = model.cost(&start);
-        // Every schedule is within the target, but only one at most 1 below the
-        // start's cost is accepted: the search goes on until it finds one.
-        let accept = |slot_of: &[Option<SlotIdx>]| model.cost(slot_of) < start_cost;
-        let opts = TabuOptions {
-            target: u64::MAX / 4,
-            accept: Some(&accept),
-            ..options(2_000, 1)
-        };
-        let found = search(&model, &start, &[], &opts);
-        assert!(found.reached);
-        assert!(found.steps > 0);
-        assert!(found.cost < start_cost);
-        // Nothing accepted: the search goes on (until no session pays or its steps
-        // are spent) and says it did not reach the target.
-        let never = |_: &[Option<SlotIdx>]| false;
-        let opts = TabuOptions {
-            target: u64::MAX / 4,
-            accept: Some(&never),
-            ..options(500, 1)
-        };
-        let found = search(&model, &start, &[], &opts);
-        assert!(!found.reached);
-        assert!(found.steps > 0);
-        assert!(found.cost <= start_cost);
+        with_meeting(9, |model, start| {
+            let start_cost = model.cost(&start);
+            // Every schedule is within the target, but only one at most 1 below the
+            // start's cost is accepted: the search goes on until it finds one.
+            let accept = |slot_of: &[Option<SlotIdx>]| model.cost(slot_of) < start_cost;
+            let opts = TabuOptions {
+                target: u64::MAX / 4,
+                accept: Some(&accept),
+                ..options(2_000, 1)
+            };
+            let found = search(model, &start, &[], &opts);
+            assert!(found.reached);
+            assert!(found.steps > 0);
+            assert!(found.cost < start_cost);
+            // Nothing accepted: the search goes on (until no session pays or its steps
+            // are spent) and says it did not reach the target.
+            let never = |_: &[Option<SlotIdx>]| false;
+            let opts = TabuOptions {
+                target: u64::MAX / 4,
+                accept: Some(&never),
+                ..options(500, 1)
+            };
+            let found = search(model, &start, &[], &opts);
+            assert!(!found.reached);
+            assert!(found.steps > 0);
+            assert!(found.cost <= start_cost);
+        });
     }
 
     #[test]
