@@ -434,7 +434,11 @@ impl Search<'_, '_> {
             // takes a smaller share, and the searches the rest (measured on the 4x
             // synthetic: LNS never improves there, and took 17 s of 120).
             let lns_share = if searches_cut { 0.1 } else { 0.5 };
-            let mut better = self.improve(lns_share, progress);
+            let before = self.upper;
+            self.improve(lns_share, progress);
+            // A polish too small to count ([`lns::worthwhile_gain`]) leaves the
+            // incumbent in its basin: the next batch of searches looks elsewhere.
+            let mut better = before - self.upper >= lns::worthwhile_gain(before);
             if self.done() {
                 break;
             }
@@ -787,9 +791,9 @@ impl Search<'_, '_> {
         result
     }
 
-    /// Large-neighbourhood search from the incumbent for `share` of the time left; true
-    /// when it found a cheaper schedule.
-    fn improve(&mut self, share: f64, progress: &mut dyn FnMut(&Progress)) -> bool {
+    /// Large-neighbourhood search from the incumbent for `share` of the time left (the
+    /// incumbent is replaced when it finds a cheaper agenda).
+    fn improve(&mut self, share: f64, progress: &mut dyn FnMut(&Progress)) {
         let budget_time = self.left().mul_f64(share);
         let (began, lower) = (self.began, self.lower);
         let mut report = |cost: u64| {
@@ -814,13 +818,12 @@ impl Search<'_, '_> {
             &mut report,
         );
         self.cut_by_time |= improved.cut_by_time;
-        let better = self.offer(improved.slot_of, improved.room_of);
+        self.offer(improved.slot_of, improved.room_of);
         if let Some(bound) = improved.bound {
             // Time-level cost, which no agenda (with rooms) is below.
             self.raise_lower(bound);
         }
         self.report("lns", progress);
-        better
     }
 }
 
