@@ -246,6 +246,12 @@ pub(crate) fn worthwhile_gain(cost: u64) -> u64 {
     (cost / 1000).max(1)
 }
 
+/// Whether going from `before` to `after` is progress ([`worthwhile_gain`]): LNS's own
+/// stall count and the solve's choice of a fresh batch of searches use this one rule.
+pub(crate) fn worthwhile(before: u64, after: u64) -> bool {
+    before.saturating_sub(after) >= worthwhile_gain(before)
+}
+
 /// Neighbourhoods since the last worthwhile gain ([`STALL_ROUNDS`]).
 #[derive(Default)]
 struct Stall {
@@ -255,7 +261,7 @@ struct Stall {
 impl Stall {
     /// One neighbourhood, which took the cost from `before` to `after`.
     fn round(&mut self, before: u64, after: u64) {
-        if before.saturating_sub(after) >= worthwhile_gain(before) {
+        if worthwhile(before, after) {
             self.since = 0;
         } else {
             self.since += 1;

@@ -436,9 +436,9 @@ impl Search<'_, '_> {
             let lns_share = if searches_cut { 0.1 } else { 0.5 };
             let before = self.upper;
             self.improve(lns_share, progress);
-            // A polish too small to count ([`lns::worthwhile_gain`]) leaves the
+            // A polish too small to count ([`lns::worthwhile`]) leaves the
             // incumbent in its basin: the next batch of searches looks elsewhere.
-            let mut better = before - self.upper >= lns::worthwhile_gain(before);
+            let mut better = lns::worthwhile(before, self.upper);
             if self.done() {
                 break;
             }
@@ -528,12 +528,12 @@ impl Search<'_, '_> {
                                 target,
                                 accept: Some(&accept),
                             };
-                            let around_core = ((i % 2 == 1 || (i == 0 && batch == 1))
-                                && !crowded.is_empty())
-                            .then(|| {
-                                core_first_search(model, incumbent, crowded, fixed_at, &options)
-                            })
-                            .flatten();
+                            let iterated = i % 2 == 1 || (i == 0 && batch == 1);
+                            let around_core = (iterated && !crowded.is_empty())
+                                .then(|| {
+                                    core_first_search(model, incumbent, crowded, fixed_at, &options)
+                                })
+                                .flatten();
                             let found = around_core.unwrap_or_else(|| {
                                 tabu::search(
                                     model,
