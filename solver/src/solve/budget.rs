@@ -303,6 +303,31 @@ impl Budget {
     pub fn allows_out(&self, model: &TimeModel, s: SessionIdx) -> bool {
         model.tables.unscheduled.saturating_sub(self.base_of[s]) <= self.unary_limit(s)
     }
+
+    /// The sessions outside the core (every session without one) that this budget
+    /// leaves at most `max_slots` of their `allowed` slots: a session that avoids most
+    /// time ranges may take only the few blocks it does not avoid once what the core
+    /// leaves of the budget is less than a time range.
+    pub fn few_slot_sessions(
+        &self,
+        model: &TimeModel,
+        allowed: &[Vec<SlotIdx>],
+        max_slots: usize,
+    ) -> Vec<bool> {
+        let p = model.problem;
+        let mut few = vec![false; p.sessions.len()];
+        for s in p.schedulable_sessions() {
+            if self.core.as_ref().is_some_and(|c| c.members[s]) {
+                continue;
+            }
+            let slots = allowed[s]
+                .iter()
+                .filter(|&&b| self.allows_slot(model, s, b))
+                .count();
+            few[s] = slots <= max_slots;
+        }
+        few
+    }
 }
 
 /// Per group of at most [`MAX_GROUP_SESSIONS`] sessions (disjoint from the groups
@@ -464,6 +489,55 @@ mod tests {
         let plain = Budget::new(&model, &allowed, 1_500_000, None);
         assert_eq!(plain.unary_limit(b), 1_500_000);
         assert!(!plain.unary_is_outside(b));
+    }
+
+    #[test]
+    fn sessions_left_few_slots_are_the_non_members_a_time_range_no_longer_fits() {
+        let p = two_groups_avoiding_all_but_one_block();
+        let tables = CostTables::build(&p);
+        let model = TimeModel::new(&p, &tables);
+        let allowed = everywhere(&p);
+        let (a1, a2, b) = (
+            p.session_index("a", 1).unwrap(),
+            p.session_index("a", 2).unwrap(),
+            p.session_index("b", 1).unwrap(),
+        );
+        let avoided = |s: SessionIdx| {
+            (0..p.slots.len())
+                .filter(|&k| tables.unary[s][k] > 0)
+                .count()
+        };
+        let avoided_slot = |s: SessionIdx| {
+            (0..p.slots.len())
+                .find(|&k| tables.unary[s][k] > 0)
+                .unwrap()
+        };
+        let open = p.slots.len() - avoided(b);
+        assert!(open < p.slots.len());
+        let mut members = vec![false; p.sessions.len()];
+        members[a1] = true;
+        let core = CoreBound {
+            members,
+            min_pair_weight: 0,
+            bound: 500_000,
+            valid_to: 2_000_000,
+        };
+        // 400,000 left outside the core: b and a2 keep only the blocks they do not
+        // avoid. So would a1 (a time range is over the whole target), but it is a
+        // member: the core's to place.
+        let tight = Budget::new(&model, &allowed, 900_000, Some(core));
+        assert_eq!(tight.outside_limit(), Some(400_000));
+        assert!(!tight.allows_slot(&model, a1, avoided_slot(a1)));
+        let few = tight.few_slot_sessions(&model, &allowed, open);
+        assert!(few[b] && few[a2] && !few[a1]);
+        assert_eq!(few.iter().filter(|&&f| f).count(), 2);
+        assert!(!tight.few_slot_sessions(&model, &allowed, open - 1)[b]);
+        // Without a core, the whole target is left: a time range fits, no one is
+        // down to few slots.
+        let plain = Budget::new(&model, &allowed, 1_500_000, None);
+        assert!(!plain
+            .few_slot_sessions(&model, &allowed, open)
+            .contains(&true));
     }
 
     #[test]
