@@ -628,8 +628,8 @@ impl Search<'_, '_> {
 
     /// Adds the [`Search::restricted`] sessions to the searches' core (when there is
     /// one): placed after the rest, they are what the repairs around a cheap core
-    /// placement get wrong (4x synthetic, seeds 1-5 at 120 s: 3.70-3.77M with them,
-    /// 3.69-3.83M without, median gap 6.8 % against 9.2 %).
+    /// placement get wrong (4x synthetic, seeds 1-5 at 120 s: 3.66-3.74M with them,
+    /// 3.69-3.84M without; median gap 6.7 % against 9.2 %).
     fn widen_search_core(&mut self) {
         if self.search_core.is_empty() {
             return;
@@ -974,7 +974,8 @@ const CORE_FIRST_MIN_SAVING_DIVISOR: u64 = 20;
 
 /// A session with at most this many slots left by the crowded core's bound joins
 /// the restricted core ([`Search::restricted_core`]; on the 4x synthetic, 52 sessions
-/// that avoid most time ranges: the bound rose from 3,420,200 to 3,441,700).
+/// that avoid most time ranges: the bound rose from 3,420,200 to 3,441,700) and the
+/// searches' core ([`Search::widen_search_core`]).
 const RESTRICTED_MAX_SLOTS: usize = 8;
 
 /// Tabu steps per core session when the crowded core is searched alone (5,000 on the
