@@ -418,6 +418,18 @@ mod tests {
         )
     }
 
+    /// A core bound whose only member is `member`.
+    fn core_of(p: &crate::problem::Problem, member: SessionIdx, bound: u64) -> CoreBound {
+        let mut members = vec![false; p.sessions.len()];
+        members[member] = true;
+        CoreBound {
+            members,
+            min_pair_weight: 0,
+            bound,
+            valid_to: 2_000_000,
+        }
+    }
+
     fn everywhere(p: &crate::problem::Problem) -> Vec<Vec<SlotIdx>> {
         (0..p.sessions.len())
             .map(|_| (0..p.slots.len()).collect())
@@ -458,16 +470,7 @@ mod tests {
         );
         let b = p.session_index("b", 1).unwrap();
         let mon_1330 = p.slot_index("mon-1330").unwrap();
-        let core = |member: SessionIdx| {
-            let mut members = vec![false; p.sessions.len()];
-            members[member] = true;
-            Some(CoreBound {
-                members,
-                min_pair_weight: 0,
-                bound: 1_200_000,
-                valid_to: 2_000_000,
-            })
-        };
+        let core = |member: SessionIdx| Some(core_of(&p, member, 1_200_000));
         // Core {a1}: its bound counted a2's and b's floors only, so a time range
         // (1,000,000) does not fit in the 300,000 the target leaves above it.
         let budget = Budget::new(&model, &allowed, 1_500_000, core(a1));
@@ -502,32 +505,17 @@ mod tests {
             p.session_index("a", 2).unwrap(),
             p.session_index("b", 1).unwrap(),
         );
-        let avoided = |s: SessionIdx| {
-            (0..p.slots.len())
-                .filter(|&k| tables.unary[s][k] > 0)
-                .count()
-        };
-        let avoided_slot = |s: SessionIdx| {
-            (0..p.slots.len())
-                .find(|&k| tables.unary[s][k] > 0)
-                .unwrap()
-        };
-        let open = p.slots.len() - avoided(b);
+        let mon_1330 = p.slot_index("mon-1330").unwrap();
+        let open = (0..p.slots.len())
+            .filter(|&k| tables.unary[b][k] == 0)
+            .count();
         assert!(open < p.slots.len());
-        let mut members = vec![false; p.sessions.len()];
-        members[a1] = true;
-        let core = CoreBound {
-            members,
-            min_pair_weight: 0,
-            bound: 500_000,
-            valid_to: 2_000_000,
-        };
         // 400,000 left outside the core: b and a2 keep only the blocks they do not
         // avoid. So would a1 (a time range is over the whole target), but it is a
         // member: the core's to place.
-        let tight = Budget::new(&model, &allowed, 900_000, Some(core));
+        let tight = Budget::new(&model, &allowed, 900_000, Some(core_of(&p, a1, 500_000)));
         assert_eq!(tight.outside_limit(), Some(400_000));
-        assert!(!tight.allows_slot(&model, a1, avoided_slot(a1)));
+        assert!(!tight.allows_slot(&model, a1, mon_1330));
         let few = tight.few_slot_sessions(&model, &allowed, open);
         assert!(few[b] && few[a2] && !few[a1]);
         assert_eq!(few.iter().filter(|&&f| f).count(), 2);
