@@ -16,11 +16,17 @@
 //! unary costs come from the tables, room sizes from each block's sorted attendances,
 //! and the rare sequence and adjacency terms are priced directly. A move is priced in
 //! full only when a cheap lower bound of its change could still beat the best move of
-//! the step, so the pruning never changes which move is made.
+//! the step, so the pruning never changes which move is made; whole blocks and
+//! displaced sessions are skipped the same way (what a displaced session can save is at
+//! most what it pays above its cheapest slot), and a block's room count is recounted
+//! only when a larger session enters it. A test checks the search is the same without
+//! these shortcuts. They doubled the speed: median of 3 runs of 3 x 60,000 steps from
+//! the greedy start, 6,200 -> 11,100 steps a second on the 4x synthetic, 16,300 ->
+//! 23,900 on IETF 106.
 //!
 //! The search counts steps, not seconds: a seed gives the same agenda on every machine
 //! (unless the optional deadline stops it first). Measured on IETF 106 (125 sessions,
-//! one thread of this 2-core machine): about 7,000 steps a second; 6 of 16 seeds reach
+//! one thread of this 2-core machine; an earlier build, about 7,000 steps a second): 6 of 16 seeds reach
 //! 252,000 or better (optimum 250,000) within 120,000 steps from the greedy start, the
 //! others stall in basins around 258,000-262,000, which is why the solver runs a
 //! portfolio of seeds.
@@ -109,6 +115,9 @@ struct State<'m, 'a> {
     unary_of: Vec<i64>,
     overlaps: Vec<i64>,
     cost: i64,
+    /// Skip what provably cannot change the chosen move (always, except in the test
+    /// that checks that claim against a search without the shortcuts).
+    prune: bool,
 }
 
 impl<'m, 'a> State<'m, 'a> {
@@ -157,6 +166,7 @@ impl<'m, 'a> State<'m, 'a> {
                 .map(|(a, b)| i64::from(a < m && b < m && p.slots_overlap(a, b)))
                 .collect(),
             cost: 0,
+            prune: true,
         };
         for s in p.schedulable_sessions() {
             state.members[m].push(s);
@@ -300,6 +310,16 @@ impl<'m, 'a> State<'m, 'a> {
                 }
             }
             for &(block, remove, add) in &blocks[..count] {
+                // A block that seats everyone still does when a session leaves it or is
+                // replaced by a smaller one (the count is exact, so it never rises).
+                let no_larger = match (remove, add) {
+                    (_, None) => true,
+                    (Some(r), Some(a)) => a <= r,
+                    (None, Some(_)) => false,
+                };
+                if self.prune && block < self.m && self.small[block] == 0 && no_larger {
+                    continue;
+                }
                 if block < self.m && remove != add {
                     d += (self.small_with(block, remove, add) as i64 - self.small[block] as i64)
                         * pen;
@@ -330,6 +350,20 @@ impl<'m, 'a> State<'m, 'a> {
             .map(|&x| self.small[x] as i64)
             .sum();
         -small * self.small_penalty() - relations
+    }
+
+    /// What `t` would pay (unary and pairs) in the cheapest of `free_blocks` other than
+    /// its own, computed once per step (`memo` holds [`UNKNOWN`] until then).
+    fn cheapest_free(&self, t: usize, free_blocks: &[usize], memo: &mut [i64]) -> i64 {
+        if memo[t] == UNKNOWN {
+            memo[t] = free_blocks
+                .iter()
+                .filter(|&&c| c != self.pos[t])
+                .map(|&c| self.unary(t, c) + self.gamma[t * self.m + c])
+                .min()
+                .unwrap_or(i64::MAX / 4);
+        }
+        memo[t]
     }
 
     /// Whether `s` may go to block `b` when `leaving` (if any) leaves its block: no
@@ -440,6 +474,9 @@ impl<'m, 'a> State<'m, 'a> {
     }
 }
 
+/// Not yet computed in this step ([`State::cheapest_free`]).
+const UNKNOWN: i64 = i64::MIN;
+
 /// Keeps the cheapest move of a step, breaking ties at random (reservoir sampling, so
 /// every tied move is equally likely whatever the order of pricing).
 struct Choice {
@@ -535,7 +572,20 @@ pub fn search(
     fixed: &[SessionIdx],
     options: &TabuOptions,
 ) -> Searched {
+    search_with(model, start, fixed, options, true)
+}
+
+/// [`search`], with or without the shortcuts that skip moves which cannot be chosen
+/// (`prune`); the result is the same either way.
+fn search_with(
+    model: &TimeModel,
+    start: &[Option<SlotIdx>],
+    fixed: &[SessionIdx],
+    options: &TabuOptions,
+    prune: bool,
+) -> Searched {
     let mut st = State::new(model, start, fixed);
+    st.prune = prune;
     let (n, m) = (st.n, st.m);
     let mut rng = Rng(options.seed ^ 0x7AB0_5EA2);
     // `tabu[s * (m + 1) + b]`: the step until which `s` may not enter block `b`.
@@ -553,8 +603,13 @@ pub fn search(
     // What each session's sequences and adjacencies cost now.
     let mut relation_cost = vec![0i64; n];
     let mut candidates: Vec<usize> = Vec::new();
-    // The pair weights of the session being priced, by partner.
+    // The pair weights of the session being priced, by partner, and the heaviest of
+    // them by the partner's block.
     let mut weight_row = vec![0i64; n];
+    let mut heaviest_in = vec![0i64; m];
+    // Per session, the cheapest free block it could be displaced to, once known in a
+    // step ([`State::cheapest_free`]).
+    let mut cheapest_free = vec![UNKNOWN; n];
     let mut steps = 0;
     let mut reached = options.meets(&st.slot_of, st.cost);
     for step in 1..=options.steps {
@@ -613,19 +668,25 @@ pub fn search(
         let free_blocks: Vec<usize> = (0..m)
             .filter(|&b| st.members[b].len() < st.capacity[b])
             .collect();
-        // Per session: what it pays where it is, and the cheapest free block it could
-        // be displaced to (unary and pairs), for the chains' lower bound.
+        // Per session: what it pays where it is. The cheapest free block it could be
+        // displaced to (unary and pairs), for the chains' lower bound, is found when
+        // first needed: a weaker bound (its cheapest slot anywhere) already rules out
+        // most chains.
         let here: Vec<i64> = (0..n)
             .map(|t| st.unary(t, st.pos[t]) + st.gamma(t, st.pos[t]))
             .collect();
-        let cheapest_free: Vec<i64> = (0..n)
-            .map(|t| {
-                free_blocks
+        cheapest_free.fill(UNKNOWN);
+        // Per block: the most a displaced session of it could save by leaving (what it
+        // pays above its cheapest slot, relations included), for the block's bound.
+        let displaced_saving: Vec<i64> = st.members[..m]
+            .iter()
+            .map(|members| {
+                members
                     .iter()
-                    .filter(|&&c| c != st.pos[t])
-                    .map(|&c| st.unary(t, c) + st.gamma(t, c))
-                    .min()
-                    .unwrap_or(i64::MAX / 4)
+                    .filter(|&&t| st.movable[t])
+                    .map(|&t| here[t] - min_unary[t] + relation_cost[t])
+                    .max()
+                    .unwrap_or(0)
             })
             .collect();
         let free_small: i64 = free_blocks
@@ -647,6 +708,10 @@ pub fn search(
             let a = st.pos[s];
             for &(u, w) in &st.neighbours[s] {
                 weight_row[u] = w;
+                let block = st.pos[u];
+                if block < m {
+                    heaviest_in[block] = heaviest_in[block].max(w);
+                }
             }
             for b in 0..m {
                 if b == a {
@@ -654,6 +719,18 @@ pub fn search(
                 }
                 let s_part = st.unary(s, b) - st.unary(s, a) + st.gamma(s, b) - st.gamma(s, a);
                 let tabu_s = tabu[s * (m + 1) + b] > step;
+                // No move of s into b can change the cost by less than this: the
+                // displaced session saves at most what it pays above its cheapest
+                // slot, and meets s again (2w) at most; room sizes and relations save
+                // at most what they cost now. Skipping the block skips only moves that
+                // could not be chosen, so the search is the same, only faster.
+                let block_floor = s_part + st.rest_floor(&[a, b], relation_cost[s])
+                    - free_small
+                    - displaced_saving[b]
+                    - 2 * heaviest_in[b];
+                if st.prune && skip(block_floor, tabu_s, &choice) {
+                    continue;
+                }
                 // Relocation into a free room.
                 if st.members[b].len() < st.capacity[b] && st.clash_free(s, b, None) {
                     let floor = s_part + st.rest_floor(&[a, b], relation_cost[s]);
@@ -678,11 +755,22 @@ pub fn search(
                     }
                     let w = weight_row[t];
                     let rest = st.rest_floor(&[a, b], relation_cost[s] + relation_cost[t]);
+                    // A move that displaces t changes the cost by at least this, given
+                    // what t would pay where it goes: at least its cheapest slot (every
+                    // move with t), or its cheapest free block (chains).
+                    let floor_with =
+                        |cheapest: i64| s_part + cheapest - here[t] - 2 * w + rest - free_small;
+                    if st.prune && skip(floor_with(min_unary[t]), tabu_s, &choice) {
+                        continue;
+                    }
                     // Chains only from a placed session, and only when t's cheapest
                     // free block could make one worth pricing.
-                    let chain_floor =
-                        s_part + cheapest_free[t] - here[t] - 2 * w + rest - free_small;
-                    let chains = a != m && !skip(chain_floor, false, &choice);
+                    let chains = a != m
+                        && !skip(
+                            floor_with(st.cheapest_free(t, &free_blocks, &mut cheapest_free)),
+                            false,
+                            &choice,
+                        );
                     for &c in std::iter::once(&a).chain(if chains { &free_blocks[..] } else { &[] })
                     {
                         if c == b || (c != a && c == m) {
@@ -725,6 +813,9 @@ pub fn search(
             }
             for &(u, _) in &st.neighbours[s] {
                 weight_row[u] = 0;
+                if st.pos[u] < m {
+                    heaviest_in[st.pos[u]] = 0;
+                }
             }
         }
         let Some(mv) = choice.best else {
@@ -811,6 +902,22 @@ mod tests {
                 assert_eq!(found.cost, model.cost(&found.slot_of));
                 assert!(found.cost <= model.cost(&start));
             });
+        }
+    }
+
+    #[test]
+    fn the_shortcuts_never_change_the_search() {
+        // Skipping blocks, displaced sessions and room counts that cannot matter must
+        // leave every step's choice as it was: same moves, same random draws.
+        for seed in 1..=4 {
+            let p = crate::solve::testing::generated(120, 8, seed);
+            let tables = CostTables::build(&p);
+            let model = TimeModel::new(&p, &tables);
+            let start = greedy(&model, &[]);
+            let run = |prune| search_with(&model, &start, &[], &options(4_000, seed), prune);
+            let (fast, full) = (run(true), run(false));
+            assert_eq!(fast.slot_of, full.slot_of, "meeting {seed}");
+            assert_eq!((fast.cost, fast.steps), (full.cost, full.steps));
         }
     }
 
