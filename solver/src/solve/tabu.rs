@@ -20,13 +20,13 @@
 //! displaced sessions are skipped the same way (what a displaced session can save is at
 //! most what it pays above its cheapest slot), and a block's room count is recounted
 //! only when a larger session enters it. A test checks the search is the same without
-//! these shortcuts. They doubled the speed: median of 3 runs of 3 x 60,000 steps from
-//! the greedy start, 6,200 -> 11,100 steps a second on the 4x synthetic, 16,300 ->
-//! 23,900 on IETF 106.
+//! these shortcuts. They made a step 1.5-1.8x faster (median of 3 runs of 3 x 60,000
+//! steps from the greedy start, one thread: 6,200 -> 11,100 steps a second on the 4x
+//! synthetic, 16,300 -> 23,900 on IETF 106).
 //!
 //! The search counts steps, not seconds: a seed gives the same agenda on every machine
 //! (unless the optional deadline stops it first). Measured on IETF 106 (125 sessions,
-//! one thread of this 2-core machine; an earlier build, about 7,000 steps a second): 6 of 16 seeds reach
+//! one thread of this 2-core machine, an earlier and slower build): 6 of 16 seeds reach
 //! 252,000 or better (optimum 250,000) within 120,000 steps from the greedy start, the
 //! others stall in basins around 258,000-262,000, which is why the solver runs a
 //! portfolio of seeds.
