@@ -856,7 +856,8 @@ impl Search<'_, '_> {
 ///
 /// 1. The core alone: the other sessions left out (and fixed), so only the terms among
 ///    the core (and with the fixed placements) count; from the best agenda's placement
-///    of it, with the round's own seed.
+///    of it, with the round's own seed; after the first round, only until it is as
+///    cheap as the cheapest placement found ([`place_core_alone`]).
 /// 2. The best agenda rebuilt around that placement ([`heuristic::greedy_from`]: the
 ///    core where stage 1 put it, the rest where it was wherever it still fits), then
 ///    searched with the core fixed, so the others make room for it first.
