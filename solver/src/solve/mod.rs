@@ -33,6 +33,7 @@
 pub mod budget;
 pub mod heuristic;
 pub mod ilp;
+pub mod lagrange;
 pub mod lns;
 pub mod rooms;
 pub mod tables;
