@@ -480,8 +480,9 @@ struct SolveFlags {
     /// Stop at this relative gap between cost and bound (0.01 = 1 %).
     #[arg(long, default_value_t = 0.0)]
     gap: f64,
-    /// Tabu searches run side by side on this many threads (the result does not depend
-    /// on it; HiGHS always uses one thread, for the same reason).
+    /// Tabu searches, and the slot problems of the core bounds, run side by side on this
+    /// many threads (the result does not depend on it; HiGHS always uses one thread,
+    /// for the same reason).
     #[arg(long, default_value_t = 2)]
     threads: u32,
     /// Seed of the searches and of HiGHS; another seed, another (equally valid) agenda.

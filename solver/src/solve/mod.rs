@@ -62,8 +62,8 @@ pub struct SolveOptions {
     pub time_limit: Duration,
     /// Stop when (cost - bound) / cost is at most this.
     pub gap: f64,
-    /// Threads for the tabu searches (the result does not depend on it; HiGHS always
-    /// uses one thread, for the same reason).
+    /// Threads for the tabu searches and the slot problems of [`lagrange`] (the result
+    /// does not depend on it; HiGHS always uses one thread, for the same reason).
     pub threads: u32,
     pub seed: u64,
     /// Tabu steps per session in each search of the portfolio (the budget, counted,
