@@ -179,6 +179,7 @@ pub fn core_bound(
         })
         .collect();
 
+    let granularity = options.granularity.max(1) as f64;
     let placement_cost = obeys(
         model, &members, &slots_of, &out_cost, &weights, &slots, placement,
     )
@@ -186,7 +187,7 @@ pub fn core_bound(
     // Without a placement the relaxation allows, the steps aim 1 % above the bound.
     let aim = |value: f64| match placement_cost {
         Some(cost) if cost as f64 > value => cost as f64,
-        _ => value + (value.abs() / 100.0).max(granularity_of(options)),
+        _ => value + (value.abs() / 100.0).max(granularity),
     };
     // Start from each session's cheapest option, which makes every slot problem
     // empty: L = the sum of the sessions' cheapest options.
@@ -204,7 +205,6 @@ pub fn core_bound(
             }
         })
         .collect();
-    let granularity = options.granularity.max(1) as f64;
     let mut best = f64::NEG_INFINITY;
     let mut scale = 1.0;
     let mut since_best = 0;
@@ -286,10 +286,6 @@ pub fn core_bound(
     })
 }
 
-fn granularity_of(options: &LagrangeOptions) -> f64 {
-    options.granularity.max(1) as f64
-}
-
 /// Whether `placement` obeys the relaxation: every member in a slot it may take (or
 /// left out where allowed), no slot over its seats, no two in one slot that may not
 /// meet.
@@ -302,29 +298,24 @@ fn obeys(
     slots: &[SlotProblem],
     placement: &[Option<SlotIdx>],
 ) -> bool {
-    let p = model.problem;
-    let mut held = vec![0usize; p.slots.len()];
-    for (i, &s) in members.iter().enumerate() {
-        match placement.get(s).copied().flatten() {
+    let slot_of: Vec<Option<SlotIdx>> = members
+        .iter()
+        .map(|&s| placement.get(s).copied().flatten())
+        .collect();
+    let mut held = vec![0usize; model.problem.slots.len()];
+    for (i, &slot) in slot_of.iter().enumerate() {
+        match slot {
             Some(b) if slots_of[i].contains(&b) => held[b] += 1,
             None if out_cost[i].is_some() => {}
             _ => return false,
         }
-        for (j, &u) in members.iter().enumerate().skip(i + 1) {
-            let (a, b) = (
-                placement.get(s).copied().flatten(),
-                placement.get(u).copied().flatten(),
-            );
-            if a.is_some() && a == b && weights[i][j].is_infinite() {
-                return false;
-            }
+        let barred = |j: usize| slot.is_some() && slot == slot_of[j] && weights[i][j].is_infinite();
+        if (i + 1..slot_of.len()).any(barred) {
+            return false;
         }
     }
+    // A member's slot is one of its candidates', so every slot held has a problem.
     slots.iter().all(|sp| held[sp.slot] <= sp.seats)
-        && held
-            .iter()
-            .enumerate()
-            .all(|(b, &h)| h == 0 || slots.iter().any(|sp| sp.slot == b))
 }
 
 /// Every slot's problem under `lambda`: (its proven minimum, the candidates of its best
@@ -579,7 +570,7 @@ mod tests {
     fn a_core_bound_holds_comes_within_one_percent_and_does_not_depend_on_threads() {
         use crate::solve::ilp::{Ilp, IlpOptions, Spec};
         use crate::solve::tables::CostTables;
-        use crate::solve::testing::generated;
+        use crate::solve::testing::{generated, heaviest_sessions};
         let p = generated(60, 8, 11);
         let tables = CostTables::build(&p);
         let model = TimeModel::new(&p, &tables);
@@ -594,10 +585,7 @@ mod tests {
             })
             .collect();
         // The core: the 16 sessions with the heaviest pairs.
-        let mut by_weight: Vec<usize> = p.schedulable_sessions().collect();
-        by_weight.sort_by_key(|&s| {
-            std::cmp::Reverse(tables.neighbours[s].iter().map(|w| w.1).sum::<u64>())
-        });
+        let by_weight = heaviest_sessions(&model);
         let mut core = vec![false; n];
         for &s in &by_weight[..16] {
             core[s] = true;

@@ -1299,10 +1299,7 @@ mod tests {
     fn crammed_core(model: &TimeModel, size: usize) -> (Vec<usize>, Vec<bool>, Vec<Option<usize>>) {
         let p = model.problem;
         let n = p.sessions.len();
-        let mut by_weight: Vec<usize> = p.schedulable_sessions().collect();
-        by_weight.sort_by_key(|&s| {
-            std::cmp::Reverse(model.tables.neighbours[s].iter().map(|w| w.1).sum::<u64>())
-        });
+        let by_weight = super::testing::heaviest_sessions(model);
         let mut core = vec![false; n];
         for &s in &by_weight[..size] {
             core[s] = true;
