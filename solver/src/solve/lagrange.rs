@@ -377,7 +377,6 @@ fn min_selection(c: &[f64], w: &[Vec<f64>], seats: usize) -> (f64, Vec<usize>) {
         w,
         seats,
         marginal: c.to_vec(),
-        alive: vec![true; c.len()],
         chosen: Vec::new(),
         best: 0.0,
         best_choice: Vec::new(),
@@ -385,17 +384,17 @@ fn min_selection(c: &[f64], w: &[Vec<f64>], seats: usize) -> (f64, Vec<usize>) {
         open_bound: f64::INFINITY,
         scratch: Vec::new(),
     };
-    search.branch(0.0);
+    let helpful: Vec<usize> = (0..c.len()).filter(|&i| c[i] < 0.0).collect();
+    search.branch(0.0, &helpful);
     (search.best.min(search.open_bound), search.best_choice)
 }
 
 struct Selection<'w> {
     w: &'w [Vec<f64>],
     seats: usize,
-    /// Per candidate: its cost plus its pairs with the chosen ones.
+    /// Per candidate: its cost plus its pairs with the chosen ones (kept current only
+    /// for the candidates a node may still take).
     marginal: Vec<f64>,
-    /// Not yet decided, and allowed beside the chosen ones.
-    alive: Vec<bool>,
     chosen: Vec<usize>,
     best: f64,
     best_choice: Vec<usize>,
@@ -406,41 +405,40 @@ struct Selection<'w> {
 }
 
 impl Selection<'_> {
-    fn branch(&mut self, value: f64) {
+    /// Explores the choices that add to `chosen` (worth `value`) candidates from
+    /// `helpful`: in index order, those not yet decided, allowed beside the chosen
+    /// ones, and of negative marginal. Pair weights are non-negative, so a marginal
+    /// only grows deeper down: the others can never help below this node.
+    fn branch(&mut self, value: f64, helpful: &[usize]) {
         self.nodes += 1;
         if value < self.best {
             self.best = value;
             self.best_choice = self.chosen.clone();
         }
         let room = self.seats.saturating_sub(self.chosen.len());
-        if room == 0 {
+        if room == 0 || helpful.is_empty() {
             return;
         }
-        let (mut sum, mut count, mut pick, mut most) = (0.0, 0usize, usize::MAX, 0.0);
-        for (i, &m) in self.marginal.iter().enumerate() {
-            if self.alive[i] && m < 0.0 {
-                sum += m;
-                count += 1;
-                if m < most {
-                    most = m;
-                    pick = i;
-                }
+        let (mut sum, mut pick, mut most) = (0.0, usize::MAX, 0.0);
+        for &i in helpful {
+            let m = self.marginal[i];
+            sum += m;
+            if m < most {
+                most = m;
+                pick = i;
             }
         }
-        if count == 0 {
-            return;
-        }
-        let bound = if count <= room {
+        let bound = if helpful.len() <= room {
             value + sum
         } else {
+            // The `room` least, summed in sorted order as a full sort would.
             self.scratch.clear();
-            for (i, &m) in self.marginal.iter().enumerate() {
-                if self.alive[i] && m < 0.0 {
-                    self.scratch.push(m);
-                }
-            }
-            self.scratch.sort_unstable_by(f64::total_cmp);
-            value + self.scratch.iter().take(room).sum::<f64>()
+            self.scratch
+                .extend(helpful.iter().map(|&i| self.marginal[i]));
+            self.scratch
+                .select_nth_unstable_by(room - 1, f64::total_cmp);
+            self.scratch[..room].sort_unstable_by(f64::total_cmp);
+            value + self.scratch[..room].iter().sum::<f64>()
         };
         if bound >= self.best {
             return;
@@ -450,29 +448,25 @@ impl Selection<'_> {
             return;
         }
         // Take the most promising candidate, then leave it out.
-        let w = self.w;
-        self.alive[pick] = false;
-        let saved = self.marginal.clone();
-        let mut barred = Vec::new();
-        self.chosen.push(pick);
-        for (u, &x) in w[pick].iter().enumerate() {
-            if self.alive[u] {
-                if x.is_infinite() {
-                    self.alive[u] = false;
-                    barred.push(u);
-                } else {
-                    self.marginal[u] += x;
+        let w = &self.w[pick];
+        let saved: Vec<f64> = helpful.iter().map(|&u| self.marginal[u]).collect();
+        let mut taken = Vec::with_capacity(helpful.len());
+        for &u in helpful {
+            if u != pick && w[u].is_finite() {
+                self.marginal[u] += w[u];
+                if self.marginal[u] < 0.0 {
+                    taken.push(u);
                 }
             }
         }
-        self.branch(value + most);
-        self.marginal = saved;
-        for u in barred {
-            self.alive[u] = true;
-        }
+        self.chosen.push(pick);
+        self.branch(value + most, &taken);
         self.chosen.pop();
-        self.branch(value);
-        self.alive[pick] = true;
+        for (&u, &m) in helpful.iter().zip(&saved) {
+            self.marginal[u] = m;
+        }
+        let left: Vec<usize> = helpful.iter().copied().filter(|&u| u != pick).collect();
+        self.branch(value, &left);
     }
 }
 
