@@ -615,26 +615,34 @@ fn a_core_bound_sharpens_budgets_without_cutting_off_the_optimum() {
         let options = exact_options();
         let plain = Budget::new(&model, &allowed, expected, None);
         for members in cores.iter().filter(|c| c.iter().any(|&m| m)) {
-            let spec = Spec {
-                allowed: &allowed,
-                active: members,
-                budget: Some(&plain),
-                pigeonholes: true,
-                min_pair_weight: 0,
-            };
-            let outcome = Ilp::build(&model, spec).solve(None, &options, None);
-            assert!(
-                !outcome.infeasible,
-                "case {case}: the core cut off the optimum"
-            );
-            let dual = outcome.dual_bound.expect("a bound");
-            let core_bound = (dual + 1e-6).floor() as u64 + plain.floor_outside(members);
-            let ads = plain.shared_ad_floor(&model, &allowed, members);
-            shared += usize::from(ads > 0);
-            assert!(
-                core_bound + ads <= expected,
-                "case {case}: core {core_bound} + shared ADs {ads} above the optimum {expected}"
-            );
+            // The core with every pair priced, and with the pairs under 10,000 left
+            // out (whose members' shared-AD pairs the floor may then count).
+            let mut core_bound = 0;
+            for min_pair_weight in [0, 10_000] {
+                let spec = Spec {
+                    allowed: &allowed,
+                    active: members,
+                    budget: Some(&plain),
+                    pigeonholes: true,
+                    min_pair_weight,
+                };
+                let outcome = Ilp::build(&model, spec).solve(None, &options, None);
+                assert!(
+                    !outcome.infeasible,
+                    "case {case}: the core cut off the optimum"
+                );
+                let dual = outcome.dual_bound.expect("a bound");
+                let bound = (dual + 1e-6).floor() as u64 + plain.floor_outside(members);
+                let ads = plain.shared_ad_floor(&model, &allowed, members, min_pair_weight);
+                shared += usize::from(ads > 0);
+                assert!(
+                    bound + ads <= expected,
+                    "case {case}, pairs from {min_pair_weight}: core {bound} + shared ADs {ads} above the optimum {expected}"
+                );
+                if min_pair_weight == 0 {
+                    core_bound = bound;
+                }
+            }
             let sharp = Budget::new(
                 &model,
                 &allowed,

@@ -203,68 +203,105 @@ impl Budget {
         floors + extras
     }
 
-    /// What the sessions outside `members` pay at least for sharing an AD, by
-    /// pigeonhole: sessions whose groups have the same first AD pay for every two of
-    /// them in one slot (at least the lightest weight among their pairs), and `k` of
-    /// them in `q` slots put at least `k mod q` slots at `k / q + 1` sessions and the
-    /// rest at `k / q`. Counts only sessions this budget must place (leaving one out
-    /// costs far more than it saves here), in the slots it leaves them. Pairs of
-    /// different classes, and pairs that touch a member, are not counted: the core
-    /// prices the latter, so the two bounds add up (on the 4x synthetic, 281 pairs,
-    /// 28,100, of the 438 an agenda pays). Sessions of one group never share a slot.
+    /// What sessions pay at least for sharing an AD, by pigeonhole, in pairs a core
+    /// relaxation of `members` that prices their pairs from `min_pair_weight` up
+    /// leaves unpriced: sessions whose groups have the same first AD pay for every
+    /// two of them in one slot (at least the lightest weight among their pairs), and
+    /// `k` of them in `q` slots put at least `k mod q` slots at `k / q + 1` sessions
+    /// and the rest at `k / q`. Per AD it counts the non-members, and the members
+    /// (in index order) whose pairs with the members counted are unpriced, when they
+    /// raise its floor (a member's slots may widen `q`): the core prices only pairs
+    /// among members, so the two bounds add up (on the 4x synthetic, whose cores
+    /// leave pairs under 10,000 out, a shared-AD pair weighs 100). Counts only
+    /// sessions this budget must place (leaving one out costs far more than it saves
+    /// here), in the slots it leaves them. Pairs of different ADs are not counted.
+    /// Sessions of one group never share a slot.
     pub fn shared_ad_floor(
         &self,
         model: &TimeModel,
         allowed: &[Vec<SlotIdx>],
         members: &[bool],
+        min_pair_weight: u64,
     ) -> u64 {
         let p = model.problem;
         let mut classes: std::collections::BTreeMap<usize, Vec<SessionIdx>> = Default::default();
         for s in p.schedulable_sessions() {
-            if members[s] || self.allows_out(model, s) {
+            if self.allows_out(model, s) {
                 continue;
             }
             if let Some(&ad) = p.groups[p.sessions[s].group].ads.first() {
                 classes.entry(ad).or_default().push(s);
             }
         }
+        let shares_group = |s: SessionIdx, u: SessionIdx| {
+            p.sessions[s]
+                .members
+                .iter()
+                .any(|g| p.sessions[u].members.contains(g))
+        };
+        // A pair the core prices: two members of one slot, heavy enough.
+        let priced = |s: SessionIdx, u: SessionIdx| {
+            !shares_group(s, u) && model.tables.pair_weight(s, u) >= min_pair_weight
+        };
         let mut floor = 0;
         for sessions in classes.values() {
-            let k = sessions.len() as u64;
-            let mut slots: Vec<SlotIdx> = sessions
-                .iter()
-                .flat_map(|&s| {
-                    allowed[s]
-                        .iter()
-                        .copied()
-                        .filter(move |&b| self.allows_slot(model, s, b))
-                })
-                .collect();
-            slots.sort_unstable();
-            slots.dedup();
-            let q = slots.len() as u64;
-            if k < 2 || q == 0 || k <= q {
-                continue;
+            let mut counted: Vec<SessionIdx> =
+                sessions.iter().copied().filter(|&s| !members[s]).collect();
+            let outside = self.pigeonhole(model, allowed, &counted);
+            for &m in sessions.iter().filter(|&&s| members[s]) {
+                if !counted.iter().any(|&u| members[u] && priced(m, u)) {
+                    counted.push(m);
+                }
             }
-            let shares_group = |s: SessionIdx, u: SessionIdx| {
-                p.sessions[s]
-                    .members
-                    .iter()
-                    .any(|g| p.sessions[u].members.contains(g))
-            };
-            let lightest = sessions
-                .iter()
-                .enumerate()
-                .flat_map(|(i, &s)| sessions[i + 1..].iter().map(move |&u| (s, u)))
-                .filter(|&(s, u)| !shares_group(s, u))
-                .map(|(s, u)| model.tables.pair_weight(s, u))
-                .min()
-                .unwrap_or(0);
-            let (per, more) = (k / q, k % q);
-            let pairs = more * (per + 1) * per / 2 + (q - more) * per * per.saturating_sub(1) / 2;
-            floor += lightest * pairs;
+            // The members' slots may widen `q`: then the non-members alone count.
+            let class_floor = outside.max(self.pigeonhole(model, allowed, &counted));
+            floor += class_floor;
         }
         floor
+    }
+
+    /// What the pairs among `sessions` (of one AD) weigh at least when they share
+    /// slots by pigeonhole, in the slots this budget leaves them.
+    fn pigeonhole(
+        &self,
+        model: &TimeModel,
+        allowed: &[Vec<SlotIdx>],
+        sessions: &[SessionIdx],
+    ) -> u64 {
+        let p = model.problem;
+        let k = sessions.len() as u64;
+        let mut slots: Vec<SlotIdx> = sessions
+            .iter()
+            .flat_map(|&s| {
+                allowed[s]
+                    .iter()
+                    .copied()
+                    .filter(move |&b| self.allows_slot(model, s, b))
+            })
+            .collect();
+        slots.sort_unstable();
+        slots.dedup();
+        let q = slots.len() as u64;
+        if k < 2 || q == 0 || k <= q {
+            return 0;
+        }
+        let shares_group = |s: SessionIdx, u: SessionIdx| {
+            p.sessions[s]
+                .members
+                .iter()
+                .any(|g| p.sessions[u].members.contains(g))
+        };
+        let lightest = sessions
+            .iter()
+            .enumerate()
+            .flat_map(|(i, &s)| sessions[i + 1..].iter().map(move |&u| (s, u)))
+            .filter(|&(s, u)| !shares_group(s, u))
+            .map(|(s, u)| model.tables.pair_weight(s, u))
+            .min()
+            .unwrap_or(0);
+        let (per, more) = (k / q, k % q);
+        let pairs = more * (per + 1) * per / 2 + (q - more) * per * per.saturating_sub(1) / 2;
+        lightest * pairs
     }
 
     /// The most a model of the `active` sessions may cost: the target less the floors
@@ -550,7 +587,7 @@ mod tests {
         let allowed = everywhere(&p);
         let budget = Budget::new(&model, &allowed, 5_000_000, None);
         let none = vec![false; p.sessions.len()];
-        assert_eq!(budget.shared_ad_floor(&model, &allowed, &none), 300);
+        assert_eq!(budget.shared_ad_floor(&model, &allowed, &none, 0), 300);
         // The floor is met: two per block in three blocks, one in the fourth.
         let agenda = place(
             &p,
@@ -566,13 +603,26 @@ mod tests {
             ],
         );
         assert_eq!(crate::cost::evaluate(&p, &agenda).cost, 300);
-        // A core member's pairs are the core's: six sessions in four blocks, 200.
+        // A core prices the pairs among its members, not those with the others: one
+        // member still counts (seven in four blocks, 300); of two members whose pair
+        // it prices, only one does (six in four blocks, 200).
         let mut with_g1 = none.clone();
         with_g1[p.session_index("g1", 1).unwrap()] = true;
-        assert_eq!(budget.shared_ad_floor(&model, &allowed, &with_g1), 200);
+        assert_eq!(budget.shared_ad_floor(&model, &allowed, &with_g1, 0), 300);
+        let mut with_g1_g2 = with_g1.clone();
+        with_g1_g2[p.session_index("g2", 1).unwrap()] = true;
+        assert_eq!(
+            budget.shared_ad_floor(&model, &allowed, &with_g1_g2, 0),
+            200
+        );
+        // A core that leaves pairs under 1,000 out prices neither: both count.
+        assert_eq!(
+            budget.shared_ad_floor(&model, &allowed, &with_g1_g2, 1_000),
+            300
+        );
         // Sessions the budget may leave out are not counted.
         let loose = Budget::new(&model, &allowed, 20_000_000, None);
-        assert_eq!(loose.shared_ad_floor(&model, &allowed, &none), 0);
+        assert_eq!(loose.shared_ad_floor(&model, &allowed, &none, 0), 0);
     }
 
     #[test]

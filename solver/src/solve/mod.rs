@@ -692,7 +692,8 @@ impl Search<'_, '_> {
         let outside = budget.floor_outside(&core);
         // Not part of the core bound: the budgets measure the terms outside the core
         // (these pairs among them) from it.
-        let shared_ads = budget.shared_ad_floor(self.model, self.allowed, &core);
+        let shared_ads =
+            budget.shared_ad_floor(self.model, self.allowed, &core, spec.min_pair_weight);
         let masked: Vec<Option<SlotIdx>> = (0..p.sessions.len())
             .map(|s| self.best[s].filter(|_| core[s]))
             .collect();
