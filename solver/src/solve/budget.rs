@@ -19,7 +19,7 @@
 //! sequence and adjacency term that touches a session outside the core.
 
 use super::timing::TimeModel;
-use crate::problem::{SessionIdx, SlotIdx};
+use crate::problem::{Problem, SessionIdx, SlotIdx};
 
 /// A proven lower bound of the unary terms of every session plus the terms among
 /// `members` (the core relaxation's), valid for every agenda whose whole cost is at
@@ -209,9 +209,9 @@ impl Budget {
     /// two of them in one slot (at least the lightest weight among their pairs), and
     /// `k` of them in `q` slots put at least `k mod q` slots at `k / q + 1` sessions
     /// and the rest at `k / q`. Per AD it counts the non-members, and the members
-    /// (in index order) whose pairs with the members counted are unpriced, when they
-    /// raise its floor (a member's slots may widen `q`): the core prices only pairs
-    /// among members, so the two bounds add up (on the 4x synthetic, whose cores
+    /// (in index order) whose pairs with the members counted are unpriced, unless
+    /// that lowers its floor (a member's slots may widen `q`): the core prices only
+    /// pairs among members, so the two bounds add up (on the 4x synthetic, whose cores
     /// leave pairs under 10,000 out, a shared-AD pair weighs 100). Counts only
     /// sessions this budget must place (leaving one out costs far more than it saves
     /// here), in the slots it leaves them. Pairs of different ADs are not counted.
@@ -233,15 +233,9 @@ impl Budget {
                 classes.entry(ad).or_default().push(s);
             }
         }
-        let shares_group = |s: SessionIdx, u: SessionIdx| {
-            p.sessions[s]
-                .members
-                .iter()
-                .any(|g| p.sessions[u].members.contains(g))
-        };
         // A pair the core prices: two members of one slot, heavy enough.
         let priced = |s: SessionIdx, u: SessionIdx| {
-            !shares_group(s, u) && model.tables.pair_weight(s, u) >= min_pair_weight
+            !shares_group(p, s, u) && model.tables.pair_weight(s, u) >= min_pair_weight
         };
         let mut floor = 0;
         for sessions in classes.values() {
@@ -285,17 +279,11 @@ impl Budget {
         if k < 2 || q == 0 || k <= q {
             return 0;
         }
-        let shares_group = |s: SessionIdx, u: SessionIdx| {
-            p.sessions[s]
-                .members
-                .iter()
-                .any(|g| p.sessions[u].members.contains(g))
-        };
         let lightest = sessions
             .iter()
             .enumerate()
             .flat_map(|(i, &s)| sessions[i + 1..].iter().map(move |&u| (s, u)))
-            .filter(|&(s, u)| !shares_group(s, u))
+            .filter(|&(s, u)| !shares_group(p, s, u))
             .map(|(s, u)| model.tables.pair_weight(s, u))
             .min()
             .unwrap_or(0);
@@ -365,6 +353,15 @@ impl Budget {
         }
         few
     }
+}
+
+/// Whether two sessions share a group (a joint session's groups count): they never
+/// meet at once.
+fn shares_group(p: &Problem, s: SessionIdx, u: SessionIdx) -> bool {
+    p.sessions[s]
+        .members
+        .iter()
+        .any(|g| p.sessions[u].members.contains(g))
 }
 
 /// Per group of at most [`MAX_GROUP_SESSIONS`] sessions (disjoint from the groups
