@@ -86,6 +86,7 @@ mod tests {
                 stop: None,
                 target: 0,
                 accept: None,
+                stall_limit: None,
             },
         )
         .slot_of;

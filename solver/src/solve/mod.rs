@@ -417,13 +417,25 @@ impl Search<'_, '_> {
 
     fn run(&mut self, progress: &mut dyn FnMut(&Progress)) {
         let n = self.model.problem.sessions.len() as u64;
-        self.tabu_phase("scout", 0, 2, SCOUT_STEPS_PER_SESSION * n, 0.15, progress);
+        let scout = Batch {
+            number: 0,
+            runs: 2,
+            steps: SCOUT_STEPS_PER_SESSION * n,
+            starts: Starts::Fresh,
+        };
+        self.tabu_phase("scout", scout, 0.15, progress);
         self.heuristic_cost = self.upper;
         self.core_phase(progress);
         self.widen_search_core();
         let runs = self.options.runs.max(1);
         let steps = self.options.steps_per_session * n;
-        let mut searches_cut = self.tabu_phase("tabu", 1, runs, steps, 0.6, progress);
+        let first = Batch {
+            number: 1,
+            runs,
+            steps,
+            starts: Starts::Fresh,
+        };
+        let mut searches_cut = self.tabu_phase("tabu", first, 0.6, progress);
         // The searches' incumbent leaves the core's bound less room than the scout's
         // did: more sessions may be down to a few slots.
         if let Some(restricted) = self.restricted_core() {
@@ -433,7 +445,8 @@ impl Search<'_, '_> {
         // Exact improvement and proofs while time is left. When neither improves, the
         // incumbent's basin is exhausted (measured on IETF 106: LNS and probes do not
         // leave a 260,000 basin for a 250,000 one), so a new batch of tabu searches
-        // with fresh seeds looks elsewhere.
+        // with fresh seeds looks elsewhere; after searches the clock stopped, from the
+        // incumbent ([`Starts::Incumbent`]).
         let mut probing = true;
         let mut batch = 2;
         let mut stalls = 0;
@@ -463,30 +476,43 @@ impl Search<'_, '_> {
                 if stalls >= 4 || self.done() {
                     break;
                 }
-                searches_cut = self.tabu_phase("tabu", batch, runs, steps, 0.6, progress);
+                let next = Batch {
+                    number: batch,
+                    runs,
+                    steps,
+                    starts: if searches_cut {
+                        Starts::Incumbent
+                    } else {
+                        Starts::Fresh
+                    },
+                };
+                searches_cut = self.tabu_phase("tabu", next, 0.6, progress);
                 batch += 1;
             }
         }
     }
 
-    /// A portfolio of `runs` tabu searches from the incumbent, side by side on the
-    /// threads, each of `steps` steps or until it meets the proven bound, for at most
-    /// `share` of the time left. Deterministic: each search depends on its seed only,
+    /// A portfolio of tabu searches (`batch`), side by side on the threads, each of its
+    /// steps or until it meets the proven bound, for at most `share` of the time left. Deterministic: each search depends on its seed only,
     /// and the first search (in seed order) that meets the bound wins; the searches
     /// after it are stopped, the ones before it finish. True when a search ran out of
     /// time before its steps.
     fn tabu_phase(
         &mut self,
         phase: &'static str,
-        batch: u64,
-        runs: u32,
-        steps: u64,
+        batch: Batch,
         share: f64,
         progress: &mut dyn FnMut(&Progress),
     ) -> bool {
         if self.done() {
             return false;
         }
+        let Batch {
+            number: batch,
+            runs,
+            steps,
+            starts,
+        } = batch;
         let fixed: Vec<usize> = self.fixed.iter().map(|f| f.0).collect();
         let deadline = Instant::now() + self.left().mul_f64(share);
         // A search may stop at the proven bound, or, under `--gap`, at the first cost
@@ -499,9 +525,10 @@ impl Search<'_, '_> {
         let threads = (self.options.threads.max(1) as usize).min(runs as usize);
         let cancel = self.options.cancel.as_deref();
         let model = self.model;
-        // The first search goes on from the incumbent; the others start afresh from the
-        // greedy agenda, each its own way (measured on IETF 106: starts from one
-        // incumbent tend to end in the same basin). With crowded cliques, every other
+        // With fresh starts ([`Starts::Fresh`]), the first search goes on from the
+        // incumbent; the others start afresh from the greedy agenda, each its own way
+        // (measured on IETF 106: starts from one incumbent tend to end in the same
+        // basin). With crowded cliques, every other
         // one kicks them to a cheap placement of their own, round after round, when
         // that saves enough ([`core_first_search`]; measured on the 4x synthetic), and
         // so does the first of the first batch: the scout's incumbent is far from the
@@ -535,8 +562,11 @@ impl Search<'_, '_> {
                                 stop: Some(&stop),
                                 target,
                                 accept: Some(&accept),
+                                stall_limit: (starts == Starts::Incumbent)
+                                    .then_some(INCUMBENT_STALL_LIMIT),
                             };
-                            let iterated = i % 2 == 1 || (i == 0 && batch == 1);
+                            let iterated =
+                                starts == Starts::Fresh && (i % 2 == 1 || (i == 0 && batch == 1));
                             let around_core = (iterated && !search_core.is_empty())
                                 .then(|| {
                                     core_first_search(
@@ -551,7 +581,11 @@ impl Search<'_, '_> {
                             let found = around_core.unwrap_or_else(|| {
                                 tabu::search(
                                     model,
-                                    if i == 0 { incumbent } else { fresh },
+                                    if i == 0 || starts == Starts::Incumbent {
+                                        incumbent
+                                    } else {
+                                        fresh
+                                    },
                                     &fixed,
                                     &options,
                                 )
@@ -794,6 +828,7 @@ impl Search<'_, '_> {
                 stop: None,
                 target: 0,
                 accept: None,
+                stall_limit: None,
             },
         );
         self.cut_by_time |= alone.cut_by_time;
@@ -969,7 +1004,7 @@ fn core_first_search(
     let free: Vec<usize> = fixed.iter().map(|f| f.0).collect();
     let mut best = incumbent.to_vec();
     let mut best_cost = model.cost(incumbent);
-    let (mut steps, mut cut_by_time) = (0u64, false);
+    let (mut steps, mut restarts, mut cut_by_time) = (0u64, 0u64, false);
     let mut reached = options.meets(incumbent, best_cost as i64);
     // The cheapest cost of the core alone so far (the other sessions left out, so
     // every round's alone cost counts the same terms plus the same unscheduled ones).
@@ -1037,6 +1072,7 @@ fn core_first_search(
         );
         // At least one step a round, so the loop ends whatever the searches do.
         steps += (alone.steps + first.steps + second.steps).max(1);
+        restarts += alone.restarts + first.restarts + second.restarts;
         cut_by_time = alone.cut_by_time || first.cut_by_time || second.cut_by_time;
         // One that met the target is taken even at a higher time-level cost: its
         // agenda meets the target, where the cheaper one's did not.
@@ -1052,6 +1088,7 @@ fn core_first_search(
         cut_by_time,
         steps,
         reached,
+        restarts,
     })
 }
 
@@ -1076,10 +1113,49 @@ fn place_core_alone(
         &tabu::TabuOptions {
             target: cheapest.unwrap_or(0),
             accept: None,
+            stall_limit: None,
             ..*options
         },
     )
 }
+
+/// One portfolio of tabu searches ([`Search::tabu_phase`]): its number (each
+/// number seeds its searches apart), how many searches of how many steps, and where
+/// they start.
+struct Batch {
+    number: u64,
+    runs: u32,
+    steps: u64,
+    starts: Starts,
+}
+
+/// Where the searches of a [`Batch`] start.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Starts {
+    /// The first goes on from the incumbent, the others start afresh from the greedy
+    /// agenda, and every other one (and the first of the first batch) may be an
+    /// iterated search around the core ([`core_first_search`]).
+    Fresh,
+    /// Every one goes on from the incumbent with its own seed, restarting from its
+    /// best after [`INCUMBENT_STALL_LIMIT`] steps without a new best. For the batches
+    /// after searches the clock stopped (a large meeting): a fresh start then cannot
+    /// catch up in the time left (4x synthetic, 120 s, seeds 3 and 4: the second batch's
+    /// fresh start ended at 4,077,800 and 3,927,100, the search from the incumbent at
+    /// 3,708,200 and 3,658,600), and a kick around the core no
+    /// longer saves enough to be tried, so it only took time.
+    Incumbent,
+}
+
+/// Steps without a new best before a search that goes on from the incumbent
+/// ([`Starts::Incumbent`]) restarts from its best, shaken. Measured on the 4x
+/// synthetic, 40,000 steps from the 3,707,900 agenda (seeds 1-6, one thread, about 4
+/// s each): 3,660,900-3,691,200 with 2,000; 3,671,800-3,689,800 with 1,000;
+/// 3,682,100-3,692,000 with 5,000; 3,687,400-3,707,900 with 20,000; and
+/// 3,699,100-3,707,900 with the default 100,000 (200 per session), which such a
+/// search never reaches: it samples 8 of the 300-400 sessions that pay at each step,
+/// so it drifts away from the incumbent, where a restart tries other samples of its
+/// neighbourhood.
+const INCUMBENT_STALL_LIMIT: u64 = 2_000;
 
 /// Subgradient iterations of a [`lagrange`] core bound at most (4x synthetic: its
 /// 103-session restricted core gets within 300 of its best placement in about 1,000,
@@ -1291,6 +1367,7 @@ mod tests {
             stop: None,
             target: 0,
             accept: None,
+            stall_limit: None,
         }
     }
 

@@ -45,6 +45,8 @@ pub struct Searched {
     pub steps: u64,
     /// The search met its target: `slot_of` costs at most the target and was accepted.
     pub reached: bool,
+    /// Restarts from the best agenda after a stall ([`TabuOptions::stall_limit`]).
+    pub restarts: u64,
 }
 
 /// Budget and seed of one search.
@@ -59,6 +61,10 @@ pub struct TabuOptions<'c> {
     /// Stop as soon as the cost is at most this (a proven lower bound: nothing better
     /// exists).
     pub target: u64,
+    /// Steps without a new best before the search restarts from its best agenda,
+    /// shaken; None: 200 per session, at least 1,000 (measured on IETF 106 from the
+    /// greedy start: that beat 20, 60 and 600 per session).
+    pub stall_limit: Option<u64>,
     /// A schedule at or below `target` ends the search only if this accepts it; None
     /// accepts every one. Why: the time model prices adjacency without rooms, so a
     /// schedule that meets the bound in time can still lose an adjacency to another
@@ -594,9 +600,11 @@ fn search_with(
     let mut best_slots = st.slot_of.clone();
     let mut last_best = 0u64;
     let mut cut_by_time = false;
-    // Steps without a new best before a restart from the best (measured on IETF 106:
-    // 200 steps per session beat 20, 60 and 600).
-    let stall_limit = (200 * n as u64).max(1_000);
+    let stall_limit = options
+        .stall_limit
+        .unwrap_or((200 * n as u64).max(1_000))
+        .max(1);
+    let mut restarts = 0;
     let min_unary: Vec<i64> = (0..n)
         .map(|s| model.tables.unary[s].iter().copied().min().unwrap_or(0) as i64)
         .collect();
@@ -850,6 +858,7 @@ fn search_with(
             st.cost = model.cost(&st.slot_of) as i64;
             tabu.iter_mut().for_each(|x| *x = 0);
             last_best = step;
+            restarts += 1;
         }
     }
     Searched {
@@ -858,6 +867,7 @@ fn search_with(
         cut_by_time,
         steps,
         reached,
+        restarts,
     }
 }
 
@@ -889,6 +899,7 @@ mod tests {
             stop: None,
             target: 0,
             accept: None,
+            stall_limit: None,
         }
     }
 
@@ -919,6 +930,29 @@ mod tests {
             assert_eq!(fast.slot_of, full.slot_of, "meeting {seed}");
             assert_eq!((fast.cost, fast.steps), (full.cost, full.steps));
         }
+    }
+
+    #[test]
+    fn a_stall_restarts_the_search_from_its_best() {
+        // The default limit (200 steps per session: 24,000 here) never stalls a search
+        // of 3,000 steps; a limit of 100 restarts it at most every 101 steps, and it
+        // still returns the best agenda it met.
+        let p = crate::solve::testing::generated(120, 8, 1);
+        let tables = CostTables::build(&p);
+        let model = TimeModel::new(&p, &tables);
+        let start = greedy(&model, &[]);
+        let default = search(&model, &start, &[], &options(3_000, 2));
+        assert_eq!(default.steps, 3_000, "the search ran out of moves");
+        assert_eq!(default.restarts, 0);
+        let opts = TabuOptions {
+            stall_limit: Some(100),
+            ..options(3_000, 2)
+        };
+        let short = search(&model, &start, &[], &opts);
+        assert!(short.restarts >= 1, "no restart in {} steps", short.steps);
+        assert!(short.restarts <= short.steps / 101);
+        assert_eq!(short.cost, model.cost(&short.slot_of));
+        assert!(short.cost <= model.cost(&start));
     }
 
     #[test]
@@ -959,6 +993,7 @@ mod tests {
             let opts = TabuOptions {
                 target: u64::MAX / 4,
                 accept: Some(&accept),
+                stall_limit: None,
                 ..options(2_000, 1)
             };
             let found = search(model, &start, &[], &opts);
@@ -971,6 +1006,7 @@ mod tests {
             let opts = TabuOptions {
                 target: u64::MAX / 4,
                 accept: Some(&never),
+                stall_limit: None,
                 ..options(500, 1)
             };
             let found = search(model, &start, &[], &opts);
