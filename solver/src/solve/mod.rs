@@ -25,7 +25,9 @@
 //!    restricted to agendas cheaper than the incumbent, so most are refuted at once.
 //! 6. Probes of the whole meeting under the budget (prove or improve), while time is
 //!    left and the gap is open; when neither LNS nor a probe improves, a new batch of
-//!    tabu searches (fresh seeds) looks for another basin, then 5 and 6 again.
+//!    tabu searches (fresh seeds) looks for another basin, then 5 and 6 again. After a
+//!    batch the clock cut short, the new one searches from the incumbent instead
+//!    (`Starts::Incumbent`).
 //! 7. Rooms per block ([`rooms`]) and the evaluator, whose cost is the one reported.
 //!
 //! The lower bound is proven by a core's bound (the slot decomposition's or HiGHS's
