@@ -495,10 +495,10 @@ impl Search<'_, '_> {
     }
 
     /// A portfolio of tabu searches (`batch`), side by side on the threads, each of its
-    /// steps or until it meets the proven bound, for at most `share` of the time left. Deterministic: each search depends on its seed only,
-    /// and the first search (in seed order) that meets the bound wins; the searches
-    /// after it are stopped, the ones before it finish. True when a search ran out of
-    /// time before its steps.
+    /// steps or until it meets the proven bound, for at most `share` of the time left.
+    /// Deterministic: each search depends on its seed only, and the first search (in
+    /// seed order) that meets the bound wins; the searches after it are stopped, the
+    /// ones before it finish. True when a search ran out of time before its steps.
     fn tabu_phase(
         &mut self,
         phase: &'static str,
@@ -530,9 +530,8 @@ impl Search<'_, '_> {
         // With fresh starts ([`Starts::Fresh`]), the first search goes on from the
         // incumbent; the others start afresh from the greedy agenda, each its own way
         // (measured on IETF 106: starts from one incumbent tend to end in the same
-        // basin). With crowded cliques, every other
-        // one kicks them to a cheap placement of their own, round after round, when
-        // that saves enough ([`core_first_search`]; measured on the 4x synthetic), and
+        // basin). With crowded cliques, every other one kicks them to a cheap
+        // placement of their own, round after round, when that saves enough ([`core_first_search`]; measured on the 4x synthetic), and
         // so does the first of the first batch: the scout's incumbent is far from the
         // core's cheapest placement (4x synthetic: 3.72-3.83M that way on seeds 1-3,
         // 4.02M and 4.08M going on from it on seeds 1 and 3).
@@ -1115,7 +1114,6 @@ fn place_core_alone(
         &tabu::TabuOptions {
             target: cheapest.unwrap_or(0),
             accept: None,
-            stall_limit: None,
             ..*options
         },
     )
@@ -1141,10 +1139,10 @@ enum Starts {
     /// Every one goes on from the incumbent with its own seed, restarting from its
     /// best after [`INCUMBENT_STALL_LIMIT`] steps without a new best. For the batches
     /// after searches the clock stopped (a large meeting): a fresh start then cannot
-    /// catch up in the time left (4x synthetic, 120 s, seeds 3 and 4: the second batch's
-    /// fresh start ended at 4,077,800 and 3,927,100, the search from the incumbent at
-    /// 3,708,200 and 3,658,600), and a kick around the core no
-    /// longer saves enough to be tried, so it only took time.
+    /// catch up in the time left (4x synthetic, 120 s, seeds 3 and 4: the second
+    /// batch's fresh start ended at 4,077,800 and 3,927,100, the search from the
+    /// incumbent at 3,708,200 and 3,658,600), and a kick around the core no longer
+    /// saves enough to be tried, so it only took time.
     Incumbent,
 }
 
