@@ -993,7 +993,6 @@ mod tests {
             let opts = TabuOptions {
                 target: u64::MAX / 4,
                 accept: Some(&accept),
-                stall_limit: None,
                 ..options(2_000, 1)
             };
             let found = search(model, &start, &[], &opts);
@@ -1006,7 +1005,6 @@ mod tests {
             let opts = TabuOptions {
                 target: u64::MAX / 4,
                 accept: Some(&never),
-                stall_limit: None,
                 ..options(500, 1)
             };
             let found = search(model, &start, &[], &opts);
