@@ -25,9 +25,9 @@
 //!    restricted to agendas cheaper than the incumbent, so most are refuted at once.
 //! 6. Probes of the whole meeting under the budget (prove or improve), while time is
 //!    left and the gap is open; when neither LNS nor a probe improves, a new batch of
-//!    tabu searches (fresh seeds) looks for another basin, then 5 and 6 again. After a
-//!    batch the clock cut short, the new one searches from the incumbent instead
-//!    (`Starts::Incumbent`).
+//!    tabu searches (fresh seeds) looks for another basin, then 5 and 6 again. Once
+//!    the clock cut a batch short, every later one is short searches from the
+//!    incumbent instead, one batch after another (`Starts::Incumbent`).
 //! 7. Rooms per block ([`rooms`]) and the evaluator, whose cost is the one reported.
 //!
 //! The lower bound is proven by a core's bound (the slot decomposition's or HiGHS's
@@ -243,28 +243,15 @@ pub fn solve(
         }
         None => (greedy.clone(), greedy_cost),
     };
-    let granularity = cost_granularity(&model);
-    let mut search = Search {
-        model: &model,
-        allowed: &allowed,
-        fixed: &fixed,
+    let mut search = Search::new(
+        &model,
+        &allowed,
+        &fixed,
         options,
         began,
-        granularity,
-        upper,
-        best: start,
+        (start, upper),
         greedy,
-        best_rooms: Vec::new(),
-        lower: Budget::new(&model, &allowed, upper, None).bound(),
-        core: None,
-        search_core: Vec::new(),
-        cut_by_time: false,
-        variables: 0,
-        rows: 0,
-        notes: Vec::new(),
-        heuristic_cost: upper,
-        proven_at: None,
-    };
+    );
     search.report("greedy", progress);
     search.run(progress);
 
@@ -349,7 +336,42 @@ struct Search<'s, 'a> {
 /// makes every 100,000 penalty a hard rule).
 const SCOUT_STEPS_PER_SESSION: u64 = 120;
 
-impl Search<'_, '_> {
+impl<'s, 'a> Search<'s, 'a> {
+    /// A search of `model` that began at `began`, with `start` (an agenda and its
+    /// cost) as its incumbent and `greedy` where fresh searches start.
+    fn new(
+        model: &'s TimeModel<'a>,
+        allowed: &'s [Vec<SlotIdx>],
+        fixed: &'s [(usize, SlotIdx)],
+        options: &'s SolveOptions,
+        began: Instant,
+        start: (Vec<Option<SlotIdx>>, u64),
+        greedy: Vec<Option<SlotIdx>>,
+    ) -> Self {
+        let (best, upper) = start;
+        Search {
+            model,
+            allowed,
+            fixed,
+            options,
+            began,
+            granularity: cost_granularity(model),
+            upper,
+            best,
+            greedy,
+            best_rooms: Vec::new(),
+            lower: Budget::new(model, allowed, upper, None).bound(),
+            core: None,
+            search_core: Vec::new(),
+            cut_by_time: false,
+            variables: 0,
+            rows: 0,
+            notes: Vec::new(),
+            heuristic_cost: upper,
+            proven_at: None,
+        }
+    }
+
     fn report(&self, phase: &'static str, progress: &mut dyn FnMut(&Progress)) {
         progress(&Progress {
             phase,
@@ -452,6 +474,10 @@ impl Search<'_, '_> {
         let mut probing = true;
         let mut batch = 2;
         let mut stalls = 0;
+        // Once the clock stopped a portfolio (a large meeting), every later batch goes
+        // on from the incumbent in short searches ([`Starts::Incumbent`]), and this is
+        // the incumbent the last batch started from.
+        let mut batch_from: Option<u64> = None;
         while !self.done() {
             // Searches the clock stopped had more to find (a large meeting): LNS then
             // takes a smaller share, and the searches the rest (measured on the 4x
@@ -465,6 +491,12 @@ impl Search<'_, '_> {
             if self.done() {
                 break;
             }
+            // Searches from the incumbent are the search itself, continued: the next
+            // batch follows whatever LNS did, and one that found a cheaper agenda is
+            // progress, however small.
+            if searches_cut && batch_from.is_some_and(|from| self.upper < from) {
+                stalls = 0;
+            }
             if probing {
                 match self.probe(self.upper - self.granularity, 0.5, progress) {
                     Probe::Settled => break,
@@ -473,8 +505,10 @@ impl Search<'_, '_> {
                     Probe::Open => {}
                 }
             }
-            if !better {
-                stalls += 1;
+            if !better || searches_cut {
+                if !better {
+                    stalls += 1;
+                }
                 if stalls >= 4 || self.done() {
                     break;
                 }
@@ -488,7 +522,10 @@ impl Search<'_, '_> {
                         Starts::Fresh
                     },
                 };
-                searches_cut = self.tabu_phase("tabu", next, 0.6, progress);
+                batch_from = Some(self.upper);
+                // Short searches from the incumbent usually end before the clock: the
+                // meeting is still a large one.
+                searches_cut |= self.tabu_phase("tabu", next, 0.6, progress);
                 batch += 1;
             }
         }
@@ -515,6 +552,10 @@ impl Search<'_, '_> {
             steps,
             starts,
         } = batch;
+        let steps = match starts {
+            Starts::Fresh => steps,
+            Starts::Incumbent => steps.min(INCUMBENT_STEPS),
+        };
         let fixed: Vec<usize> = self.fixed.iter().map(|f| f.0).collect();
         let deadline = Instant::now() + self.left().mul_f64(share);
         // A search may stop at the proven bound, or, under `--gap`, at the first cost
@@ -1136,9 +1177,10 @@ enum Starts {
     /// agenda, and every other one (and the first of the first batch) may be an
     /// iterated search around the core ([`core_first_search`]).
     Fresh,
-    /// Every one goes on from the incumbent with its own seed, restarting from its
-    /// best after [`INCUMBENT_STALL_LIMIT`] steps without a new best. For the batches
-    /// after searches the clock stopped (a large meeting): a fresh start then cannot
+    /// Every one goes on from the incumbent with its own seed for at most
+    /// [`INCUMBENT_STEPS`], restarting from its best after [`INCUMBENT_STALL_LIMIT`]
+    /// steps without a new best. For every batch after the clock stopped one (a large
+    /// meeting), each batch from the best of the one before: a fresh start then cannot
     /// catch up in the time left (4x synthetic, 120 s, seeds 3 and 4: the second
     /// batch's fresh start ended at 4,077,800 and 3,927,100, the search from the
     /// incumbent at 3,708,200 and 3,658,600), and a kick around the core no longer
@@ -1156,6 +1198,17 @@ enum Starts {
 /// so it drifts away from the incumbent, where a restart tries other samples of its
 /// neighbourhood.
 const INCUMBENT_STALL_LIMIT: u64 = 2_000;
+
+/// Steps of a search that goes on from the incumbent ([`Starts::Incumbent`]) at
+/// most: 20 stall limits, about 4 s on the 4x synthetic. Such a search finds most of
+/// what it will in that (from the 3,707,900 agenda, 40,000 steps reach
+/// 3,660,900-3,691,200, seeds 1-6; see [`INCUMBENT_STALL_LIMIT`]), and searches that
+/// long from one incumbent end far apart, so several short ones side by side, the
+/// next batch from their best, find more than two long ones. 4x synthetic, seed 3,
+/// from the 3,739,900 agenda: four searches of 40,000 steps ended at
+/// 3,690,800-3,730,900 in 9 s, two of about 180,000 at 3,700,700 and 3,720,400 in
+/// 18 s.
+const INCUMBENT_STEPS: u64 = 40_000;
 
 /// Subgradient iterations of a [`lagrange`] core bound at most (4x synthetic: its
 /// 103-session restricted core gets within 300 of its best placement in about 1,000,
@@ -1354,10 +1407,11 @@ pub fn diagnose(p: &Problem) -> Vec<String> {
 mod tests {
     use super::testing::generated;
     use super::{
-        core_first_search, heuristic, place_core_alone, rooms, tabu, within_gap, CostTables,
-        TimeModel,
+        agenda_cost, core_first_search, heuristic, place_core_alone, rooms, tabu, within_gap,
+        Batch, CostTables, Search, SolveOptions, Starts, TimeModel, INCUMBENT_STEPS,
     };
     use crate::cost::evaluate;
+    use std::time::{Duration, Instant};
 
     fn options(steps: u64) -> tabu::TabuOptions<'static> {
         tabu::TabuOptions {
@@ -1385,6 +1439,51 @@ mod tests {
         let hint: Vec<Option<usize>> = (0..n).map(|s| core[s].then_some(0)).collect();
         let poor = heuristic::greedy_from(model, &[], &hint);
         (by_weight, core, poor)
+    }
+
+    #[test]
+    fn searches_from_the_incumbent_are_short_and_keep_the_cheapest_agenda() {
+        let p = generated(120, 8, 1);
+        let tables = CostTables::build(&p);
+        let model = TimeModel::new(&p, &tables);
+        let allowed: Vec<Vec<usize>> = (0..p.sessions.len())
+            .map(|_| (0..p.slots.len()).collect())
+            .collect();
+        let options = SolveOptions {
+            time_limit: Duration::from_secs(30),
+            ..SolveOptions::default()
+        };
+        let greedy = heuristic::greedy(&model, &[]);
+        let start = (greedy.clone(), agenda_cost(&model, &greedy, &[]));
+        let mut search = Search::new(
+            &model,
+            &allowed,
+            &[],
+            &options,
+            Instant::now(),
+            start,
+            greedy,
+        );
+        // No bound to meet: the searches end at their steps or at the clock.
+        search.lower = 0;
+        let before = search.upper;
+        let batch = Batch {
+            number: 2,
+            runs: 2,
+            steps: u64::MAX,
+            starts: Starts::Incumbent,
+        };
+        let cut = search.tabu_phase("tabu", batch, 1.0, &mut |_| {});
+        assert!(
+            !cut,
+            "searches from the incumbent ran until the clock, not {INCUMBENT_STEPS} steps"
+        );
+        assert!(
+            search.upper < before,
+            "{} is not below {before}",
+            search.upper
+        );
+        assert_eq!(search.upper, agenda_cost(&model, &search.best, &[]));
     }
 
     #[test]
