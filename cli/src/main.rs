@@ -500,7 +500,8 @@ struct SolveFlags {
     /// Show HiGHS's own log (on standard output; use with -o).
     #[arg(long)]
     solver_log: bool,
-    /// Tabu steps per session in each search (counted, so reproducible).
+    /// Tabu steps per session in each search (counted, so reproducible); on a meeting
+    /// whose first searches the clock cut, the later ones make at most 40,000 each.
     #[arg(long, default_value_t = SolveOptions::default().steps_per_session)]
     steps: u64,
     /// Independent tabu searches; the best is kept (same result for any --threads).

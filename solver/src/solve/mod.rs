@@ -69,7 +69,9 @@ pub struct SolveOptions {
     pub threads: u32,
     pub seed: u64,
     /// Tabu steps per session in each search of the portfolio (the budget, counted,
-    /// not timed, so runs are reproducible).
+    /// not timed, so runs are reproducible). Once the clock cut a portfolio (a large
+    /// meeting), the later searches go on from the incumbent for at most 40,000 steps
+    /// each.
     pub steps_per_session: u64,
     /// Tabu searches in the portfolio (seeds derived from `seed`); the best is kept.
     pub runs: u32,
@@ -492,8 +494,8 @@ impl<'s, 'a> Search<'s, 'a> {
                 break;
             }
             // Searches from the incumbent are the search itself, continued: the next
-            // batch follows whatever LNS did, and one that found a cheaper agenda is
-            // progress, however small.
+            // batch follows whatever LNS did, and a cheaper agenda since the last batch
+            // began (by it or by LNS) is progress, however small.
             if searches_cut && batch_from.is_some_and(|from| self.upper < from) {
                 stalls = 0;
             }
@@ -1446,9 +1448,11 @@ mod tests {
         let p = generated(120, 8, 1);
         let tables = CostTables::build(&p);
         let model = TimeModel::new(&p, &tables);
-        let allowed: Vec<Vec<usize>> = (0..p.sessions.len())
-            .map(|_| (0..p.slots.len()).collect())
+        // Every session may take every slot that has rooms, as in `solve`.
+        let open: Vec<usize> = (0..p.slots.len())
+            .filter(|&b| !p.slots[b].rooms.is_empty())
             .collect();
+        let allowed = vec![open; p.sessions.len()];
         let options = SolveOptions {
             time_limit: Duration::from_secs(30),
             ..SolveOptions::default()
