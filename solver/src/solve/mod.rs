@@ -471,8 +471,9 @@ impl<'s, 'a> Search<'s, 'a> {
         // Exact improvement and proofs while time is left. When neither improves, the
         // incumbent's basin is exhausted (measured on IETF 106: LNS and probes do not
         // leave a 260,000 basin for a 250,000 one), so a new batch of tabu searches
-        // with fresh seeds looks elsewhere; after searches the clock stopped, from the
-        // incumbent ([`Starts::Incumbent`]).
+        // with fresh seeds looks elsewhere. Once the clock stopped searches, a batch of
+        // short searches from the incumbent ([`Starts::Incumbent`]) follows every LNS
+        // round instead.
         let mut probing = true;
         let mut batch = 2;
         let mut stalls = 0;
