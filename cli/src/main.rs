@@ -16,6 +16,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+mod interim;
 mod serve;
 
 #[derive(Parser)]
@@ -81,6 +82,9 @@ enum Command {
         #[command(flatten)]
         flags: SolveFlags,
     },
+    /// Interim meetings: plan a request file, check a plan, generate a scenario.
+    #[command(subcommand)]
+    Interim(interim::InterimCommand),
     /// Run the gRPC service (agenda.v1): session requests, solves, agendas.
     Serve(serve::ServeFlags),
     /// Generate a synthetic IETF-like instance.
@@ -158,6 +162,7 @@ fn run(cli: Cli, o: &mut String) -> Result<u8> {
             flags,
         } => cmd_solve(o, &instance, output.as_deref(), flags),
         Command::Serve(flags) => serve::cmd_serve(flags),
+        Command::Interim(command) => interim::run(o, command),
         Command::Generate {
             sessions,
             rooms,

@@ -14,6 +14,7 @@ pub mod export;
 pub mod generate;
 pub mod graph;
 pub mod instance;
+pub mod interim;
 pub mod load;
 pub mod penalties;
 pub mod problem;

@@ -71,7 +71,7 @@ fn read(path: &Path) -> Result<String, LoadError> {
     })
 }
 
-fn parse<T: DeserializeOwned>(text: &str, origin: &str) -> Result<T, LoadError> {
+pub(crate) fn parse<T: DeserializeOwned>(text: &str, origin: &str) -> Result<T, LoadError> {
     serde_json::from_str(text).map_err(|e| LoadError::Syntax {
         origin: origin.to_string(),
         line: e.line(),
@@ -90,7 +90,7 @@ fn strip_position(message: &str) -> String {
 
 /// Reads only the `format` field first, so that a file of the other kind gets a useful
 /// message instead of a type error deep inside it.
-fn check_format(
+pub(crate) fn check_format(
     text: &str,
     origin: &str,
     expected: &'static str,

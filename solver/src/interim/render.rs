@@ -1,0 +1,210 @@
+//! A plan for people: a text table per meeting, iCalendar events, and the
+//! announcement the datatracker sends.
+
+use super::model::InterimProblem;
+use super::plan::InterimPlan;
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use std::fmt::Write as _;
+
+fn instant(text: &str) -> Option<DateTime<Utc>> {
+    super::model::parse_instant(text)
+}
+
+/// Per meeting: the UTC sessions, then each zone's local date, time and pain.
+pub fn text(plan: &InterimPlan) -> String {
+    let mut o = String::new();
+    let bound = match plan.lower_bound {
+        Some(b) => format!("lower bound {b}"),
+        None => "no bound".into(),
+    };
+    let _ = writeln!(
+        o,
+        "{} plan: cost {} ({bound}), {} meetings, {} unplaced",
+        plan.status,
+        plan.cost,
+        plan.meetings.len(),
+        plan.unplaced.len()
+    );
+    for m in &plan.meetings {
+        let _ = writeln!(
+            o,
+            "\n{}  (request {}, meeting {})  announce by {}, agenda by {}, minutes due {}",
+            m.name, m.request, m.index, m.announce_by, m.agenda_by, m.minutes_due
+        );
+        for s in &m.sessions {
+            if let (Some(a), Some(b)) = (instant(&s.start), instant(&s.end)) {
+                let _ = writeln!(
+                    o,
+                    "  {} - {} UTC",
+                    a.format("%a %Y-%m-%d %H:%M"),
+                    b.format("%H:%M")
+                );
+            }
+        }
+        let width = m.local.iter().map(|l| l.time_zone.len()).max().unwrap_or(0);
+        for l in &m.local {
+            let local = chrono::DateTime::parse_from_rfc3339(&l.start)
+                .map(|t| t.format("%a %Y-%m-%d %H:%M").to_string())
+                .unwrap_or_default();
+            let _ = writeln!(o, "    {:width$}  {local}  pain {}", l.time_zone, l.pain);
+        }
+        if let Some(why) = &m.why {
+            let _ = writeln!(o, "  why: {why}");
+        }
+    }
+    for u in &plan.unplaced {
+        let _ = writeln!(
+            o,
+            "\nunplaced: {} request {} meeting {}: {}",
+            u.group, u.request, u.index, u.reason
+        );
+    }
+    for f in &plan.fairness {
+        let zones: Vec<String> = f
+            .zones
+            .iter()
+            .map(|z| {
+                format!(
+                    "{} {} ({} of its meetings at night)",
+                    z.time_zone, z.pain, z.night_meetings
+                )
+            })
+            .collect();
+        let _ = writeln!(
+            o,
+            "\nfairness of {} request {}: {}",
+            f.group,
+            f.request,
+            zones.join(", ")
+        );
+    }
+    if !plan.violations.is_empty() {
+        let _ = writeln!(o, "\ncost by kind:");
+        for (k, v) in &plan.cost_by_kind {
+            let _ = writeln!(o, "  {k:16} {v}");
+        }
+        for v in plan
+            .violations
+            .iter()
+            .filter(|v| v.kind != "pain" && v.kind != "worst_zone")
+        {
+            let _ = writeln!(o, "  {} {}: {}", v.kind, v.meeting, v.message);
+        }
+    }
+    for w in plan.warnings.iter().chain(&plan.notes) {
+        let _ = writeln!(o, "note: {w}");
+    }
+    o
+}
+
+fn ics_escape(text: &str) -> String {
+    text.replace('\\', "\\\\")
+        .replace(';', "\\;")
+        .replace(',', "\\,")
+        .replace('\n', "\\n")
+}
+
+/// One VEVENT per session, in UTC; UIDs are stable (the meeting name and the session
+/// number), so re-importing an updated plan replaces the events.
+pub fn ics(problem: &InterimProblem, plan: &InterimPlan) -> String {
+    let mut o = String::from("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//IETF agenda engine//interim planner//EN\r\nCALSCALE:GREGORIAN\r\nMETHOD:PUBLISH\r\n");
+    let stamp = problem.now.format("%Y%m%dT%H%M%SZ");
+    for m in &plan.meetings {
+        let group = problem.groups.iter().find(|g| g.acronym == m.group);
+        let title = match group {
+            Some(g) => format!("{} ({}) interim", g.name, g.acronym),
+            None => format!("{} interim", m.group),
+        };
+        for (k, s) in m.sessions.iter().enumerate() {
+            let (Some(a), Some(b)) = (instant(&s.start), instant(&s.end)) else {
+                continue;
+            };
+            let _ = write!(o, "BEGIN:VEVENT\r\nUID:{}-{}@interim.ietf-agenda\r\nDTSTAMP:{stamp}\r\nDTSTART:{}\r\nDTEND:{}\r\nSUMMARY:{}\r\nDESCRIPTION:{}\r\nEND:VEVENT\r\n",
+                m.name, k + 1, a.format("%Y%m%dT%H%M%SZ"), b.format("%Y%m%dT%H%M%SZ"),
+                ics_escape(&format!("{title} ({})", m.name)),
+                ics_escape(m.why.as_deref().unwrap_or("")));
+        }
+    }
+    o.push_str("END:VCALENDAR\r\n");
+    o
+}
+
+/// The announcement per meeting, as the datatracker words it: subject
+/// `{Name} ({acronym}) {WG|RG|BOF} Virtual Meeting: {date}`, to IETF-Announce, cc the
+/// WG list, with the UTC times and the local times of the group's zones.
+pub fn mail(problem: &InterimProblem, plan: &InterimPlan) -> String {
+    let mut o = String::new();
+    for m in &plan.meetings {
+        let Some(req) = problem.requests.get(m.request) else {
+            continue;
+        };
+        let g = &problem.groups[req.group];
+        let Some(first) = m.sessions.first().and_then(|s| instant(&s.start)) else {
+            continue;
+        };
+        let kind = match g.label {
+            "RG" => "Research Group",
+            "BOF" => "BOF",
+            _ => "Working Group",
+        };
+        let _ = writeln!(o, "From: IESG Secretary <iesg-secretary@ietf.org>");
+        let _ = writeln!(o, "To: IETF-Announce <ietf-announce@ietf.org>");
+        let _ = writeln!(o, "Cc: {}@ietf.org", g.acronym);
+        let _ = writeln!(
+            o,
+            "Subject: {} ({}) {} Virtual Meeting: {}",
+            g.name,
+            g.acronym,
+            g.label,
+            first.format("%Y-%m-%d")
+        );
+        let _ = writeln!(o);
+        if m.sessions.len() == 1 {
+            let s = &m.sessions[0];
+            let end = instant(&s.end)
+                .map(|e| e.format("%H:%M").to_string())
+                .unwrap_or_default();
+            let _ = writeln!(o, "The {} ({}) {kind} will hold\na virtual interim meeting on {} from {} to {end} UTC.", g.name, g.acronym, first.format("%Y-%m-%d"), first.format("%H:%M"));
+        } else {
+            let _ = writeln!(
+                o,
+                "The {} ({}) {kind} will hold\na multi-day virtual interim meeting.\n",
+                g.name, g.acronym
+            );
+            for (k, s) in m.sessions.iter().enumerate() {
+                if let (Some(a), Some(b)) = (instant(&s.start), instant(&s.end)) {
+                    let _ = writeln!(
+                        o,
+                        "Session {}:\n{}     {} to {}  UTC",
+                        k + 1,
+                        a.format("%Y-%m-%d"),
+                        a.format("%H:%M"),
+                        b.format("%H:%M")
+                    );
+                }
+            }
+        }
+        let _ = writeln!(o, "\nLocal times of the first session:");
+        for z in &req.zones {
+            let local = first.with_timezone::<Tz>(&z.tz);
+            let _ = writeln!(
+                o,
+                "  {:24} {}",
+                z.name,
+                local.format("%a %Y-%m-%d %H:%M %Z")
+            );
+        }
+        let _ = writeln!(o, "\nAgenda:\n(No agenda submitted; due {})", m.agenda_by);
+        let remote = if req.remote_instructions.trim().is_empty() {
+            "Meetecho: the session link is on the group's meetings page in the datatracker"
+                .to_string()
+        } else {
+            req.remote_instructions.clone()
+        };
+        let _ = writeln!(o, "\nInformation about remote participation:\n{remote}\n");
+        let _ = writeln!(o, "Meeting name: {}\n", m.name);
+        let _ = writeln!(o, "{}", "-".repeat(72));
+    }
+    o
+}
