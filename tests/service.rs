@@ -120,6 +120,9 @@ impl Server {
     fn scheduling(&self) -> SchedulingClient<Channel> {
         SchedulingClient::new(self.channel.clone())
     }
+    fn interims(&self) -> pb::interims_client::InterimsClient<Channel> {
+        pb::interims_client::InterimsClient::new(self.channel.clone())
+    }
 
     /// Imports `tests/data/<name>` as the secretariat.
     async fn import(&self, name: &str, replace: bool) -> pb::ImportInstanceResponse {
@@ -1458,5 +1461,297 @@ async fn oversized_requests_are_refused() {
     );
     // The server is still there.
     server.import("tiny.json", false).await;
+    server.stop().await;
+}
+
+/// The interim calendar of the tests: wg1 (area rtg, a chair conflict with wg5) and
+/// wg5, no IETF meeting near, no telechats, at most two interims at once. Dates are
+/// relative to today, so the test keeps working as time passes.
+fn interim_calendar() -> String {
+    serde_json::json!({
+        "format": "interim-request/1",
+        "groups": [
+            {"acronym": "wg1", "name": "Working Group One", "area": "rtg", "conflicts": {"chair": ["wg5"]}},
+            {"acronym": "wg5", "name": "Working Group Five", "area": "sec"}
+        ],
+        "rules": {"max_parallel": 2}
+    })
+    .to_string()
+}
+
+fn interim_request(group: &str) -> String {
+    let today = chrono::Utc::now().date_naive();
+    serde_json::json!({
+        "group": group, "minutes": 60,
+        "earliest": (today + chrono::Days::new(20)).to_string(),
+        "latest": (today + chrono::Days::new(34)).to_string(),
+        "participants": [{"time_zone": "Europe/Berlin"}, {"time_zone": "America/New_York"}]
+    })
+    .to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn interims_are_requested_named_announced_and_cancelled() {
+    let server = Server::start(None).await;
+    let mut api = server.interims();
+    // Before the calendar exists, a request is refused with the fix.
+    let early = api
+        .request(as_(
+            WG1,
+            pb::RequestInterimsRequest {
+                request: interim_request("wg1"),
+                time_limit_seconds: 10.0,
+            },
+        ))
+        .await;
+    assert_eq!(code(early), Code::NotFound);
+    // Only the secretariat sets the calendar.
+    let denied = api
+        .set_calendar(as_(
+            WG1,
+            pb::SetCalendarRequest {
+                calendar: interim_calendar(),
+            },
+        ))
+        .await;
+    assert_eq!(code(denied), Code::PermissionDenied);
+    api.set_calendar(as_(
+        SECRETARIAT,
+        pb::SetCalendarRequest {
+            calendar: interim_calendar(),
+        },
+    ))
+    .await
+    .expect("the secretariat sets the calendar");
+
+    // A chair may not ask for another group's interim.
+    let other = api
+        .request(as_(
+            WG1,
+            pb::RequestInterimsRequest {
+                request: interim_request("wg5"),
+                time_limit_seconds: 10.0,
+            },
+        ))
+        .await;
+    assert_eq!(code(other), Code::PermissionDenied);
+    // A bad request names its field.
+    let bad = api
+        .request(as_(WG1, pb::RequestInterimsRequest {
+            request: r#"{"group": "wg1", "minutes": 500, "earliest": "2030-01-01", "latest": "2030-01-31"}"#.into(),
+            time_limit_seconds: 10.0,
+        }))
+        .await
+        .unwrap_err();
+    assert_eq!(bad.code(), Code::InvalidArgument);
+    assert!(
+        violations(&bad)
+            .iter()
+            .any(|(f, _)| f == "requests[0].minutes"),
+        "{:?}",
+        violations(&bad)
+    );
+
+    // Two chairs at once: both stored, distinct numbers, never at the same time
+    // (their chair conflict), and the evaluator's cost in each plan.
+    let year_of = |s: &pb::StoredInterim| s.session_starts[0][..4].to_string();
+    let (mut one, mut five) = (server.interims(), server.interims());
+    let (a, b) = tokio::join!(
+        one.request(as_(
+            WG1,
+            pb::RequestInterimsRequest {
+                request: interim_request("wg1"),
+                time_limit_seconds: 10.0
+            }
+        )),
+        five.request(as_(
+            WG5,
+            pb::RequestInterimsRequest {
+                request: interim_request("wg5"),
+                time_limit_seconds: 10.0
+            }
+        )),
+    );
+    let (a, b) = (a.unwrap().into_inner(), b.unwrap().into_inner());
+    assert_eq!(a.status, "optimal");
+    let (sa, sb) = (&a.stored[0], &b.stored[0]);
+    assert_eq!(sa.name, format!("interim-{}-wg1-01", year_of(sa)));
+    assert_eq!(sb.name, format!("interim-{}-wg5-01", year_of(sb)));
+    assert_ne!(
+        sa.session_starts[0], sb.session_starts[0],
+        "conflicting groups apart"
+    );
+    // A second request of wg1 gets the next number.
+    let again = api
+        .request(as_(
+            WG1,
+            pb::RequestInterimsRequest {
+                request: interim_request("wg1"),
+                time_limit_seconds: 10.0,
+            },
+        ))
+        .await
+        .unwrap()
+        .into_inner();
+    let second = &again.stored[0];
+    assert!(
+        second.name.ends_with("-wg1-02") || year_of(second) != year_of(sa),
+        "{}",
+        second.name
+    );
+    let plan: serde_json::Value = serde_json::from_str(&again.plan).unwrap();
+    assert_eq!(plan["format"], "interim-plan/1");
+
+    // Announce: secretariat only; the message reaches the outbox.
+    let denied = api
+        .announce(as_(
+            WG1,
+            pb::InterimName {
+                name: sa.name.clone(),
+            },
+        ))
+        .await;
+    assert_eq!(code(denied), Code::PermissionDenied);
+    let announced = api
+        .announce(as_(
+            SECRETARIAT,
+            pb::InterimName {
+                name: sa.name.clone(),
+            },
+        ))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(announced.status, "announced");
+    let outbox = server
+        .notifications()
+        .list(as_(
+            SECRETARIAT,
+            pb::ListNotificationsRequest {
+                meeting: sa.name.clone(),
+                after_id: 0,
+            },
+        ))
+        .await
+        .unwrap()
+        .into_inner()
+        .notifications;
+    assert_eq!(outbox.len(), 1);
+    assert!(
+        outbox[0]
+            .subject
+            .starts_with("Working Group One (wg1) WG Virtual Meeting: "),
+        "{}",
+        outbox[0].subject
+    );
+    assert_eq!(outbox[0].cc, vec!["wg1@ietf.org".to_string()]);
+    assert!(outbox[0].to[0].contains("ietf-announce@ietf.org"));
+
+    // Cancel: the other group's chair may not; wg1's may; the number stays taken.
+    let denied = api
+        .cancel(as_(
+            WG5,
+            pb::InterimName {
+                name: sa.name.clone(),
+            },
+        ))
+        .await;
+    assert_eq!(code(denied), Code::PermissionDenied);
+    let cancelled = api
+        .cancel(as_(
+            WG1,
+            pb::InterimName {
+                name: sa.name.clone(),
+            },
+        ))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(cancelled.status, "cancelled");
+    let third = api
+        .request(as_(
+            WG1,
+            pb::RequestInterimsRequest {
+                request: interim_request("wg1"),
+                time_limit_seconds: 10.0,
+            },
+        ))
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(
+        third.stored[0].name.ends_with("-03") || year_of(&third.stored[0]) != year_of(sa),
+        "{}",
+        third.stored[0].name
+    );
+    let listed = api
+        .list(as_(
+            WG5,
+            pb::ListInterimsRequest {
+                group: "wg1".into(),
+            },
+        ))
+        .await
+        .unwrap()
+        .into_inner()
+        .interims;
+    assert_eq!(listed.len(), 3);
+    assert_eq!(listed.iter().filter(|i| i.status == "cancelled").count(), 1);
+
+    // Plan is stateless and open to any caller.
+    let stateless = api
+        .plan(as_(
+            WG5,
+            pb::PlanInterimsRequest {
+                request: std::fs::read_to_string("tests/data/interim/series-rotation.json")
+                    .unwrap(),
+                time_limit_seconds: 3.0,
+            },
+        ))
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(stateless.stored.is_empty());
+    assert!(stateless.lower_bound.unwrap() <= stateless.cost);
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_interim_requests_never_share_a_number() {
+    let server = Server::start(None).await;
+    server
+        .interims()
+        .set_calendar(as_(
+            SECRETARIAT,
+            pb::SetCalendarRequest {
+                calendar: interim_calendar(),
+            },
+        ))
+        .await
+        .unwrap();
+    let mut calls = Vec::new();
+    for _ in 0..6 {
+        let mut api = server.interims();
+        calls.push(tokio::spawn(async move {
+            api.request(as_(
+                WG1,
+                pb::RequestInterimsRequest {
+                    request: interim_request("wg1"),
+                    time_limit_seconds: 10.0,
+                },
+            ))
+            .await
+            .map(|r| r.into_inner())
+        }));
+    }
+    let mut names = Vec::new();
+    for c in calls {
+        let reply = c.await.unwrap().expect("each request is stored");
+        names.extend(reply.stored.into_iter().map(|s| s.name));
+    }
+    let mut unique = names.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), 6, "{names:?}");
     server.stop().await;
 }

@@ -248,3 +248,130 @@ fn solve_writes_an_agenda_that_checks_and_refuses_bad_options() {
         assert!(!err.contains("panicked"), "{bad:?}: {err}");
     }
 }
+
+fn tmp(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("agenda-cli-interim-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join(name)
+}
+
+#[test]
+fn interim_plan_then_check_agree_and_every_format_renders() {
+    let plan = tmp("series-plan.json");
+    let request = "tests/data/interim/series-rotation.json";
+    let out = agenda(&[
+        "interim",
+        "plan",
+        request,
+        "--time-limit",
+        "5",
+        "-o",
+        plan.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&std::fs::read(&plan).unwrap()).unwrap();
+    assert_eq!(doc["format"], "interim-plan/1");
+    assert_eq!(doc["meetings"].as_array().unwrap().len(), 10);
+    let check = agenda(&[
+        "interim",
+        "check",
+        request,
+        plan.to_str().unwrap(),
+        "--json",
+    ]);
+    assert_eq!(check.status.code(), Some(0), "{}", stdout(&check));
+    let verdict: serde_json::Value = serde_json::from_slice(&check.stdout).unwrap();
+    assert_eq!(verdict["cost"], doc["cost"]);
+    assert_eq!(verdict["acceptable"], true);
+
+    let text = stdout(&agenda(&[
+        "interim",
+        "plan",
+        request,
+        "--time-limit",
+        "2",
+        "-f",
+        "text",
+    ]));
+    assert!(text.contains("interim-2027-core-03"), "{text}");
+    assert!(text.contains("Asia/Tokyo"));
+    let ics = stdout(&agenda(&[
+        "interim",
+        "plan",
+        request,
+        "--time-limit",
+        "2",
+        "-f",
+        "ics",
+    ]));
+    assert_eq!(
+        ics.matches("BEGIN:VEVENT").count(),
+        11,
+        "8 + 1 + a 2-day meeting"
+    );
+    assert!(ics.contains("UID:interim-2027-t2trg-01-2@"));
+    let mail = stdout(&agenda(&[
+        "interim",
+        "plan",
+        request,
+        "--time-limit",
+        "2",
+        "-f",
+        "mail",
+    ]));
+    assert!(
+        mail.contains("Subject: Constrained RESTful Environments (core) WG Virtual Meeting: 2027-"),
+        "{mail}"
+    );
+    assert!(mail.contains("Subject: Thing-to-Thing (t2trg) RG Virtual Meeting: "));
+    assert!(mail.contains("a multi-day virtual interim meeting"));
+}
+
+#[test]
+fn interim_check_exits_1_on_a_hard_error_and_2_on_bad_input() {
+    let plan = tmp("broken-plan.json");
+    let request = "tests/data/interim/series-rotation.json";
+    let out = agenda(&[
+        "interim",
+        "plan",
+        request,
+        "--time-limit",
+        "2",
+        "-o",
+        plan.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    let mut doc: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&plan).unwrap()).unwrap();
+    // Onto the IESG telechat of Thursday 2027-04-08 (07:00 Los Angeles = 14:00 UTC).
+    doc["meetings"][0]["sessions"][0] =
+        serde_json::json!({"start": "2027-04-08T14:00:00Z", "end": "2027-04-08T15:30:00Z"});
+    std::fs::write(&plan, serde_json::to_string(&doc).unwrap()).unwrap();
+    let check = agenda(&["interim", "check", request, plan.to_str().unwrap()]);
+    assert_eq!(check.status.code(), Some(1));
+    assert!(stdout(&check).contains("Telechat"), "{}", stdout(&check));
+
+    let bad = tmp("bad-request.json");
+    std::fs::write(&bad, r#"{"format": "interim-request/1", "now": "2027-01-01T00:00:00Z",
+        "groups": [{"acronym": "x"}],
+        "requests": [{"group": "x", "minutes": 500, "earliest": "2027-02-01", "latest": "2027-01-01",
+                      "participants": [{"time_zone": "Mars/Base"}]}]}"#).unwrap();
+    let out = agenda(&["interim", "plan", bad.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    for field in [
+        "requests[0].minutes",
+        "requests[0].latest",
+        "requests[0].participants[0].time_zone",
+    ] {
+        assert!(err.contains(field), "{field} missing: {err}");
+    }
+    let swapped = agenda(&["interim", "check", plan.to_str().unwrap(), request]);
+    assert_eq!(swapped.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&swapped.stderr).contains("takes the request first"));
+}

@@ -12,6 +12,7 @@ pub mod auth;
 pub mod convert;
 pub mod error;
 pub mod intake;
+pub mod interims;
 pub mod notify;
 pub mod server;
 pub mod store;
@@ -125,6 +126,11 @@ pub async fn serve(
         )
         .add_service(
             NotificationsServer::new(service.clone()).max_decoding_message_size(MAX_MESSAGE_BYTES),
+        )
+        .add_service(
+            pb::interims_server::InterimsServer::new(service.clone())
+                .max_decoding_message_size(MAX_MESSAGE_BYTES)
+                .max_encoding_message_size(MAX_MESSAGE_BYTES),
         )
         .add_service(
             SchedulingServer::new(service)

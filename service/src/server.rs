@@ -6,6 +6,7 @@ use crate::auth::{AccessConfig, Caller};
 use crate::convert::*;
 use crate::error::ServiceError;
 use crate::intake::{self, Accepted};
+use crate::interims;
 use crate::pb::{
     self, meetings_server, notifications_server, scheduling_server, session_requests_server,
 };
@@ -845,6 +846,148 @@ impl scheduling_server::Scheduling for AgendaService {
         };
         Ok(Response::new(pb::Document {
             media_type: media_type.into(),
+            content,
+        }))
+    }
+}
+
+fn interim_to_pb(i: &crate::store::StoredInterim) -> pb::StoredInterim {
+    pb::StoredInterim {
+        name: i.name.clone(),
+        group: i.group.clone(),
+        status: i.status.clone(),
+        session_starts: i.starts.clone(),
+        minutes: i.minutes,
+        requested_by: i.requested_by.clone(),
+        created_at: i.created_at.clone(),
+        detail: i.detail.clone(),
+    }
+}
+
+fn plan_to_pb(
+    plan: &agenda_solver::interim::InterimPlan,
+    stored: &[crate::store::StoredInterim],
+) -> Result<pb::InterimPlanResponse, Status> {
+    let mut text =
+        serde_json::to_string_pretty(plan).map_err(|e| Status::internal(e.to_string()))?;
+    text.push('\n');
+    Ok(pb::InterimPlanResponse {
+        plan: text,
+        status: plan.status.clone(),
+        cost: plan.cost,
+        lower_bound: plan.lower_bound,
+        stored: stored.iter().map(interim_to_pb).collect(),
+    })
+}
+
+#[tonic::async_trait]
+impl pb::interims_server::Interims for AgendaService {
+    async fn plan(
+        &self,
+        request: Request<pb::PlanInterimsRequest>,
+    ) -> Reply<pb::InterimPlanResponse> {
+        let caller = self.caller(&request)?;
+        let r = request.into_inner();
+        let limit = interims::time_limit(r.time_limit_seconds)?;
+        let out = self
+            .blocking(move |_| interims::plan(&r.request, limit))
+            .await
+            .and_then(|plan| plan_to_pb(&plan, &[]))
+            .map(Response::new);
+        Self::logged("Interims.Plan", &caller, out)
+    }
+
+    async fn request(
+        &self,
+        request: Request<pb::RequestInterimsRequest>,
+    ) -> Reply<pb::InterimPlanResponse> {
+        let caller = self.caller(&request)?;
+        let r = request.into_inner();
+        let limit = interims::time_limit(r.time_limit_seconds)?;
+        let c = caller.clone();
+        let out = self
+            .blocking(move |s| {
+                let at = chrono::Utc::now().format("%Y-%m-%dT%H:%M:00Z").to_string();
+                interims::request(&s.store, &c, &r.request, limit, &at)
+            })
+            .await
+            .and_then(|(plan, stored)| plan_to_pb(&plan, &stored))
+            .map(Response::new);
+        Self::logged("Interims.Request", &caller, out)
+    }
+
+    async fn list(
+        &self,
+        request: Request<pb::ListInterimsRequest>,
+    ) -> Reply<pb::ListInterimsResponse> {
+        self.caller(&request)?;
+        let group = request.into_inner().group;
+        let list = self
+            .blocking(move |s| {
+                let g = (!group.is_empty()).then_some(group.as_str());
+                s.store.read(|tx| tx.interims(g))
+            })
+            .await?;
+        Ok(Response::new(pb::ListInterimsResponse {
+            interims: list.iter().map(interim_to_pb).collect(),
+        }))
+    }
+
+    async fn cancel(&self, request: Request<pb::InterimName>) -> Reply<pb::StoredInterim> {
+        let caller = self.caller(&request)?;
+        let name = request.into_inner().name;
+        let c = caller.clone();
+        let out = self
+            .blocking(move |s| {
+                let i = interims::cancel(&s.store, &c, &name, &now())?;
+                Ok((i, s.store.read(|tx| tx.last_notification_id())?))
+            })
+            .await
+            .map(|(i, newest)| {
+                self.wake_watchers(newest);
+                Response::new(interim_to_pb(&i))
+            });
+        Self::logged("Interims.Cancel", &caller, out)
+    }
+
+    async fn announce(&self, request: Request<pb::InterimName>) -> Reply<pb::StoredInterim> {
+        let caller = self.caller(&request)?;
+        let name = request.into_inner().name;
+        let c = caller.clone();
+        let out = self
+            .blocking(move |s| {
+                let i = interims::announce(&s.store, &c, &name, &now())?;
+                Ok((i, s.store.read(|tx| tx.last_notification_id())?))
+            })
+            .await
+            .map(|(i, newest)| {
+                self.wake_watchers(newest);
+                Response::new(interim_to_pb(&i))
+            });
+        Self::logged("Interims.Announce", &caller, out)
+    }
+
+    async fn set_calendar(&self, request: Request<pb::SetCalendarRequest>) -> Reply<pb::Document> {
+        let caller = self.caller(&request)?;
+        let text = request.into_inner().calendar;
+        let c = caller.clone();
+        let out = self
+            .blocking(move |s| interims::set_calendar(&s.store, &c, &text, &now()))
+            .await
+            .map(|content| {
+                Response::new(pb::Document {
+                    media_type: "application/json".into(),
+                    content,
+                })
+            });
+        Self::logged("Interims.SetCalendar", &caller, out)
+    }
+
+    async fn get_calendar(&self, request: Request<pb::GetCalendarRequest>) -> Reply<pb::Document> {
+        self.caller(&request)?;
+        let content = self.blocking(|s| interims::calendar(&s.store)).await?;
+        Ok(Response::new(pb::Document {
+            media_type: "application/json".into(),
             content,
         }))
     }

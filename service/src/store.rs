@@ -90,6 +90,24 @@ pub struct Notification {
     pub created_at: String,
 }
 
+/// An interim meeting the service planned (ONLINE.md section 2).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredInterim {
+    pub name: String,
+    pub group: String,
+    /// `scheduled`, `announced` or `cancelled`.
+    pub status: String,
+    /// Session starts, RFC 3339 UTC.
+    pub starts: Vec<String>,
+    pub minutes: u32,
+    /// The `interim-request/1` request entry it was planned from (JSON).
+    pub request: String,
+    /// Its entry of the plan (JSON).
+    pub detail: String,
+    pub requested_by: String,
+    pub created_at: String,
+}
+
 /// The meeting's current agenda: the `agenda/1` JSON and the solver's statistics.
 #[derive(Debug, Clone)]
 pub struct StoredAgenda {
@@ -136,6 +154,23 @@ CREATE TABLE IF NOT EXISTS notifications (
     recipients TEXT NOT NULL,
     subject TEXT NOT NULL,
     body TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS interim_calendar (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    body TEXT NOT NULL,
+    updated_by TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS interims (
+    name TEXT PRIMARY KEY,
+    grp TEXT NOT NULL,
+    status TEXT NOT NULL,
+    starts TEXT NOT NULL,
+    minutes INTEGER NOT NULL,
+    request TEXT NOT NULL,
+    detail TEXT NOT NULL,
+    requested_by TEXT NOT NULL,
     created_at TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS agendas (
@@ -478,6 +513,89 @@ impl Tx<'_> {
             .tx
             .query_row("SELECT MAX(id) FROM notifications", [], |r| r.get(0))?;
         Ok(id.unwrap_or(0) as u64)
+    }
+
+    /// The interim calendar (an `interim-request/1` document without requests).
+    pub fn interim_calendar(&self) -> Result<Option<String>> {
+        Ok(self
+            .tx
+            .query_row("SELECT body FROM interim_calendar WHERE id = 1", [], |r| {
+                r.get(0)
+            })
+            .optional()?)
+    }
+
+    pub fn put_interim_calendar(&self, body: &str, by: &str, at: &str) -> Result<()> {
+        self.tx.execute(
+            "INSERT INTO interim_calendar (id, body, updated_by, updated_at) VALUES (1, ?1, ?2, ?3)
+             ON CONFLICT(id) DO UPDATE SET body = excluded.body, updated_by = excluded.updated_by,
+                updated_at = excluded.updated_at",
+            params![body, by, at],
+        )?;
+        Ok(())
+    }
+
+    /// Every stored interim (of one group when given), by name.
+    pub fn interims(&self, group: Option<&str>) -> Result<Vec<StoredInterim>> {
+        let mut stmt = self.tx.prepare(
+            "SELECT name, grp, status, starts, minutes, request, detail, requested_by, created_at
+             FROM interims WHERE (?1 IS NULL OR grp = ?1) ORDER BY name",
+        )?;
+        let rows = stmt.query_map(params![group], |r| {
+            Ok((
+                [r.get::<_, String>(0)?, r.get(1)?, r.get(2)?, r.get(3)?],
+                r.get::<_, i64>(4)?,
+                [r.get::<_, String>(5)?, r.get(6)?, r.get(7)?, r.get(8)?],
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (
+                [name, group, status, starts],
+                minutes,
+                [request, detail, requested_by, created_at],
+            ) = row?;
+            out.push(StoredInterim {
+                name,
+                group,
+                status,
+                starts: from_json(&starts)?,
+                minutes: minutes.clamp(0, u32::MAX as i64) as u32,
+                request,
+                detail,
+                requested_by,
+                created_at,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Stores a new interim; a name already taken is an error (never overwritten).
+    pub fn insert_interim(&self, i: &StoredInterim) -> Result<()> {
+        self.tx.execute(
+            "INSERT INTO interims (name, grp, status, starts, minutes, request, detail, requested_by, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            params![
+                i.name,
+                i.group,
+                i.status,
+                to_json(&i.starts)?,
+                i.minutes,
+                i.request,
+                i.detail,
+                i.requested_by,
+                i.created_at
+            ],
+        )?;
+        Ok(())
+    }
+
+    pub fn set_interim_status(&self, name: &str, status: &str) -> Result<()> {
+        self.tx.execute(
+            "UPDATE interims SET status = ?2 WHERE name = ?1",
+            params![name, status],
+        )?;
+        Ok(())
     }
 
     pub fn put_agenda(&self, meeting: &str, agenda: &StoredAgenda) -> Result<()> {

@@ -136,75 +136,103 @@ pub fn ics(problem: &InterimProblem, plan: &InterimPlan) -> String {
 pub fn mail(problem: &InterimProblem, plan: &InterimPlan) -> String {
     let mut o = String::new();
     for m in &plan.meetings {
-        let Some(req) = problem.requests.get(m.request) else {
+        let Some(a) = announcement(problem, m) else {
             continue;
-        };
-        let g = &problem.groups[req.group];
-        let Some(first) = m.sessions.first().and_then(|s| instant(&s.start)) else {
-            continue;
-        };
-        let kind = match g.label {
-            "RG" => "Research Group",
-            "BOF" => "BOF",
-            _ => "Working Group",
         };
         let _ = writeln!(o, "From: IESG Secretary <iesg-secretary@ietf.org>");
-        let _ = writeln!(o, "To: IETF-Announce <ietf-announce@ietf.org>");
-        let _ = writeln!(o, "Cc: {}@ietf.org", g.acronym);
+        let _ = writeln!(o, "To: {}", a.to);
+        let _ = writeln!(o, "Cc: {}", a.cc);
+        let _ = writeln!(o, "Subject: {}\n", a.subject);
+        let _ = writeln!(o, "{}", a.body);
+        let _ = writeln!(o, "{}", "-".repeat(72));
+    }
+    o
+}
+
+/// One meeting's announcement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Announcement {
+    pub to: String,
+    pub cc: String,
+    pub subject: String,
+    pub body: String,
+}
+
+/// The announcement of one planned meeting (None when it names no request of the
+/// problem or has no valid start).
+pub fn announcement(
+    problem: &InterimProblem,
+    m: &super::plan::PlannedMeeting,
+) -> Option<Announcement> {
+    let req = problem.requests.get(m.request)?;
+    let g = &problem.groups[req.group];
+    let first = m.sessions.first().and_then(|s| instant(&s.start))?;
+    let kind = match g.label {
+        "RG" => "Research Group",
+        "BOF" => "BOF",
+        _ => "Working Group",
+    };
+    let mut o = String::new();
+    if m.sessions.len() == 1 {
+        let s = &m.sessions[0];
+        let end = instant(&s.end)
+            .map(|e| e.format("%H:%M").to_string())
+            .unwrap_or_default();
         let _ = writeln!(
             o,
-            "Subject: {} ({}) {} Virtual Meeting: {}",
+            "The {} ({}) {kind} will hold\na virtual interim meeting on {} from {} to {end} UTC.",
+            g.name,
+            g.acronym,
+            first.format("%Y-%m-%d"),
+            first.format("%H:%M")
+        );
+    } else {
+        let _ = writeln!(
+            o,
+            "The {} ({}) {kind} will hold\na multi-day virtual interim meeting.\n",
+            g.name, g.acronym
+        );
+        for (k, s) in m.sessions.iter().enumerate() {
+            if let (Some(a), Some(b)) = (instant(&s.start), instant(&s.end)) {
+                let _ = writeln!(
+                    o,
+                    "Session {}:\n{}     {} to {}  UTC",
+                    k + 1,
+                    a.format("%Y-%m-%d"),
+                    a.format("%H:%M"),
+                    b.format("%H:%M")
+                );
+            }
+        }
+    }
+    let _ = writeln!(o, "\nLocal times of the first session:");
+    for z in &req.zones {
+        let local = first.with_timezone::<Tz>(&z.tz);
+        let _ = writeln!(
+            o,
+            "  {:24} {}",
+            z.name,
+            local.format("%a %Y-%m-%d %H:%M %Z")
+        );
+    }
+    let _ = writeln!(o, "\nAgenda:\n(No agenda submitted; due {})", m.agenda_by);
+    let remote = if req.remote_instructions.trim().is_empty() {
+        "Meetecho: the session link is on the group's meetings page in the datatracker".to_string()
+    } else {
+        req.remote_instructions.clone()
+    };
+    let _ = writeln!(o, "\nInformation about remote participation:\n{remote}\n");
+    let _ = writeln!(o, "Meeting name: {}", m.name);
+    Some(Announcement {
+        to: "IETF-Announce <ietf-announce@ietf.org>".into(),
+        cc: format!("{}@ietf.org", g.acronym),
+        subject: format!(
+            "{} ({}) {} Virtual Meeting: {}",
             g.name,
             g.acronym,
             g.label,
             first.format("%Y-%m-%d")
-        );
-        let _ = writeln!(o);
-        if m.sessions.len() == 1 {
-            let s = &m.sessions[0];
-            let end = instant(&s.end)
-                .map(|e| e.format("%H:%M").to_string())
-                .unwrap_or_default();
-            let _ = writeln!(o, "The {} ({}) {kind} will hold\na virtual interim meeting on {} from {} to {end} UTC.", g.name, g.acronym, first.format("%Y-%m-%d"), first.format("%H:%M"));
-        } else {
-            let _ = writeln!(
-                o,
-                "The {} ({}) {kind} will hold\na multi-day virtual interim meeting.\n",
-                g.name, g.acronym
-            );
-            for (k, s) in m.sessions.iter().enumerate() {
-                if let (Some(a), Some(b)) = (instant(&s.start), instant(&s.end)) {
-                    let _ = writeln!(
-                        o,
-                        "Session {}:\n{}     {} to {}  UTC",
-                        k + 1,
-                        a.format("%Y-%m-%d"),
-                        a.format("%H:%M"),
-                        b.format("%H:%M")
-                    );
-                }
-            }
-        }
-        let _ = writeln!(o, "\nLocal times of the first session:");
-        for z in &req.zones {
-            let local = first.with_timezone::<Tz>(&z.tz);
-            let _ = writeln!(
-                o,
-                "  {:24} {}",
-                z.name,
-                local.format("%a %Y-%m-%d %H:%M %Z")
-            );
-        }
-        let _ = writeln!(o, "\nAgenda:\n(No agenda submitted; due {})", m.agenda_by);
-        let remote = if req.remote_instructions.trim().is_empty() {
-            "Meetecho: the session link is on the group's meetings page in the datatracker"
-                .to_string()
-        } else {
-            req.remote_instructions.clone()
-        };
-        let _ = writeln!(o, "\nInformation about remote participation:\n{remote}\n");
-        let _ = writeln!(o, "Meeting name: {}\n", m.name);
-        let _ = writeln!(o, "{}", "-".repeat(72));
-    }
-    o
+        ),
+        body: o,
+    })
 }
