@@ -16,9 +16,17 @@ fn load(path: &str) -> InterimRequestFile {
 }
 
 fn main() {
-    let cap: f64 = std::env::var("AGENDA_BENCH_LIMIT").ok().and_then(|v| v.parse().ok()).unwrap_or(60.0);
+    let cap: f64 = std::env::var("AGENDA_BENCH_LIMIT")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(60.0);
     let after_106 = load("datasets/interim-after-106.json");
-    let synthetic = generate(&GenerateOptions { sessions: 500, rooms: 32, seed: 3 }).unwrap();
+    let synthetic = generate(&GenerateOptions {
+        sessions: 500,
+        rooms: 32,
+        seed: 3,
+    })
+    .unwrap();
     let big = interim::after_meeting(&synthetic, &interim::AfterMeetingOptions::default()).unwrap();
     let mut cases: Vec<(String, InterimRequestFile)> = Vec::new();
     for n in [1usize, 10, 100] {
@@ -36,9 +44,15 @@ fn main() {
     }
     f.rules.max_parallel = Some(3);
     cases.push(("after-106 in one week, 3 parallel".into(), f));
-    cases.push(("series of 8 over three continents".into(), load("tests/data/interim/series-rotation.json")));
+    cases.push((
+        "series of 8 over three continents".into(),
+        load("tests/data/interim/series-rotation.json"),
+    ));
 
-    println!("machine: {} cores; time limit {cap} s; medians of 3 runs", std::thread::available_parallelism().map_or(0, |n| n.get()));
+    println!(
+        "machine: {} cores; time limit {cap} s; medians of 3 runs",
+        std::thread::available_parallelism().map_or(0, |n| n.get())
+    );
     println!("| case | meetings | plan time | cost | lower bound | gap | status | exact rounds |");
     println!("|---|---|---|---|---|---|---|---|");
     for (name, file) in cases {
@@ -47,14 +61,24 @@ fn main() {
         let mut last = None;
         for _ in 0..3 {
             let began = Instant::now();
-            let planned = interim::plan(&problem, &PlanOptions { time_limit: Duration::from_secs_f64(cap), greedy_only: false });
+            let planned = interim::plan(
+                &problem,
+                &PlanOptions {
+                    time_limit: Duration::from_secs_f64(cap),
+                    greedy_only: false,
+                },
+            );
             times.push(began.elapsed());
             last = Some(planned);
         }
         times.sort();
         let p = last.expect("ran");
         let cost = p.evaluation.cost;
-        let gap = if cost == 0 { 0.0 } else { 100.0 * (cost - p.lower_bound) as f64 / cost as f64 };
+        let gap = if cost == 0 {
+            0.0
+        } else {
+            100.0 * (cost - p.lower_bound) as f64 / cost as f64
+        };
         println!(
             "| {name} | {} | {:.2} s | {cost} | {} | {gap:.2} % | {} | {} |",
             problem.meetings.len(),

@@ -854,3 +854,80 @@ fn root_dataset(name: &str) -> std::path::PathBuf {
         .join("datasets")
         .join(name)
 }
+
+/// One block, one room, three one-session groups: two must stay out, and priorities
+/// decide which (ONLINE.md section 3): the optimum keeps the highest priority and pays
+/// `unscheduled` times the others' priorities.
+#[test]
+fn priority_decides_who_meets_when_not_everyone_fits() {
+    for (priorities, kept, cost) in [
+        ([1, 5, 2], "b", 3 * 10_000_000u64),
+        ([7, 1, 1], "a", 2 * 10_000_000),
+        ([2, 3, 4], "c", 5 * 10_000_000),
+    ] {
+        let requests: Vec<Value> = ["a", "b", "c"]
+            .iter()
+            .zip(priorities)
+            .map(|(g, pr)| req(g, json!({"priority": pr})))
+            .collect();
+        let p = meeting(
+            &["wed-1000"],
+            &[("r1", 100)],
+            wgs(&["a", "b", "c"]),
+            json!(requests),
+        );
+        let r = run(&p, 20);
+        assert_honest(&p, &r);
+        let agenda = r.to_agenda(&p);
+        assert_eq!(agenda.assignments.len(), 1);
+        assert_eq!(
+            agenda.assignments[0].group, kept,
+            "priorities {priorities:?}"
+        );
+        assert_eq!(agenda.cost, Some(cost));
+        assert_eq!(agenda.status.as_deref(), Some("optimal"));
+    }
+}
+
+/// Priority 1 everywhere (or absent) gives the same agenda and bound, to the byte.
+#[test]
+fn priorities_of_one_change_nothing() {
+    let Some(path) = shared_dataset("ietf106.json") else {
+        return;
+    };
+    let mut doc: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let plain: Instance = serde_json::from_value(doc.clone()).unwrap();
+    for r in doc["requests"].as_array_mut().unwrap() {
+        r["priority"] = json!(1);
+    }
+    let ones: Instance = serde_json::from_value(doc).unwrap();
+    let solve_json = |inst: &Instance| {
+        let p = Problem::from_instance(inst).unwrap();
+        let r = solve(
+            &p,
+            &SolveOptions {
+                time_limit: Duration::from_secs(60),
+                ..SolveOptions::default()
+            },
+            &mut |_| {},
+        );
+        serde_json::to_string(&r.to_agenda(&p)).unwrap()
+    };
+    assert_eq!(solve_json(&plain), solve_json(&ones));
+}
+
+#[test]
+fn a_priority_below_one_is_refused_with_its_field() {
+    let inst: Instance = serde_json::from_value(json!({
+        "format": "agenda-instance/1",
+        "meeting": {"number": "S", "time_zone": "UTC", "session_minutes": [60]},
+        "rooms": [{"id": "r1"}], "slots": [{"id": "s1", "start": "2026-03-16T10:00", "minutes": 60}],
+        "groups": [{"acronym": "a"}, {"acronym": "b"}],
+        "requests": [{"group": "a", "sessions": [{"minutes": 60}], "attendees": 5, "priority": 0},
+                     {"group": "b", "sessions": [{"minutes": 60}], "attendees": 5, "priority": "high"}]
+    }))
+    .unwrap();
+    let v = agenda_solver::validate(&inst);
+    let fields: Vec<&str> = v.errors().map(|i| i.field.as_str()).collect();
+    assert_eq!(fields, vec!["requests[0].priority", "requests[1].priority"]);
+}

@@ -206,6 +206,7 @@ pub fn request_to_doc(r: &pb::SessionRequest) -> doc::SessionRequest {
         resources: r.resources.clone(),
         bofs_to_avoid: opt(&r.bofs_to_avoid),
         special_requests: opt(&r.special_requests),
+        priority: r.priority.filter(|&p| p != 0).map(Value::from),
     }
 }
 
@@ -236,6 +237,11 @@ pub fn request_from_doc(r: &doc::SessionRequest) -> pb::SessionRequest {
         resources: r.resources.clone(),
         bofs_to_avoid: text(&r.bofs_to_avoid),
         special_requests: text(&r.special_requests),
+        // Stored requests were validated, so a priority is a whole number from 1 to 1000.
+        priority: r
+            .priority
+            .as_ref()
+            .map(|v| v.as_u64().and_then(|p| u32::try_from(p).ok()).unwrap_or(0)),
     }
 }
 

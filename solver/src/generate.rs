@@ -476,6 +476,7 @@ pub fn generate(options: &GenerateOptions) -> Result<Instance, GenerateError> {
         });
         let attendees = ATTENDEES[rng.below(ATTENDEES.len())];
         requests.push(SessionRequest {
+            priority: None,
             group: groups[i].acronym.clone(),
             sessions: shape
                 .iter()

@@ -130,6 +130,10 @@ pub struct SessionRequest {
     pub bofs_to_avoid: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub special_requests: Option<String>,
+    /// ONLINE.md section 3: the `unscheduled` penalty of the request's sessions is
+    /// multiplied by it (an integer >= 1; absent is 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub priority: Option<Value>,
 }
 
 /// One requested session; `minutes` absent, null or 0 is "Unselected Length of Session".

@@ -195,6 +195,9 @@ pub struct Session {
     pub must_attend: Vec<PersonIdx>,
     /// Time ranges any member group avoids.
     pub avoid: BTreeSet<TimeRange>,
+    /// The request's priority (ONLINE.md section 3): leaving the session out costs
+    /// `unscheduled` times this.
+    pub priority: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -52,6 +52,9 @@ impl fmt::Display for Issue {
     }
 }
 
+/// Largest `requests[].priority`: with the penalties' bound, no cost can overflow.
+pub const MAX_PRIORITY: u64 = 1_000;
+
 /// The outcome of validation: all issues, and the problem when there was no error.
 #[derive(Debug, Clone)]
 pub struct Validation {
@@ -782,6 +785,19 @@ fn validate_request(
         }
     }
 
+    let priority = match &r.priority {
+        None => 1,
+        Some(v) => v.as_u64().filter(|p| (1..=MAX_PRIORITY).contains(p)).unwrap_or_else(|| {
+            c.error(
+                name,
+                at("priority"),
+                format!("{v} is not a whole number from 1 to {MAX_PRIORITY}"),
+                "the priority multiplies the unscheduled penalty of the request's sessions; leave it out for 1",
+            );
+            1
+        }),
+    };
+
     if c.issues[errors_before..]
         .iter()
         .any(|i| i.severity == Severity::Error)
@@ -816,6 +832,7 @@ fn validate_request(
                 declarations: Vec::new(),
                 must_attend: Vec::new(),
                 avoid: BTreeSet::new(),
+                priority,
             }
         })
         .collect();

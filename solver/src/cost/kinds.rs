@@ -33,15 +33,21 @@ pub fn violations(kind: CostKind, ctx: &Context) -> Vec<Violation> {
     }
 }
 
-/// `unscheduled`: per schedulable session left out (an unapproved third session is not
-/// schedulable and costs nothing).
+/// `unscheduled`: per schedulable session left out, times its request's priority (an
+/// unapproved third session is not schedulable and costs nothing).
 pub fn unscheduled(ctx: &Context) -> Vec<Violation> {
     let p = ctx.problem;
     p.schedulable_sessions()
         .filter(|&s| ctx.schedule.get(s).is_none())
         .map(|s| {
             let message = format!("{} is not scheduled", p.session_label(s));
-            ctx.violation(CostKind::Unscheduled, s, None, 1, message)
+            ctx.violation(
+                CostKind::Unscheduled,
+                s,
+                None,
+                p.sessions[s].priority,
+                message,
+            )
         })
         .collect()
 }

@@ -73,7 +73,7 @@ impl Budget {
         let mut base_of = vec![0; p.sessions.len()];
         for s in p.schedulable_sessions() {
             let cheapest_slot = allowed[s].iter().map(|&b| t.unary[s][b]).min();
-            let base = cheapest_slot.map_or(t.unscheduled, |c| c.min(t.unscheduled));
+            let base = cheapest_slot.map_or(t.unscheduled[s], |c| c.min(t.unscheduled[s]));
             base_of[s] = base;
             let room = model.fixed_room[s].map_or(0, |r| {
                 let small = p.rooms[r]
@@ -326,7 +326,7 @@ impl Budget {
 
     /// Whether `s` may be left out within the budget.
     pub fn allows_out(&self, model: &TimeModel, s: SessionIdx) -> bool {
-        model.tables.unscheduled.saturating_sub(self.base_of[s]) <= self.unary_limit(s)
+        model.tables.unscheduled[s].saturating_sub(self.base_of[s]) <= self.unary_limit(s)
     }
 
     /// The sessions outside the core (every session without one) that this budget
@@ -397,7 +397,7 @@ fn group_extras(
         ) -> u64 {
             let Some(&s) = sessions.get(k) else { return 0 };
             let t = model.tables;
-            let mut least = t.unscheduled + best(k + 1, sessions, chosen, model, allowed);
+            let mut least = t.unscheduled[s] + best(k + 1, sessions, chosen, model, allowed);
             for &b in &allowed[s] {
                 let free = chosen.iter().all(|&c| !model.problem.slots_overlap(b, c));
                 if !free || t.unary[s][b] >= least {

@@ -368,7 +368,7 @@ impl<'a> Ilp<'a> {
             let mut e: Expression = x[s].iter().map(|&(_, v, _)| v).sum();
             if budget.is_none_or(|bg| bg.allows_out(model, s)) {
                 let (o, c) = columns.add(variable().min(0.0).max(1.0));
-                objective.add_mul(t.unscheduled as f64, o);
+                objective.add_mul(t.unscheduled[s] as f64, o);
                 out[s] = Some((o, c));
                 e += o;
             }
@@ -377,7 +377,7 @@ impl<'a> Ilp<'a> {
             if let Some(bg) = budget.filter(|bg| bg.unary_is_outside(s)) {
                 let base = bg.base(s);
                 let options = x[s].iter().map(|&(b, v, _)| (t.unary[s][b], v));
-                for (cost, v) in options.chain(out[s].map(|(o, _)| (t.unscheduled, o))) {
+                for (cost, v) in options.chain(out[s].map(|(o, _)| (t.unscheduled[s], o))) {
                     if cost > base {
                         outside.add_mul((cost - base) as f64, v);
                         outside_terms += 1;

@@ -150,7 +150,11 @@ pub fn core_bound(
         .collect();
     let out_cost: Vec<Option<f64>> = members
         .iter()
-        .map(|&s| budget.allows_out(model, s).then_some(t.unscheduled as f64))
+        .map(|&s| {
+            budget
+                .allows_out(model, s)
+                .then_some(t.unscheduled[s] as f64)
+        })
         .collect();
     let slots: Vec<SlotProblem> = (0..p.slots.len())
         .filter_map(|b| {
@@ -483,7 +487,7 @@ pub fn relaxed_cost(
     let t = model.tables;
     let mut cost = 0;
     for s in p.schedulable_sessions().filter(|&s| core[s]) {
-        cost += slot_of[s].map_or(t.unscheduled, |b| t.unary[s][b]);
+        cost += slot_of[s].map_or(t.unscheduled[s], |b| t.unary[s][b]);
     }
     for &(s, u, w) in &t.pairs {
         if w >= min_pair_weight

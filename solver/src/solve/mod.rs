@@ -1318,7 +1318,7 @@ fn cost_granularity(model: &TimeModel) -> u64 {
         }
     }
     let t = model.tables;
-    let mut g = gcd(t.unscheduled, t.too_small);
+    let mut g = t.unscheduled.iter().fold(t.too_small, |g, &u| gcd(g, u));
     g = gcd(g, model.fixed_room_cost);
     for row in &t.unary {
         g = row.iter().fold(g, |g, &c| gcd(g, c));

@@ -72,7 +72,8 @@ pub struct CostTables {
     /// `adjacent_slots[a][b]`: one room used in `a` then `b` (or `b` then `a`) satisfies
     /// adjacency.
     pub adjacent_slots: Vec<Vec<bool>>,
-    pub unscheduled: u64,
+    /// Per session: what leaving it out costs (`unscheduled` times its priority).
+    pub unscheduled: Vec<u64>,
     pub too_small: u64,
 }
 
@@ -210,7 +211,15 @@ impl CostTables {
             sequences,
             adjacencies,
             adjacent_slots,
-            unscheduled: p.penalties.get(CostKind::Unscheduled),
+            unscheduled: p
+                .sessions
+                .iter()
+                .map(|s| {
+                    p.penalties
+                        .get(CostKind::Unscheduled)
+                        .saturating_mul(s.priority)
+                })
+                .collect(),
             too_small: p.penalties.get(CostKind::TooSmallRoom),
         }
     }

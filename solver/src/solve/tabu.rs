@@ -164,7 +164,7 @@ impl<'m, 'a> State<'m, 'a> {
                     t.unary[s]
                         .iter()
                         .map(|&c| c as i64)
-                        .chain(std::iter::once(t.unscheduled as i64))
+                        .chain(std::iter::once(t.unscheduled[s] as i64))
                 })
                 .collect(),
             overlaps: (0..=m)

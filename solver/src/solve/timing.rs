@@ -166,7 +166,7 @@ impl<'a> TimeModel<'a> {
                     total += t.unary[s][b];
                     by_slot[b].push(s);
                 }
-                None => total += t.unscheduled,
+                None => total += t.unscheduled[s],
             }
         }
         for &(s, u, w) in &t.pairs {
@@ -252,7 +252,7 @@ impl<'m, 'a> TimeState<'m, 'a> {
                 }
                 None => {
                     if m.problem.sessions[s].schedulable {
-                        total += t.unscheduled;
+                        total += t.unscheduled[s];
                     }
                 }
             }
