@@ -931,3 +931,31 @@ fn a_priority_below_one_is_refused_with_its_field() {
     let fields: Vec<&str> = v.errors().map(|i| i.field.as_str()).collect();
     assert_eq!(fields, vec!["requests[0].priority", "requests[1].priority"]);
 }
+
+/// Two blocks, one room, five sessions of priorities 1-5: three stay out at least, the
+/// cheapest three (priorities 1, 2, 3), so the counting floor is 6 x unscheduled; the
+/// solver's bound starts there and the optimum (keep 4 and 5) equals it.
+#[test]
+fn the_counting_floor_charges_the_cheapest_surplus() {
+    let requests: Vec<Value> = ["a", "b", "c", "d", "e"]
+        .iter()
+        .zip(1..=5)
+        .map(|(g, pr)| req(g, json!({"priority": pr})))
+        .collect();
+    let p = meeting(
+        &["mon-1530", "wed-1000"],
+        &[("r1", 100)],
+        wgs(&["a", "b", "c", "d", "e"]),
+        json!(requests),
+    );
+    let tables = CostTables::build(&p);
+    let model = TimeModel::new(&p, &tables);
+    let allowed = open_slots(&p);
+    let budget = Budget::new(&model, &allowed, u64::MAX, None);
+    assert_eq!(budget.counting_floor(&model), 6 * 10_000_000);
+    assert!(budget.bound() < budget.counting_floor(&model));
+    let r = run(&p, 20);
+    assert_honest(&p, &r);
+    assert_eq!(r.lower_bound, Some(6 * 10_000_000));
+    assert_eq!(r.evaluation.cost, 6 * 10_000_000);
+}

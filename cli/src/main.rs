@@ -17,6 +17,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 mod interim;
+mod online;
 mod serve;
 
 #[derive(Parser)]
@@ -82,6 +83,9 @@ enum Command {
         #[command(flatten)]
         flags: SolveFlags,
     },
+    /// Online meetings: plan one from a virtual-meeting/1 description, or compare shapes.
+    #[command(subcommand)]
+    Virtual(online::VirtualCommand),
     /// Interim meetings: plan a request file, check a plan, generate a scenario.
     #[command(subcommand)]
     Interim(interim::InterimCommand),
@@ -163,6 +167,7 @@ fn run(cli: Cli, o: &mut String) -> Result<u8> {
         } => cmd_solve(o, &instance, output.as_deref(), flags),
         Command::Serve(flags) => serve::cmd_serve(flags),
         Command::Interim(command) => interim::run(o, command),
+        Command::Virtual(command) => online::run(o, command),
         Command::Generate {
             sessions,
             rooms,
@@ -188,7 +193,13 @@ fn run(cli: Cli, o: &mut String) -> Result<u8> {
 /// Loads and validates an instance; prints every error and fails with exit 2.
 fn load_problem(path: &Path) -> Result<Problem> {
     let instance = load_instance(path)?;
-    let v = validate(&instance);
+    load_problem_of(&instance, &path.display().to_string())
+}
+
+/// Validates an instance; prints every error and fails with exit 2.
+pub(crate) fn load_problem_of(instance: &agenda_solver::Instance, origin: &str) -> Result<Problem> {
+    let path = Path::new(origin);
+    let v = validate(instance);
     match v.problem {
         Some(p) => Ok(p),
         None => {

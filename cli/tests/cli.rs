@@ -375,3 +375,90 @@ fn interim_check_exits_1_on_a_hard_error_and_2_on_bad_input() {
     assert_eq!(swapped.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&swapped.stderr).contains("takes the request first"));
 }
+
+#[test]
+fn virtual_plan_builds_solves_and_sends_the_rest_to_interims() {
+    let Some(requests) = ["../shared/datasets/ietf106.json"]
+        .into_iter()
+        .find(|p| root().join(p).exists())
+    else {
+        eprintln!(
+            "NOTICE: ../shared/datasets/ietf106.json is absent; skipping the virtual plan test"
+        );
+        return;
+    };
+    let dir = tmp("v107");
+    let out = agenda(&[
+        "virtual",
+        "plan",
+        "tests/data/online/ietf107.json",
+        "--requests",
+        requests,
+        "-o",
+        dir.to_str().unwrap(),
+        "--time-limit",
+        "60",
+        "--interims",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = stdout(&out);
+    assert!(text.contains("a BoF (priority 8): 7 of 7 meet"), "{text}");
+    assert!(
+        text.contains("a dispatch-style group (priority 4): 3 of 3 meet"),
+        "{text}"
+    );
+    assert!(text.contains("optimal"), "{text}");
+    // The agenda passes check with its reported cost.
+    let check = agenda(&[
+        "check",
+        "--json",
+        dir.join("instance.json").to_str().unwrap(),
+        dir.join("agenda.json").to_str().unwrap(),
+    ]);
+    assert_eq!(check.status.code(), Some(0));
+    let verdict: serde_json::Value = serde_json::from_slice(&check.stdout).unwrap();
+    assert_eq!(verdict["cost"], verdict["claimed_cost"]);
+    // Every session kept is of a BoF or dispatch group before any other fits... and the
+    // other groups' interims plan without a hard error.
+    let interims = agenda(&[
+        "interim",
+        "check",
+        dir.join("interim-request.json").to_str().unwrap(),
+        dir.join("interim-plan.json").to_str().unwrap(),
+    ]);
+    assert_eq!(interims.status.code(), Some(0), "{}", stdout(&interims));
+    let plan: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("interim-plan.json")).unwrap()).unwrap();
+    assert_eq!(plan["unplaced"].as_array().unwrap().len(), 0);
+    assert_eq!(plan["meetings"].as_array().unwrap().len(), 88);
+}
+
+#[test]
+fn a_bad_virtual_meeting_names_its_fields() {
+    let bad = tmp("bad-virtual.json");
+    std::fs::write(
+        &bad,
+        r#"{"format": "virtual-meeting/1", "number": "x", "days": ["2020-13-01"],
+        "window": {"blocks": [120]}, "tracks": 0}"#,
+    )
+    .unwrap();
+    let out = agenda(&[
+        "virtual",
+        "plan",
+        bad.to_str().unwrap(),
+        "--requests",
+        "tests/data/tiny.json",
+        "-o",
+        tmp("bad-out").to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    for field in ["days[0]", "tracks", "history"] {
+        assert!(err.contains(field), "{field} missing: {err}");
+    }
+}

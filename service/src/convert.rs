@@ -63,6 +63,8 @@ pub fn meeting_to_instance(m: &pb::Meeting) -> Instance {
                 meets_as_area: g.meets_as_area,
                 chairs: g.chairs.clone(),
                 ads: g.ads.clone(),
+                new: None,
+                dispatch: None,
             })
             .collect(),
         people: m

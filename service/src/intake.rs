@@ -36,6 +36,8 @@ fn group_of(base: &Instance, acronym: &str) -> Group {
             meets_as_area: None,
             chairs: Vec::new(),
             ads: Vec::new(),
+            new: None,
+            dispatch: None,
         })
 }
 

@@ -375,6 +375,8 @@ pub fn generate(options: &GenerateOptions) -> Result<Instance, GenerateError> {
             meets_as_area: None,
             chairs: Vec::new(),
             ads: Vec::new(),
+            new: None,
+            dispatch: None,
         });
     }
 

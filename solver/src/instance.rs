@@ -89,6 +89,13 @@ pub struct Group {
     pub chairs: Vec<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub ads: Vec<String>,
+    /// ONLINE.md section 3: a group meeting for the first time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub new: Option<bool>,
+    /// ONLINE.md section 3: a dispatch-style group (also: an acronym ending in
+    /// `dispatch`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dispatch: Option<bool>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -16,6 +16,7 @@ pub mod graph;
 pub mod instance;
 pub mod interim;
 pub mod load;
+pub mod online;
 pub mod penalties;
 pub mod problem;
 pub mod rng;

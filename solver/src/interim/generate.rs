@@ -93,35 +93,8 @@ pub fn after_meeting(
     let mut rng = Rng(options.seed ^ 0x1e7f_2020);
     let earliest = last + Days::new(1);
     let latest = last + Days::new(7 * options.weeks as u64);
-    // Telechats: formal on the first Thursday a week after the meeting, every 14 days;
-    // informal calls in the weeks between.
-    let mut thursday = last + Days::new(7);
-    while thursday.weekday() != Weekday::Thu {
-        thursday = thursday + Days::new(1);
-    }
-    let telechats = json!([
-        {"first": thursday.to_string(), "time": "07:00", "time_zone": "America/Los_Angeles",
-         "every_days": 14, "minutes": 150},
-        {"first": (thursday + Days::new(7)).to_string(), "time": "07:00",
-         "time_zone": "America/Los_Angeles", "every_days": 14, "minutes": 90}
-    ]);
-    let groups = instance
-        .groups
-        .iter()
-        .map(|g| InterimGroup {
-            acronym: g.acronym.clone(),
-            name: g.name.clone(),
-            area: g.area.clone(),
-            group_type: g.group_type.clone(),
-            state: g.state.clone(),
-            conflicts: instance
-                .requests
-                .iter()
-                .find(|r| r.group == g.acronym)
-                .map(|r| r.conflicts.clone())
-                .unwrap_or_default(),
-        })
-        .collect();
+    let telechats = telechats_after(last);
+    let groups = groups_of(instance);
     let weights: Vec<f64> = REGIONS.iter().map(|r| r.0).collect();
     let mut requests = Vec::new();
     for r in &instance.requests {
@@ -176,4 +149,40 @@ pub fn after_meeting(
             ..Default::default()
         },
     })
+}
+
+/// Telechats from the first Thursday a week after `last`: formal ones every 14 days at
+/// 07:00 Los Angeles (150 minutes), informal calls in the weeks between (90 minutes).
+pub(crate) fn telechats_after(last: NaiveDate) -> Value {
+    let mut thursday = last + Days::new(7);
+    while thursday.weekday() != Weekday::Thu {
+        thursday = thursday + Days::new(1);
+    }
+    json!([
+        {"first": thursday.to_string(), "time": "07:00", "time_zone": "America/Los_Angeles",
+         "every_days": 14, "minutes": 150},
+        {"first": (thursday + Days::new(7)).to_string(), "time": "07:00",
+         "time_zone": "America/Los_Angeles", "every_days": 14, "minutes": 90}
+    ])
+}
+
+/// Every group of an instance with its request's conflicts.
+pub(crate) fn groups_of(instance: &Instance) -> Vec<InterimGroup> {
+    instance
+        .groups
+        .iter()
+        .map(|g| InterimGroup {
+            acronym: g.acronym.clone(),
+            name: g.name.clone(),
+            area: g.area.clone(),
+            group_type: g.group_type.clone(),
+            state: g.state.clone(),
+            conflicts: instance
+                .requests
+                .iter()
+                .find(|r| r.group == g.acronym)
+                .map(|r| r.conflicts.clone())
+                .unwrap_or_default(),
+        })
+        .collect()
 }

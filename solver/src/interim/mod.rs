@@ -12,7 +12,7 @@
 mod calendar;
 mod evaluate;
 mod explain;
-mod generate;
+pub(crate) mod generate;
 mod model;
 mod plan;
 mod planner;

@@ -129,6 +129,30 @@ impl Budget {
         self.floor + self.group_extra.iter().map(|g| g.1).sum::<u64>()
     }
 
+    /// A counting floor: each (block, room) pair holds one session at most, so when
+    /// the schedulable sessions outnumber them, at least the surplus stays out, and
+    /// leaving `s` out costs `unscheduled[s] - base(s)` above its base. The floor is
+    /// the sum of the bases plus the cheapest surplus of those extras. Overlapping
+    /// blocks make the count generous, never wrong. Equal to the bases' sum whenever
+    /// every session has a room and a block.
+    pub fn counting_floor(&self, model: &TimeModel) -> u64 {
+        let p = model.problem;
+        let sessions: Vec<SessionIdx> = p.schedulable_sessions().collect();
+        let capacity: usize = p.slots.iter().map(|b| b.rooms.len()).sum();
+        let surplus = sessions.len().saturating_sub(capacity);
+        let mut extra: Vec<u64> = sessions
+            .iter()
+            .map(|&s| model.tables.unscheduled[s].saturating_sub(self.base_of[s]))
+            .collect();
+        extra.sort_unstable();
+        let bases = sessions
+            .iter()
+            .fold(0u64, |a, &s| a.saturating_add(self.base_of[s]));
+        extra[..surplus]
+            .iter()
+            .fold(bases, |a, &e| a.saturating_add(e))
+    }
+
     /// The unary cost `s` pays at least (the base its slot costs are measured from).
     pub fn base(&self, s: SessionIdx) -> u64 {
         self.base_of[s]

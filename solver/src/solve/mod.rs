@@ -362,7 +362,10 @@ impl<'s, 'a> Search<'s, 'a> {
             best,
             greedy,
             best_rooms: Vec::new(),
-            lower: Budget::new(model, allowed, upper, None).bound(),
+            lower: {
+                let budget = Budget::new(model, allowed, upper, None);
+                budget.bound().max(budget.counting_floor(model))
+            },
             core: None,
             search_core: Vec::new(),
             cut_by_time: false,
