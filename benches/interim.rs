@@ -3,7 +3,7 @@
 //! rotating series; medians of 3 runs.
 //!
 //! `cargo bench --bench interim`; `AGENDA_BENCH_LIMIT=10` caps every time limit.
-//! Rows from 1 to 100 requests come from `datasets/interim-after-106.json` (the post-
+//! Rows from 1 to 100 requests come from `datasets/interim/after-106.json` (the post-
 //! IETF 106 scenario); 300 from a synthetic 500-session meeting's scenario.
 
 use agenda_solver::generate::{generate, GenerateOptions};
@@ -20,7 +20,7 @@ fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(60.0);
-    let after_106 = load("datasets/interim-after-106.json");
+    let after_106 = load("datasets/interim/after-106.json");
     let synthetic = generate(&GenerateOptions {
         sessions: 500,
         rooms: 32,

@@ -1,4 +1,4 @@
-//! The interim planner on the post-IETF-106 scenario (`datasets/interim-after-106.json`,
+//! The interim planner on the post-IETF-106 scenario (`datasets/interim/after-106.json`,
 //! generated from `../shared/datasets/ietf106.json` by `agenda interim generate`).
 
 use agenda_solver::interim::{self, PlanOptions};
@@ -6,8 +6,8 @@ use ietf_agenda::shared_dataset;
 use std::time::Duration;
 
 fn scenario() -> interim::InterimProblem {
-    let text = std::fs::read_to_string("datasets/interim-after-106.json").unwrap();
-    let file = interim::parse_request(&text, "interim-after-106.json").unwrap();
+    let text = std::fs::read_to_string("datasets/interim/after-106.json").unwrap();
+    let file = interim::parse_request(&text, "after-106.json").unwrap();
     interim::validate(&file, None).problem.unwrap()
 }
 
@@ -44,6 +44,6 @@ fn the_committed_scenario_is_what_the_generator_makes() {
     let made = interim::after_meeting(&instance, &interim::AfterMeetingOptions::default()).unwrap();
     let mut text = serde_json::to_string_pretty(&made).unwrap();
     text.push('\n');
-    let committed = std::fs::read_to_string("datasets/interim-after-106.json").unwrap();
-    assert!(text == committed, "datasets/interim-after-106.json differs from `agenda interim generate ../shared/datasets/ietf106.json`");
+    let committed = std::fs::read_to_string("datasets/interim/after-106.json").unwrap();
+    assert!(text == committed, "datasets/interim/after-106.json differs from `agenda interim generate ../shared/datasets/ietf106.json`");
 }

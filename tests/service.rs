@@ -1479,6 +1479,10 @@ fn interim_calendar() -> String {
     .to_string()
 }
 
+fn interim_name(name: &str) -> pb::InterimName {
+    pb::InterimName { name: name.into() }
+}
+
 fn interim_request(group: &str) -> String {
     let today = chrono::Utc::now().date_naive();
     serde_json::json!({
@@ -1603,22 +1607,10 @@ async fn interims_are_requested_named_announced_and_cancelled() {
     assert_eq!(plan["format"], "interim-plan/1");
 
     // Announce: secretariat only; the message reaches the outbox.
-    let denied = api
-        .announce(as_(
-            WG1,
-            pb::InterimName {
-                name: sa.name.clone(),
-            },
-        ))
-        .await;
+    let denied = api.announce(as_(WG1, interim_name(&sa.name))).await;
     assert_eq!(code(denied), Code::PermissionDenied);
     let announced = api
-        .announce(as_(
-            SECRETARIAT,
-            pb::InterimName {
-                name: sa.name.clone(),
-            },
-        ))
+        .announce(as_(SECRETARIAT, interim_name(&sa.name)))
         .await
         .unwrap()
         .into_inner();
@@ -1648,22 +1640,10 @@ async fn interims_are_requested_named_announced_and_cancelled() {
     assert!(outbox[0].to[0].contains("ietf-announce@ietf.org"));
 
     // Cancel: the other group's chair may not; wg1's may; the number stays taken.
-    let denied = api
-        .cancel(as_(
-            WG5,
-            pb::InterimName {
-                name: sa.name.clone(),
-            },
-        ))
-        .await;
+    let denied = api.cancel(as_(WG5, interim_name(&sa.name))).await;
     assert_eq!(code(denied), Code::PermissionDenied);
     let cancelled = api
-        .cancel(as_(
-            WG1,
-            pb::InterimName {
-                name: sa.name.clone(),
-            },
-        ))
+        .cancel(as_(WG1, interim_name(&sa.name)))
         .await
         .unwrap()
         .into_inner();

@@ -890,6 +890,11 @@ mod tests {
     use crate::interim::testing::{base, place, problem, request};
     use serde_json::json;
 
+    /// Evaluates the placement that `spec` gives.
+    fn at(p: &InterimProblem, spec: &[(usize, u32, &[&str])]) -> InterimEvaluation {
+        evaluate(p, &place(p, spec))
+    }
+
     fn rules(e: &InterimEvaluation) -> Vec<HardRule> {
         e.errors.iter().map(|h| h.rule).collect()
     }
@@ -901,7 +906,7 @@ mod tests {
     #[test]
     fn a_daytime_meeting_breaks_nothing_and_costs_nothing() {
         let p = problem(base());
-        let e = evaluate(&p, &place(&p, &[(0, 1, &["2027-01-05T10:00:00Z"])]));
+        let e = at(&p, &[(0, 1, &["2027-01-05T10:00:00Z"])]);
         assert!(e.errors.is_empty(), "{:?}", e.errors);
         assert_eq!(e.cost, 0);
         assert_eq!(e.names[0].as_deref(), Some("interim-2027-a-01"));
@@ -913,36 +918,36 @@ mod tests {
         f["now"] = json!("2026-12-22T10:00:00Z");
         let p = problem(f);
         // 14 days after now is 2027-01-05T10:00Z: one minute... one step earlier breaks it.
-        let late = evaluate(&p, &place(&p, &[(0, 1, &["2027-01-05T10:00:00Z"])]));
+        let late = at(&p, &[(0, 1, &["2027-01-05T10:00:00Z"])]);
         assert!(late.errors.is_empty());
-        let early = evaluate(&p, &place(&p, &[(0, 1, &["2027-01-05T09:30:00Z"])]));
+        let early = at(&p, &[(0, 1, &["2027-01-05T09:30:00Z"])]);
         assert_eq!(rules(&early), vec![HardRule::Notice]);
         // In person: 56 days.
         let mut f = base();
         f["requests"][0]["in_person"] = json!(true);
         let p = problem(f);
-        let e = evaluate(&p, &place(&p, &[(0, 1, &["2027-01-20T10:00:00Z"])]));
+        let e = at(&p, &[(0, 1, &["2027-01-20T10:00:00Z"])]);
         assert_eq!(rules(&e), vec![HardRule::Notice]);
     }
 
     #[test]
     fn window_is_the_utc_start_date_inclusive() {
         let p = problem(base());
-        let last = evaluate(&p, &place(&p, &[(0, 1, &["2027-01-29T23:00:00Z"])]));
+        let last = at(&p, &[(0, 1, &["2027-01-29T23:00:00Z"])]);
         assert!(!rules(&last).contains(&HardRule::Window));
-        let after = evaluate(&p, &place(&p, &[(0, 1, &["2027-01-30T00:00:00Z"])]));
+        let after = at(&p, &[(0, 1, &["2027-01-30T00:00:00Z"])]);
         assert_eq!(rules(&after), vec![HardRule::Window]);
     }
 
     #[test]
     fn starts_must_lie_on_the_utc_grid() {
         let p = problem(base());
-        let e = evaluate(&p, &place(&p, &[(0, 1, &["2027-01-05T10:15:00Z"])]));
+        let e = at(&p, &[(0, 1, &["2027-01-05T10:15:00Z"])]);
         assert_eq!(rules(&e), vec![HardRule::Grid]);
         let mut f = base();
         f["rules"] = json!({"step_minutes": 15});
         let p = problem(f);
-        let e = evaluate(&p, &place(&p, &[(0, 1, &["2027-01-05T10:15:00Z"])]));
+        let e = at(&p, &[(0, 1, &["2027-01-05T10:15:00Z"])]);
         assert!(e.errors.is_empty());
     }
 
@@ -951,11 +956,11 @@ mod tests {
         let mut f = base();
         f["calendar"] = json!({"telechats": [{"start": "2027-01-07T15:00:00Z", "minutes": 150}]});
         let p = problem(f);
-        let before = evaluate(&p, &place(&p, &[(0, 1, &["2027-01-07T14:00:00Z"])]));
+        let before = at(&p, &[(0, 1, &["2027-01-07T14:00:00Z"])]);
         assert!(before.errors.is_empty());
-        let inside = evaluate(&p, &place(&p, &[(0, 1, &["2027-01-07T17:00:00Z"])]));
+        let inside = at(&p, &[(0, 1, &["2027-01-07T17:00:00Z"])]);
         assert_eq!(rules(&inside), vec![HardRule::Telechat]);
-        let after = evaluate(&p, &place(&p, &[(0, 1, &["2027-01-07T17:30:00Z"])]));
+        let after = at(&p, &[(0, 1, &["2027-01-07T17:30:00Z"])]);
         assert!(after.errors.is_empty());
     }
 
@@ -974,7 +979,7 @@ mod tests {
             // Ends on Monday 01-25 but starts on Sunday: blocked by its start date.
             ("2027-01-24T23:30:00Z", true),
         ] {
-            let e = evaluate(&p, &place(&p, &[(0, 1, &[start])]));
+            let e = at(&p, &[(0, 1, &[start])]);
             assert_eq!(rules(&e).contains(&HardRule::Blackout), blocked, "{start}");
         }
     }
@@ -985,7 +990,7 @@ mod tests {
         f["calendar"] = json!({"ietf_meetings": [{"number": "999", "first_day": "2027-01-18", "last_day": "2027-01-22"}],
                                "blackout_weeks": {"before": 0, "after": 0}});
         let p = problem(f);
-        let e = evaluate(&p, &place(&p, &[(0, 1, &["2027-01-17T23:30:00Z"])]));
+        let e = at(&p, &[(0, 1, &["2027-01-17T23:30:00Z"])]);
         assert_eq!(rules(&e), vec![HardRule::Blackout]);
     }
 
@@ -994,21 +999,18 @@ mod tests {
         let mut f = base();
         f["requests"] = json!([request("a"), request("a")]);
         let p = problem(f);
-        let e = evaluate(
+        let e = at(
             &p,
-            &place(
-                &p,
-                &[
-                    (0, 1, &["2027-01-05T10:00:00Z"]),
-                    (1, 1, &["2027-01-05T10:30:00Z"]),
-                ],
-            ),
+            &[
+                (0, 1, &["2027-01-05T10:00:00Z"]),
+                (1, 1, &["2027-01-05T10:30:00Z"]),
+            ],
         );
         assert_eq!(rules(&e), vec![HardRule::SameGroup]);
         let mut f = base();
         f["calendar"] = json!({"existing": [{"name": "interim-2027-a-01", "group": "a", "start": "2027-01-05T10:30:00Z", "minutes": 60}]});
         let p = problem(f);
-        let e = evaluate(&p, &place(&p, &[(0, 1, &["2027-01-05T10:00:00Z"])]));
+        let e = at(&p, &[(0, 1, &["2027-01-05T10:00:00Z"])]);
         assert_eq!(rules(&e), vec![HardRule::SameGroup]);
         assert_eq!(e.names[0].as_deref(), Some("interim-2027-a-02"));
     }
@@ -1021,27 +1023,21 @@ mod tests {
         f["calendar"] = json!({"existing": [{"name": "interim-2027-c-01", "group": "c", "start": "2027-01-05T10:30:00Z", "minutes": 60}]});
         let p = problem(f);
         // Three open at 10:30 (a, b, c): one error.
-        let e = evaluate(
+        let e = at(
             &p,
-            &place(
-                &p,
-                &[
-                    (0, 1, &["2027-01-05T10:00:00Z"]),
-                    (1, 1, &["2027-01-05T10:30:00Z"]),
-                ],
-            ),
+            &[
+                (0, 1, &["2027-01-05T10:00:00Z"]),
+                (1, 1, &["2027-01-05T10:30:00Z"]),
+            ],
         );
         assert_eq!(rules(&e), vec![HardRule::Parallel]);
         // b after a ends: at most two at once (touching intervals do not overlap).
-        let e = evaluate(
+        let e = at(
             &p,
-            &place(
-                &p,
-                &[
-                    (0, 1, &["2027-01-05T09:30:00Z"]),
-                    (1, 1, &["2027-01-05T11:30:00Z"]),
-                ],
-            ),
+            &[
+                (0, 1, &["2027-01-05T09:30:00Z"]),
+                (1, 1, &["2027-01-05T11:30:00Z"]),
+            ],
         );
         assert!(e.errors.is_empty(), "{:?}", e.errors);
     }
@@ -1054,20 +1050,14 @@ mod tests {
             "participants": [{"time_zone": "Europe/Berlin"}]}]);
         let p = problem(f);
         // 10:00 Berlin on Sat 27 March (UTC+1) and Sun 28 March (UTC+2).
-        let good = evaluate(
+        let good = at(
             &p,
-            &place(
-                &p,
-                &[(0, 1, &["2027-03-27T09:00:00Z", "2027-03-28T08:00:00Z"])],
-            ),
+            &[(0, 1, &["2027-03-27T09:00:00Z", "2027-03-28T08:00:00Z"])],
         );
         assert!(good.errors.is_empty(), "{:?}", good.errors);
-        let same_utc = evaluate(
+        let same_utc = at(
             &p,
-            &place(
-                &p,
-                &[(0, 1, &["2027-03-27T09:00:00Z", "2027-03-28T09:00:00Z"])],
-            ),
+            &[(0, 1, &["2027-03-27T09:00:00Z", "2027-03-28T09:00:00Z"])],
         );
         assert_eq!(rules(&same_utc), vec![HardRule::MultiDay]);
     }
@@ -1078,43 +1068,34 @@ mod tests {
         f["requests"] = json!([{"group": "a", "kind": "series", "count": 3, "every_days": 14, "minutes": 60,
             "earliest": "2027-01-04", "latest": "2027-03-31", "participants": [{"time_zone": "UTC"}]}]);
         let p = problem(f);
-        let ok = evaluate(
+        let ok = at(
             &p,
-            &place(
-                &p,
-                &[
-                    (0, 1, &["2027-01-04T10:00:00Z"]),
-                    (0, 2, &["2027-01-21T10:00:00Z"]),
-                    (0, 3, &["2027-02-01T10:00:00Z"]),
-                ],
-            ),
+            &[
+                (0, 1, &["2027-01-04T10:00:00Z"]),
+                (0, 2, &["2027-01-21T10:00:00Z"]),
+                (0, 3, &["2027-02-01T10:00:00Z"]),
+            ],
         );
         assert!(
             !rules(&ok).contains(&HardRule::SeriesSpacing),
             "{:?}",
             ok.errors
         );
-        let far = evaluate(
+        let far = at(
             &p,
-            &place(
-                &p,
-                &[
-                    (0, 1, &["2027-01-04T10:00:00Z"]),
-                    (0, 2, &["2027-01-22T10:00:00Z"]),
-                ],
-            ),
+            &[
+                (0, 1, &["2027-01-04T10:00:00Z"]),
+                (0, 2, &["2027-01-22T10:00:00Z"]),
+            ],
         );
         assert_eq!(rules(&far), vec![HardRule::SeriesSpacing]);
         // Meeting 2 unplaced: meeting 3 is 2 x (11..17) = 22..34 days after meeting 1.
-        let gap = evaluate(
+        let gap = at(
             &p,
-            &place(
-                &p,
-                &[
-                    (0, 1, &["2027-01-04T10:00:00Z"]),
-                    (0, 3, &["2027-02-05T10:00:00Z"]),
-                ],
-            ),
+            &[
+                (0, 1, &["2027-01-04T10:00:00Z"]),
+                (0, 3, &["2027-02-05T10:00:00Z"]),
+            ],
         );
         assert!(!rules(&gap).contains(&HardRule::SeriesSpacing));
         assert_eq!(kind_cost(&gap, "unplaced"), 10_000_000);
@@ -1126,16 +1107,13 @@ mod tests {
         f["groups"][1]["conflicts"] = json!({"key_participant": ["a"]});
         f["requests"] = json!([request("a"), request("b"), request("c")]);
         let p = problem(f);
-        let e = evaluate(
+        let e = at(
             &p,
-            &place(
-                &p,
-                &[
-                    (0, 1, &["2027-01-05T10:00:00Z"]),
-                    (1, 1, &["2027-01-05T10:30:00Z"]),
-                    (2, 1, &["2027-01-05T10:30:00Z"]),
-                ],
-            ),
+            &[
+                (0, 1, &["2027-01-05T10:00:00Z"]),
+                (1, 1, &["2027-01-05T10:30:00Z"]),
+                (2, 1, &["2027-01-05T10:30:00Z"]),
+            ],
         );
         // a->b chair, b->a key participant (directed: both pay), a->c technology.
         assert_eq!(kind_cost(&e, "chair_conflict"), 100_000);
@@ -1152,7 +1130,7 @@ mod tests {
             {"name": "interim-2027-c-01", "group": "c", "start": "2027-01-06T10:00:00Z", "minutes": 60}]});
         f["groups"][1]["conflicts"] = json!({"technology": ["c"]});
         let p = problem(f);
-        let e = evaluate(&p, &place(&p, &[(0, 1, &["2027-01-05T10:30:00Z"])]));
+        let e = at(&p, &[(0, 1, &["2027-01-05T10:30:00Z"])]);
         assert_eq!(e.cost, 100_000);
         assert_eq!(e.violations[0].other.as_deref(), Some("interim-2027-b-01"));
     }
@@ -1168,15 +1146,12 @@ mod tests {
         assert_eq!(p.requests[0].zones.len(), 2, "UTC listed twice is merged");
         // 22:00 UTC = 07:00 Tokyo: UTC 3+3, Tokyo 1+1 (07:00 and 07:30 are hour 7).
         // 12:00 UTC = 21:00 Tokyo: UTC 0, Tokyo 3+3.
-        let e = evaluate(
+        let e = at(
             &p,
-            &place(
-                &p,
-                &[
-                    (0, 1, &["2027-01-04T22:00:00Z"]),
-                    (0, 2, &["2027-01-18T12:00:00Z"]),
-                ],
-            ),
+            &[
+                (0, 1, &["2027-01-04T22:00:00Z"]),
+                (0, 2, &["2027-01-18T12:00:00Z"]),
+            ],
         );
         // UTC total 6, Tokyo total 2 + 6 = 8: worst 8.
         assert_eq!(kind_cost(&e, "worst_zone"), 800);
@@ -1192,7 +1167,7 @@ mod tests {
         f["requests"][0]["avoid_weekdays"] = json!(["Sat"]);
         let p = problem(f);
         // Friday 20:00 UTC is Saturday 05:00 in Tokyo.
-        let e = evaluate(&p, &place(&p, &[(0, 1, &["2027-01-08T20:00:00Z"])]));
+        let e = at(&p, &[(0, 1, &["2027-01-08T20:00:00Z"])]);
         assert_eq!(kind_cost(&e, "avoided_weekday"), 1_000);
     }
 
