@@ -130,3 +130,44 @@ fn text_grid_fits_the_terminal() {
         }
     }
 }
+
+/// A virtual meeting's exports give each block in UTC and in each region's zones.
+#[test]
+fn virtual_agendas_show_utc_and_regional_times() {
+    use agenda_solver::online::{check, VirtualMeetingSpec};
+    use agenda_solver::solve::{solve, SolveOptions};
+    let text = std::fs::read_to_string(ietf_agenda::data("online/ietf107.json")).unwrap();
+    let spec: VirtualMeetingSpec = serde_json::from_str(&text).unwrap();
+    let vm = check(&spec).unwrap();
+    let requests = agenda_solver::load_instance(ietf_agenda::data("tiny.json")).unwrap();
+    let instance = vm.instance(&requests);
+    let p = agenda_solver::Problem::from_instance(&instance).unwrap();
+    let options = SolveOptions {
+        time_limit: std::time::Duration::from_secs(20),
+        ..SolveOptions::default()
+    };
+    let agenda = solve(&p, &options, &mut |_| {}).to_agenda(&p);
+    let report = agenda_solver::export::Report::new(&p, &agenda);
+    // 23 March 2020, 20:00 UTC: Los Angeles and New York on daylight time, Berlin not yet.
+    let local = "Los Angeles 13:00, New York 16:00, Berlin 21:00, Tokyo 05:00 (+1 day)";
+    let grid = agenda_solver::export::text::render(&report, 100);
+    assert!(grid.contains(&format!("20:00 UTC: {local}")), "{grid}");
+    let html = agenda_solver::export::html::render(&report);
+    assert!(html.contains(local), "html lacks the local times");
+    let ics = agenda_solver::export::ics::render(&report);
+    assert!(
+        ics.replace("\r\n ", "")
+            .replace("\\,", ",")
+            .contains("Local times: "),
+        "{ics}"
+    );
+    // An in-person agenda shows none.
+    let tiny = agenda_solver::load_instance(ietf_agenda::data("tiny.json")).unwrap();
+    let tp = agenda_solver::Problem::from_instance(&tiny).unwrap();
+    let ta = solve(&tp, &options, &mut |_| {}).to_agenda(&tp);
+    assert!(!agenda_solver::export::text::render(
+        &agenda_solver::export::Report::new(&tp, &ta),
+        100
+    )
+    .contains("Los Angeles"));
+}

@@ -68,9 +68,13 @@ pub fn render(report: &Report) -> String {
         h.push_str("</tr>\n");
         for &slot in &slots {
             let info = &p.slots[slot];
+            let local = report
+                .regional_times(slot)
+                .map(|l| format!("<br><small>{}</small>", esc(&l)))
+                .unwrap_or_default();
             let _ = write!(
                 h,
-                "<tr><td class=\"time\">{}&#8211;{}</td>",
+                "<tr><td class=\"time\">{}&#8211;{}{local}</td>",
                 info.start.format("%H:%M"),
                 info.end().format("%H:%M")
             );

@@ -57,6 +57,9 @@ pub fn render(report: &Report) -> String {
         if let Some(a) = &group.area {
             description.push_str(&format!("\nArea: {}", a.to_uppercase()));
         }
+        if let Some(local) = report.regional_times(pl.slot) {
+            description.push_str(&format!("\nLocal times: {local}"));
+        }
         lines.extend([
             "BEGIN:VEVENT".to_string(),
             format!(

@@ -23,7 +23,39 @@ pub struct Report<'a> {
     pub evaluation: Evaluation,
 }
 
+/// The zones a virtual meeting's exports show beside UTC: two for North America, one
+/// each for Europe and Asia (RFC 8179's regions, as RFC 9400 rotates them).
+pub const REGIONAL_ZONES: [(&str, chrono_tz::Tz); 4] = [
+    ("Los Angeles", chrono_tz::America::Los_Angeles),
+    ("New York", chrono_tz::America::New_York),
+    ("Berlin", chrono_tz::Europe::Berlin),
+    ("Tokyo", chrono_tz::Asia::Tokyo),
+];
+
 impl<'a> Report<'a> {
+    /// For a virtual meeting, a slot's start in each regional zone, e.g. `Los Angeles
+    /// 13:00, New York 16:00, Berlin 21:00, Tokyo 05:00 (+1 day)`; the day shift is
+    /// against the slot's own date. None for in-person and hybrid meetings.
+    pub fn regional_times(&self, slot: SlotIdx) -> Option<String> {
+        if self.problem.mode != crate::problem::Mode::Virtual {
+            return None;
+        }
+        let start = self.problem.slots[slot].start;
+        let parts: Vec<String> = REGIONAL_ZONES
+            .iter()
+            .map(|(name, tz)| {
+                let local = start.with_timezone(tz);
+                let shift = (local.date_naive() - start.date_naive()).num_days();
+                let day = match shift {
+                    0 => String::new(),
+                    d => format!(" ({d:+} day)"),
+                };
+                format!("{name} {}{day}", local.format("%H:%M"))
+            })
+            .collect();
+        Some(parts.join(", "))
+    }
+
     pub fn new(problem: &'a Problem, agenda: &'a Agenda) -> Report<'a> {
         let (schedule, evaluation) = evaluate_agenda(problem, agenda);
         Report {

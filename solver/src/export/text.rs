@@ -79,6 +79,19 @@ pub fn render(report: &Report, width: usize) -> String {
                 }
                 let _ = writeln!(out, "{}", row.trim_end());
             }
+            // A virtual meeting's participants read the blocks in their own zones.
+            if band.first() == Some(&0) {
+                for &slot in &slots {
+                    if let Some(local) = report.regional_times(slot) {
+                        let _ = writeln!(
+                            out,
+                            "  {} {}: {local}",
+                            p.slots[slot].start.format("%H:%M"),
+                            p.time_zone.name()
+                        );
+                    }
+                }
+            }
         }
     }
     let unscheduled: Vec<String> = (0..p.sessions.len())
