@@ -1735,3 +1735,88 @@ async fn concurrent_interim_requests_never_share_a_number() {
     assert_eq!(unique.len(), 6, "{names:?}");
     server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn plan_virtual_streams_progress_and_stores_the_online_meeting() {
+    let server = Server::start(None).await;
+    server.import("tiny.json", false).await;
+    let spec = std::fs::read_to_string(data("online/ietf107.json")).unwrap();
+    let request = |token: &str, virtual_meeting: String| {
+        as_(
+            token,
+            pb::PlanVirtualRequest {
+                meeting: "T1".into(),
+                virtual_meeting,
+                time_limit_seconds: 20.0,
+            },
+        )
+    };
+    // The secretariat only; a bad description names its fields.
+    let denied = server
+        .scheduling()
+        .plan_virtual(request(WG1, spec.clone()))
+        .await;
+    assert_eq!(code(denied), Code::PermissionDenied);
+    let bad = server
+        .scheduling()
+        .plan_virtual(request(
+            SECRETARIAT,
+            spec.replace("\"tracks\": 2", "\"tracks\": 0"),
+        ))
+        .await
+        .unwrap_err();
+    assert_eq!(bad.code(), Code::InvalidArgument);
+    assert!(
+        violations(&bad).iter().any(|(f, _)| f == "tracks"),
+        "{:?}",
+        violations(&bad)
+    );
+
+    let mut stream = server
+        .scheduling()
+        .plan_virtual(request(SECRETARIAT, spec))
+        .await
+        .unwrap()
+        .into_inner();
+    let (mut progress, mut result) = (0, None);
+    while let Some(event) = stream.message().await.unwrap() {
+        match event.event.unwrap() {
+            pb::plan_virtual_event::Event::Progress(_) => progress += 1,
+            pb::plan_virtual_event::Event::Result(r) => result = Some(r),
+        }
+    }
+    let plan = result.expect("a result");
+    assert!(progress > 0);
+    let report = plan.agenda.as_ref().unwrap();
+    // The online agenda is priced by the evaluator against the online instance.
+    let instance: agenda_solver::Instance = serde_json::from_str(&plan.instance).unwrap();
+    assert_eq!(instance.meeting.mode.as_deref(), Some("virtual"));
+    assert_eq!(instance.rooms.len(), 2);
+    let p = agenda_solver::Problem::from_instance(&instance).unwrap();
+    let agenda = parse_agenda(&report.agenda_json, "virtual agenda").unwrap();
+    let (_, e) = evaluate_agenda(&p, &agenda);
+    assert!(e.hard_errors.is_empty());
+    assert_eq!(Some(e.cost), agenda.cost);
+    assert!(plan.window.contains("20:00 UTC"), "{}", plan.window);
+    let interims: serde_json::Value = serde_json::from_str(&plan.interim_request).unwrap();
+    assert_eq!(interims["format"], "interim-request/1");
+    assert_eq!(
+        interims["requests"].as_array().unwrap().len(),
+        plan.left_out.len()
+    );
+    // Stored: anyone authenticated reads it back.
+    let stored = server
+        .scheduling()
+        .get_virtual_plan(as_(
+            WG5,
+            pb::GetVirtualPlanRequest {
+                meeting: "T1".into(),
+            },
+        ))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(stored.agenda.unwrap().agenda_json, report.agenda_json);
+    assert_eq!(stored.left_out, plan.left_out);
+    server.stop().await;
+}

@@ -7,7 +7,7 @@ use agenda_solver::solve::{solve, SolveOptions, SolveReport};
 use agenda_solver::{load_instance, Instance, Problem};
 use anyhow::{Context, Result};
 use rayon::prelude::*;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -66,22 +66,6 @@ fn load_meeting(path: &Path) -> Result<VirtualMeeting> {
     })
 }
 
-/// Groups with no placed session, in instance order.
-fn left_out(requests: &Instance, report: &SolveReport, problem: &Problem) -> Vec<String> {
-    let agenda = report.to_agenda(problem);
-    let meets: BTreeSet<&str> = agenda
-        .assignments
-        .iter()
-        .map(|a| a.group.as_str())
-        .collect();
-    requests
-        .requests
-        .iter()
-        .map(|r| r.group.clone())
-        .filter(|g| !meets.contains(g.as_str()))
-        .collect()
-}
-
 fn class_of(requests: &Instance, group: &str) -> Class {
     requests
         .groups
@@ -125,7 +109,7 @@ pub fn run(o: &mut String, command: VirtualCommand) -> Result<u8> {
             let began = Instant::now();
             let (problem, report) = solve_meeting(&instance, "the virtual instance", limit, 2)?;
             let agenda = report.to_agenda(&problem);
-            let out = left_out(&reqs, &report, &problem);
+            let out = online::left_out(&reqs, &agenda);
             let interim_file = vm.interim_requests(&reqs, &out);
             std::fs::create_dir_all(&output)
                 .with_context(|| format!("cannot create {}", output.display()))?;
@@ -267,7 +251,7 @@ pub fn run(o: &mut String, command: VirtualCommand) -> Result<u8> {
                     let t0 = Instant::now();
                     let (problem, report) = solve_meeting(&instance, "a shape's instance", limit, 1)?;
                     let agenda = report.to_agenda(&problem);
-                    let out = left_out(&reqs, &report, &problem);
+                    let out = online::left_out(&reqs, &agenda);
                     let mut classes: BTreeMap<Class, usize> = BTreeMap::new();
                     for g in &out {
                         *classes.entry(class_of(&reqs, g)).or_default() += 1;

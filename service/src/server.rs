@@ -677,26 +677,191 @@ fn solve_options(
     })
 }
 
-fn progress_event(p: &Progress) -> pb::SolveEvent {
+fn progress_pb(p: &Progress) -> pb::SolveProgress {
     let gap = match (p.incumbent, p.bound) {
         (Some(i), Some(b)) if i > 0 => Some((i - b.min(i)) as f64 / i as f64),
         (Some(0), Some(_)) => Some(0.0),
         _ => None,
     };
-    pb::SolveEvent {
-        event: Some(pb::solve_event::Event::Progress(pb::SolveProgress {
-            phase: p.phase.to_string(),
-            incumbent: p.incumbent,
-            bound: p.bound,
-            gap,
-            elapsed_seconds: p.elapsed.as_secs_f64(),
-        })),
+    pb::SolveProgress {
+        phase: p.phase.to_string(),
+        incumbent: p.incumbent,
+        bound: p.bound,
+        gap,
+        elapsed_seconds: p.elapsed.as_secs_f64(),
     }
+}
+
+fn progress_event(p: &Progress) -> pb::SolveEvent {
+    pb::SolveEvent {
+        event: Some(pb::solve_event::Event::Progress(progress_pb(p))),
+    }
+}
+
+/// A stored online-meeting plan: the parts of `pb::VirtualPlan` that are not derived.
+#[derive(Debug, Serialize, Deserialize)]
+struct VirtualPlanDoc {
+    window: String,
+    instance: String,
+    agenda: String,
+    interim_request: String,
+    left_out: Vec<String>,
+    created_at: String,
+}
+
+fn virtual_plan_to_pb(
+    meeting: &str,
+    doc: &VirtualPlanDoc,
+) -> Result<pb::VirtualPlan, ServiceError> {
+    let instance = parse_instance(&doc.instance, "stored virtual instance")
+        .map_err(|e| ServiceError::Internal(e.to_string()))?;
+    let problem = validate(&instance).problem.ok_or_else(|| {
+        ServiceError::Internal("the stored virtual instance no longer validates".into())
+    })?;
+    let agenda = parse_agenda(&doc.agenda, "stored virtual agenda")
+        .map_err(|e| ServiceError::Internal(e.to_string()))?;
+    let (_, evaluation) = evaluate_agenda(&problem, &agenda);
+    Ok(pb::VirtualPlan {
+        meeting: meeting.to_string(),
+        window: doc.window.clone(),
+        instance: doc.instance.clone(),
+        agenda: Some(report_to_pb(
+            meeting,
+            &agenda,
+            doc.agenda.clone(),
+            &evaluation,
+            None,
+        )),
+        interim_request: doc.interim_request.clone(),
+        left_out: doc.left_out.clone(),
+        created_at: doc.created_at.clone(),
+    })
 }
 
 #[tonic::async_trait]
 impl scheduling_server::Scheduling for AgendaService {
     type SolveStream = EventStream<pb::SolveEvent>;
+    type PlanVirtualStream = EventStream<pb::PlanVirtualEvent>;
+
+    async fn plan_virtual(
+        &self,
+        request: Request<pb::PlanVirtualRequest>,
+    ) -> Reply<Self::PlanVirtualStream> {
+        let caller = self.caller(&request)?;
+        caller.require_secretariat("plan online meetings")?;
+        let r = request.into_inner();
+        let limit = interims::time_limit(r.time_limit_seconds)?;
+        let spec: agenda_solver::online::VirtualMeetingSpec =
+            serde_json::from_str(&r.virtual_meeting).map_err(|e| ServiceError::BadArgument {
+                field: "virtual_meeting".into(),
+                message: format!("is not a virtual-meeting/1 document: {e}"),
+            })?;
+        let vm = agenda_solver::online::check(&spec).map_err(|issues| ServiceError::Invalid {
+            message: format!("the virtual meeting is invalid: {} error(s)", issues.len()),
+            issues,
+        })?;
+        let permit = self.state.solving.clone().try_acquire_owned().map_err(|_| {
+            ServiceError::Busy("a solve is already running (one at a time: it uses every core); try again when it ends".into())
+        })?;
+        let meeting = r.meeting.clone();
+        let built = vm.clone();
+        let (requests, instance, problem) = self
+            .blocking(move |s| {
+                let requests = s.store.read(|tx| intake::current_instance(tx, &meeting))?;
+                let instance = built.instance(&requests);
+                let v = validate(&instance);
+                let Some(problem) = v.problem else {
+                    let issues: Vec<Issue> = v.errors().cloned().collect();
+                    return Err(ServiceError::Invalid {
+                        message: format!(
+                            "the online meeting's instance does not validate ({} error(s))",
+                            issues.len()
+                        ),
+                        issues,
+                    });
+                };
+                Ok((requests, instance, problem))
+            })
+            .await?;
+        let cancel = Arc::new(AtomicBool::new(false));
+        if let Ok(mut running) = self.state.running.lock() {
+            *running = Some(cancel.clone());
+        }
+        let options = SolveOptions {
+            time_limit: limit,
+            threads: 2,
+            cancel: Some(cancel),
+            ..SolveOptions::default()
+        };
+        tracing::info!(rpc = "PlanVirtual", caller = %caller.name, meeting = %r.meeting, sessions = problem.sessions.len(), "solving");
+        let (tx, rx) = mpsc::channel(256);
+        let state = self.state.clone();
+        let meeting = r.meeting.clone();
+        tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            let mut progress = |p: &Progress| {
+                let _ = tx.try_send(Ok(pb::PlanVirtualEvent {
+                    event: Some(pb::plan_virtual_event::Event::Progress(progress_pb(p))),
+                }));
+            };
+            let report = solve::solve(&problem, &options, &mut progress);
+            let agenda = report.to_agenda(&problem);
+            let outcome = (|| -> Result<pb::PlanVirtualEvent, ServiceError> {
+                let json = |v: &dyn erased_json::Json| v.pretty();
+                let left_out = agenda_solver::online::left_out(&requests, &agenda);
+                let interim_file = vm.interim_requests(&requests, &left_out);
+                let doc = VirtualPlanDoc {
+                    window: vm.explain(),
+                    instance: json(&instance)?,
+                    agenda: json(&agenda)?,
+                    interim_request: json(&interim_file)?,
+                    left_out,
+                    created_at: now(),
+                };
+                let body = serde_json::to_string(&doc)
+                    .map_err(|e| ServiceError::Internal(e.to_string()))?;
+                if !report.stats.cancelled || !tx.is_closed() {
+                    state
+                        .store
+                        .write(|t| t.put_virtual_plan(&meeting, &body, &doc.created_at))?;
+                }
+                Ok(pb::PlanVirtualEvent {
+                    event: Some(pb::plan_virtual_event::Event::Result(virtual_plan_to_pb(
+                        &meeting, &doc,
+                    )?)),
+                })
+            })();
+            if let Ok(mut running) = state.running.lock() {
+                *running = None;
+            }
+            let _ = tx.blocking_send(outcome.map_err(Status::from));
+        });
+        Ok(Response::new(Box::pin(ReceiverStream::new(rx))))
+    }
+
+    async fn get_virtual_plan(
+        &self,
+        request: Request<pb::GetVirtualPlanRequest>,
+    ) -> Reply<pb::VirtualPlan> {
+        self.caller(&request)?;
+        let meeting = request.into_inner().meeting;
+        let plan = self
+            .blocking(move |s| {
+                let body = s
+                    .store
+                    .read(|tx| tx.virtual_plan(&meeting))?
+                    .ok_or_else(|| {
+                        ServiceError::NotFound(format!(
+                            "IETF {meeting} has no online-meeting plan: run PlanVirtual"
+                        ))
+                    })?;
+                let doc: VirtualPlanDoc = serde_json::from_str(&body)
+                    .map_err(|e| ServiceError::Internal(e.to_string()))?;
+                virtual_plan_to_pb(&meeting, &doc)
+            })
+            .await?;
+        Ok(Response::new(plan))
+    }
 
     async fn solve(&self, request: Request<pb::SolveRequest>) -> Reply<Self::SolveStream> {
         let caller = self.caller(&request)?;
@@ -990,5 +1155,23 @@ impl pb::interims_server::Interims for AgendaService {
             media_type: "application/json".into(),
             content,
         }))
+    }
+}
+
+/// Pretty JSON with a final newline, for any document.
+mod erased_json {
+    use crate::error::ServiceError;
+
+    pub trait Json {
+        fn pretty(&self) -> Result<String, ServiceError>;
+    }
+
+    impl<T: serde::Serialize> Json for T {
+        fn pretty(&self) -> Result<String, ServiceError> {
+            let mut t = serde_json::to_string_pretty(self)
+                .map_err(|e| ServiceError::Internal(e.to_string()))?;
+            t.push('\n');
+            Ok(t)
+        }
     }
 }

@@ -173,6 +173,11 @@ CREATE TABLE IF NOT EXISTS interims (
     requested_by TEXT NOT NULL,
     created_at TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS virtual_plans (
+    meeting TEXT PRIMARY KEY REFERENCES meetings(number) ON DELETE CASCADE,
+    body TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS agendas (
     meeting TEXT PRIMARY KEY REFERENCES meetings(number) ON DELETE CASCADE,
     agenda TEXT NOT NULL,
@@ -596,6 +601,27 @@ impl Tx<'_> {
             params![name, status],
         )?;
         Ok(())
+    }
+
+    /// The last online-meeting plan of a meeting (the service's JSON of it).
+    pub fn put_virtual_plan(&self, meeting: &str, body: &str, at: &str) -> Result<()> {
+        self.tx.execute(
+            "INSERT INTO virtual_plans (meeting, body, created_at) VALUES (?1, ?2, ?3)
+             ON CONFLICT(meeting) DO UPDATE SET body = excluded.body, created_at = excluded.created_at",
+            params![meeting, body, at],
+        )?;
+        Ok(())
+    }
+
+    pub fn virtual_plan(&self, meeting: &str) -> Result<Option<String>> {
+        Ok(self
+            .tx
+            .query_row(
+                "SELECT body FROM virtual_plans WHERE meeting = ?1",
+                params![meeting],
+                |r| r.get(0),
+            )
+            .optional()?)
     }
 
     pub fn put_agenda(&self, meeting: &str, agenda: &StoredAgenda) -> Result<()> {

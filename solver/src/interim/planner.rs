@@ -623,7 +623,7 @@ fn exact_rounds(
                 break;
             };
             let e = evaluate(problem, &placement);
-            let added = missing_rows(problem, &placement, &e, &mut lazy);
+            let added = missing_rows(problem, &placement, &mut lazy);
             state.log.push(format!(
                 "round {}: {} columns, {} rows (built in {} ms); bound {}, {}; its plan costs {}, {added} rows added",
                 state.rounds, outcome.columns, outcome.rows, outcome.built.as_millis(),
@@ -728,7 +728,6 @@ fn excluded_bound(costs: &OwnCosts, kept: &[Vec<usize>]) -> u64 {
 fn missing_rows(
     problem: &InterimProblem,
     placement: &Placement,
-    _e: &InterimEvaluation,
     lazy: &mut BTreeSet<Lazy>,
 ) -> usize {
     let before = lazy.len();

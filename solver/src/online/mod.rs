@@ -492,6 +492,22 @@ impl VirtualMeeting {
     }
 }
 
+/// The groups of `requests` with no session in `agenda`, in request order: the ones
+/// that go to interims.
+pub fn left_out(requests: &Instance, agenda: &crate::Agenda) -> Vec<String> {
+    let meets: std::collections::BTreeSet<&str> = agenda
+        .assignments
+        .iter()
+        .map(|a| a.group.as_str())
+        .collect();
+    requests
+        .requests
+        .iter()
+        .map(|r| r.group.clone())
+        .filter(|g| !meets.contains(g.as_str()))
+        .collect()
+}
+
 /// Per region: the share of the placed sessions' minutes that fall in its night (RFC
 /// 9400's windows, summer or winter by each session's date).
 pub fn night_shares(sessions: &[(NaiveDateTime, u32)]) -> Vec<(Region, f64)> {
