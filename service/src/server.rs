@@ -52,6 +52,30 @@ fn now() -> String {
 }
 
 impl AgendaService {
+    /// A change to one stored interim that may add to the outbox: `f` decides, the
+    /// notification watchers wake.
+    async fn interim_change(
+        &self,
+        rpc: &'static str,
+        request: Request<pb::InterimName>,
+        f: fn(&Store, &Caller, &str, &str) -> Result<crate::store::StoredInterim, ServiceError>,
+    ) -> Reply<pb::StoredInterim> {
+        let caller = self.caller(&request)?;
+        let name = request.into_inner().name;
+        let c = caller.clone();
+        let out = self
+            .blocking(move |s| {
+                let i = f(&s.store, &c, &name, &now())?;
+                Ok((i, s.store.read(|tx| tx.last_notification_id())?))
+            })
+            .await
+            .map(|(i, newest)| {
+                self.wake_watchers(newest);
+                Response::new(interim_to_pb(&i))
+            });
+        Self::logged(rpc, &caller, out)
+    }
+
     pub fn new(store: Store, access: AccessConfig) -> Result<AgendaService, ServiceError> {
         let newest = store.read(|tx| tx.last_notification_id())?;
         Ok(AgendaService {
@@ -1099,37 +1123,13 @@ impl pb::interims_server::Interims for AgendaService {
     }
 
     async fn cancel(&self, request: Request<pb::InterimName>) -> Reply<pb::StoredInterim> {
-        let caller = self.caller(&request)?;
-        let name = request.into_inner().name;
-        let c = caller.clone();
-        let out = self
-            .blocking(move |s| {
-                let i = interims::cancel(&s.store, &c, &name, &now())?;
-                Ok((i, s.store.read(|tx| tx.last_notification_id())?))
-            })
+        self.interim_change("Interims.Cancel", request, interims::cancel)
             .await
-            .map(|(i, newest)| {
-                self.wake_watchers(newest);
-                Response::new(interim_to_pb(&i))
-            });
-        Self::logged("Interims.Cancel", &caller, out)
     }
 
     async fn announce(&self, request: Request<pb::InterimName>) -> Reply<pb::StoredInterim> {
-        let caller = self.caller(&request)?;
-        let name = request.into_inner().name;
-        let c = caller.clone();
-        let out = self
-            .blocking(move |s| {
-                let i = interims::announce(&s.store, &c, &name, &now())?;
-                Ok((i, s.store.read(|tx| tx.last_notification_id())?))
-            })
+        self.interim_change("Interims.Announce", request, interims::announce)
             .await
-            .map(|(i, newest)| {
-                self.wake_watchers(newest);
-                Response::new(interim_to_pb(&i))
-            });
-        Self::logged("Interims.Announce", &caller, out)
     }
 
     async fn set_calendar(&self, request: Request<pb::SetCalendarRequest>) -> Reply<pb::Document> {

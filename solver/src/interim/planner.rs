@@ -653,20 +653,28 @@ fn exact_rounds(
             .max(restricted.min(excluded_floor))
             .min(state.evaluation.cost);
         let cost = state.evaluation.cost;
-        if state.bound >= cost || excluded_floor == u64::MAX {
+        if state.bound >= cost {
             state.notes.push(format!(
-                "exact: {} rounds over {columns} candidate starts ({} per meeting at most)",
+                "proven: {} rounds over {columns} candidate starts ({} per meeting at most)",
                 state.rounds, keep
             ));
             return;
         }
-        if restricted < excluded_floor
+        let left_out = if excluded_floor == u64::MAX {
+            "none left out".to_string()
+        } else {
+            format!("{excluded_floor} over left-out starts")
+        };
+        // Nothing left out, or the kept starts' own bound is the weaker one: widening
+        // cannot raise the bound.
+        if excluded_floor == u64::MAX
+            || restricted < excluded_floor
             || Instant::now() >= deadline
             || state.rounds >= policy::MAX_ROUNDS
         {
             state.notes.push(format!(
-                "not proven: {} rounds over {columns} candidate starts; bound {} ({} from the rounds, {} over left-out starts)",
-                state.rounds, state.bound, restricted, excluded_floor
+                "not proven: {} rounds over {columns} candidate starts; bound {} ({} from the rounds, {left_out})",
+                state.rounds, state.bound, restricted
             ));
             return;
         }
