@@ -7,7 +7,7 @@ use agenda_solver::cost::{evaluate_agenda, Evaluation};
 use agenda_solver::export::{self, text::group_digits, Format, Report};
 use agenda_solver::generate::{generate, GenerateOptions};
 use agenda_solver::graph::{describe, ConflictEdge, ConflictGraph};
-use agenda_solver::solve::{solve, Progress, SolveOptions};
+use agenda_solver::solve::{solve, Phase, Progress, SolveOptions, Tuning};
 use agenda_solver::{load_agenda, load_instance, validate, Problem};
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
@@ -516,12 +516,11 @@ struct SolveFlags {
     /// Show HiGHS's own log (on standard output; use with -o).
     #[arg(long)]
     solver_log: bool,
-    /// Tabu steps per session in each search (counted, so reproducible); on a meeting
-    /// whose first searches the clock cut, the later ones make at most 40,000 each.
-    #[arg(long, default_value_t = SolveOptions::default().steps_per_session)]
+    /// Tuning: tabu steps per session in each search of the first portfolios.
+    #[arg(long, default_value_t = Tuning::default().steps_per_session, hide = true)]
     steps: u64,
-    /// Independent tabu searches; the best is kept (same result for any --threads).
-    #[arg(long, default_value_t = SolveOptions::default().runs)]
+    /// Tuning: tabu searches per portfolio.
+    #[arg(long, default_value_t = Tuning::default().runs, hide = true)]
     runs: u32,
     /// Start from this agenda (a previous draft): its placements are kept where they
     /// still fit, and the result is never worse than it.
@@ -549,25 +548,17 @@ fn cmd_solve(
         runs,
         start,
     } = flags;
-    if !(time_limit.is_finite() && time_limit > 0.0) {
-        anyhow::bail!("--time-limit must be a positive number of seconds, got {time_limit}");
-    }
-    if !(0.0..1.0).contains(&gap) {
-        anyhow::bail!("--gap must be a fraction in [0, 1), e.g. 0.01 for 1 %, got {gap}");
-    }
-    let time_limit = std::time::Duration::try_from_secs_f64(time_limit).map_err(|_| {
-        anyhow::anyhow!("--time-limit {time_limit} is out of range; give seconds such as 60")
-    })?;
     let problem = load_problem(instance)?;
+    let options = SolveOptions::checked(time_limit, gap, threads, seed)
+        .map_err(|e| anyhow::anyhow!("--{}: {}", e.option.replace('_', "-"), e.message))?;
     let options = SolveOptions {
-        time_limit,
-        gap,
-        threads: threads.max(1),
-        seed,
         solver_log,
-        steps_per_session: steps,
-        runs,
-        ..SolveOptions::default()
+        tuning: Tuning {
+            steps_per_session: steps,
+            runs,
+            ..Tuning::default()
+        },
+        ..options
     };
     let start = match start {
         None => None,
@@ -592,7 +583,7 @@ fn cmd_solve(
         ..options
     };
     let show = !quiet && std::io::stderr().is_terminal();
-    let mut last: Option<(&str, Option<u64>, Option<u64>)> = None;
+    let mut last: Option<(Phase, Option<u64>, Option<u64>)> = None;
     let mut progress = |pr: &Progress| {
         let fmt = |v: Option<u64>| v.map_or("-".to_string(), group_digits);
         let state = (pr.phase, pr.incumbent, pr.bound);
@@ -614,7 +605,7 @@ fn cmd_solve(
                 fmt(pr.bound),
                 pr.elapsed.as_secs_f64()
             );
-            if pr.phase == "done" {
+            if pr.phase == Phase::Done {
                 eprintln!();
             }
         }

@@ -664,22 +664,13 @@ fn solve_options(
     } else {
         r.time_limit_seconds
     };
-    if !(seconds.is_finite() && seconds > 0.0 && seconds <= 86_400.0) {
-        return Err(bad(
-            "time_limit_seconds",
-            format!("must be in (0, 86400] seconds, got {seconds}"),
-        ));
-    }
-    if !(0.0..1.0).contains(&r.gap) {
-        return Err(bad(
-            "gap",
-            format!(
-                "must be a fraction in [0, 1), e.g. 0.01 for 1 %, got {}",
-                r.gap
-            ),
-        ));
-    }
-    let mut time_limit = Duration::from_secs_f64(seconds);
+    let threads = if r.threads == 0 { 2 } else { r.threads };
+    let seed = if r.seed == 0 { 1 } else { r.seed };
+    let mut options =
+        SolveOptions::checked(seconds, r.gap, threads, seed).map_err(|e| match e.option {
+            "time_limit" => bad("time_limit_seconds", e.message),
+            other => bad(other, e.message),
+        })?;
     if let Some(d) = deadline {
         // Leave the last tenth (at least 1 s) of the client's deadline for the answer.
         let margin = (d / 10).max(Duration::from_secs(1));
@@ -690,25 +681,18 @@ fn solve_options(
                 format!("a deadline of {d:?} leaves no time to solve; allow a few seconds"),
             ));
         }
-        time_limit = time_limit.min(usable);
+        options.time_limit = options.time_limit.min(usable);
     }
-    Ok(SolveOptions {
-        time_limit,
-        gap: r.gap,
-        threads: if r.threads == 0 { 2 } else { r.threads.min(64) },
-        seed: if r.seed == 0 { 1 } else { r.seed },
-        ..SolveOptions::default()
-    })
+    Ok(options)
 }
 
 fn progress_pb(p: &Progress) -> pb::SolveProgress {
     let gap = match (p.incumbent, p.bound) {
-        (Some(i), Some(b)) if i > 0 => Some((i - b.min(i)) as f64 / i as f64),
-        (Some(0), Some(_)) => Some(0.0),
+        (Some(i), Some(b)) => Some(solve::relative_gap(i, b)),
         _ => None,
     };
     pb::SolveProgress {
-        phase: p.phase.to_string(),
+        phase: p.phase.key().to_string(),
         incumbent: p.incumbent,
         bound: p.bound,
         gap,
@@ -813,7 +797,6 @@ impl scheduling_server::Scheduling for AgendaService {
         }
         let options = SolveOptions {
             time_limit: limit,
-            threads: 2,
             cancel: Some(cancel),
             ..SolveOptions::default()
         };

@@ -116,6 +116,7 @@ impl Budget {
     }
 
     /// The sum of the sessions' floors: what the limits are measured from.
+    #[cfg(test)]
     pub fn floor(&self) -> u64 {
         self.floor
     }

@@ -144,8 +144,6 @@ pub struct IlpOutcome {
     pub infeasible: bool,
     /// Branch-and-bound nodes HiGHS explored (a machine-independent measure of effort).
     pub nodes: u64,
-    pub variables: usize,
-    pub rows: usize,
     pub elapsed: Duration,
 }
 
@@ -980,8 +978,6 @@ impl<'a> Ilp<'a> {
     ) -> IlpOutcome {
         let began = Instant::now();
         let warm = start.map(|s| self.start_values(s));
-        let variables = self.columns.count;
-        let row_count = self.rows.len();
         let x = self.x.clone();
         let room_y: Vec<((SessionIdx, SlotIdx, usize), usize)> =
             self.room_y.iter().map(|(k, v)| (*k, v.1)).collect();
@@ -1091,8 +1087,6 @@ impl<'a> Ilp<'a> {
             proven_optimal: status == S::Optimal,
             infeasible,
             nodes: nodes.max(0) as u64,
-            variables,
-            rows: row_count,
             elapsed: began.elapsed(),
         }
     }

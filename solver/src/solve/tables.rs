@@ -53,7 +53,6 @@ pub struct Sequence {
 /// room in adjacent slots.
 #[derive(Debug, Clone)]
 pub struct Adjacency {
-    pub request: usize,
     pub ours: Vec<SessionIdx>,
     pub theirs: Vec<SessionIdx>,
     pub penalty: u64,
@@ -175,7 +174,7 @@ impl CostTables {
         }
 
         let mut adjacencies = Vec::new();
-        for (r, req) in p.requests.iter().enumerate() {
+        for req in &p.requests {
             let Some(other) = req.adjacent_with else {
                 continue;
             };
@@ -190,7 +189,6 @@ impl CostTables {
                     .collect()
             };
             adjacencies.push(Adjacency {
-                request: r,
                 ours: schedulable(req.group),
                 theirs: schedulable(other),
                 penalty: p.penalties.get(CostKind::WgAdjacent),

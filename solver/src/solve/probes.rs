@@ -1,0 +1,141 @@
+//! Exact improvement of the incumbent: large-neighbourhood search ([`super::lns`]) and
+//! probes of the whole meeting under the budget (prove the incumbent optimal, or find
+//! a cheaper agenda).
+
+use super::budget::Budget;
+use super::ilp::{self, Ilp, Watch};
+use super::lns;
+use super::policy::MAX_FULL_MODEL_ROWS;
+use super::search::{round_up, Search};
+use super::{Phase, Progress};
+
+impl Search<'_, '_> {
+    /// Solves the whole meeting restricted to agendas of cost at most `target`, for at
+    /// most `share` of the time left.
+    pub(super) fn probe(
+        &mut self,
+        target: u64,
+        share: f64,
+        progress: &mut dyn FnMut(&Progress),
+    ) -> Probe {
+        let p = self.model.problem;
+        let everyone = vec![true; p.sessions.len()];
+        let budget = Budget::new(self.model, self.allowed, target, self.core.clone());
+        let spec = ilp::Spec {
+            allowed: self.allowed,
+            active: &everyone,
+            budget: Some(&budget),
+            pigeonholes: true,
+            min_pair_weight: 0,
+        };
+        let estimated = ilp::estimate_rows(self.model, spec);
+        if estimated > MAX_FULL_MODEL_ROWS {
+            self.notes.push(format!(
+                "the whole-meeting model (about {estimated} rows) is too large to solve here; the bound is the core relaxation's"
+            ));
+            return Probe::TooLarge;
+        }
+        let ilp = Ilp::build(self.model, spec);
+        if ilp.rows() > self.rows {
+            (self.variables, self.rows) = (ilp.variables(), ilp.rows());
+        }
+        let (granularity, upper, lower, began) =
+            (self.granularity, self.upper, self.lower, self.began);
+        let mut report = |primal: Option<f64>, dual: f64| {
+            let bound = dual.is_finite().then(|| {
+                round_up(dual, granularity)
+                    .min(target + granularity)
+                    .max(lower)
+                    .min(upper)
+            });
+            // Above the target, HiGHS's primal bound is only the cutoff.
+            // (HiGHS's cutoff is target + 0.5, which it reports as the primal bound
+            // until it finds a solution.)
+            let incumbent = primal
+                .filter(|&v| v < target as f64 + 0.25)
+                .map_or(upper, |v| (v.round() as u64).min(upper));
+            progress(&Progress {
+                phase: Phase::Probe,
+                incumbent: Some(incumbent),
+                bound,
+                elapsed: began.elapsed(),
+            })
+        };
+        let watch = Watch {
+            progress: &mut report,
+            cancel: self.options.cancel.as_deref(),
+        };
+        let time = self.left().mul_f64(share);
+        let outcome = ilp.solve(Some(&self.best), &self.ilp_options(time), Some(watch));
+        let improved = match outcome.slot_of {
+            Some(slot_of) => self.offer(slot_of, outcome.room_of),
+            None => false,
+        };
+        let result = if outcome.proven_optimal || outcome.infeasible {
+            // Every agenda of cost at most `target` is in this model: its optimum is
+            // the meeting's, and none means the incumbent is optimal.
+            self.raise_lower(self.upper);
+            Probe::Settled
+        } else {
+            self.cut_by_time = true;
+            if let Some(dual) = outcome.dual_bound {
+                let bound = round_up(dual, self.granularity).min(target + self.granularity);
+                self.raise_lower(bound);
+            }
+            if improved {
+                Probe::Improved
+            } else {
+                Probe::Open
+            }
+        };
+        self.report(Phase::Probe, progress);
+        result
+    }
+
+    /// Large-neighbourhood search from the incumbent for `share` of the time left (the
+    /// incumbent is replaced when it finds a cheaper agenda).
+    pub(super) fn improve(&mut self, share: f64, progress: &mut dyn FnMut(&Progress)) {
+        let budget_time = self.left().mul_f64(share);
+        let (began, lower) = (self.began, self.lower);
+        let mut report = |cost: u64| {
+            progress(&Progress {
+                phase: Phase::Lns,
+                incumbent: Some(cost),
+                bound: Some(lower.min(cost)),
+                elapsed: began.elapsed(),
+            })
+        };
+        let improved = lns::improve(
+            self.model,
+            self.best.clone(),
+            self.fixed,
+            self.allowed,
+            budget_time,
+            self.options.tuning.lns_rounds,
+            self.lower,
+            self.core.clone(),
+            self.granularity,
+            &self.ilp_options(budget_time),
+            &mut report,
+        );
+        self.cut_by_time |= improved.cut_by_time;
+        self.offer(improved.slot_of, improved.room_of);
+        if let Some(bound) = improved.bound {
+            // Time-level cost, which no agenda (with rooms) is below.
+            self.raise_lower(bound);
+        }
+        self.report(Phase::Lns, progress);
+    }
+}
+
+/// How a probe ended.
+pub(super) enum Probe {
+    /// Proved: the incumbent is optimal.
+    Settled,
+    /// The whole-meeting model is too large to build here: no probe will do.
+    TooLarge,
+    /// Found a cheaper agenda without closing the gap.
+    Improved,
+    /// Neither.
+    Open,
+}
