@@ -2,7 +2,6 @@
 
 use crate::{write_file, Exit};
 use agenda_solver::interim::{self, InterimProblem, InterimRequestFile, PlanOptions};
-use agenda_solver::load_instance;
 use anyhow::{Context, Result};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -116,9 +115,9 @@ pub fn run(o: &mut String, command: InterimCommand) -> Result<u8> {
             now,
         } => {
             let problem = load(&request, now)?;
-            let text = std::fs::read_to_string(&plan)
-                .with_context(|| format!("cannot read {}", plan.display()))?;
-            let doc = interim::parse_plan(&text, &plan.display().to_string())?;
+            crate::input::one_stdin(&[&request, &plan])?;
+            let (text, origin) = crate::input::read_text(&plan)?;
+            let doc = interim::parse_plan(&text, &origin)?;
             let e = interim::check_plan(&problem, &doc);
             if json {
                 let out = serde_json::json!({
@@ -163,7 +162,7 @@ pub fn run(o: &mut String, command: InterimCommand) -> Result<u8> {
             if !(1..=52).contains(&weeks) || !(1..=10_000).contains(&max_parallel) {
                 anyhow::bail!("--weeks takes 1 to 52 and --max-parallel 1 to 10000");
             }
-            let inst = load_instance(&instance)?;
+            let inst = crate::input::instance(&instance)?;
             let file = interim::after_meeting(
                 &inst,
                 &interim::AfterMeetingOptions {
@@ -187,9 +186,8 @@ pub fn run(o: &mut String, command: InterimCommand) -> Result<u8> {
 /// Reads, completes (`now`, the named instance) and validates a request file; prints
 /// every error and exits 2 when it is invalid.
 fn load(path: &Path, now: Option<String>) -> Result<InterimProblem> {
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let mut file: InterimRequestFile = interim::parse_request(&text, &path.display().to_string())?;
+    let (text, origin) = crate::input::read_text(path)?;
+    let mut file: InterimRequestFile = interim::parse_request(&text, &origin)?;
     if let Some(now) = now {
         file.now = Some(now);
     } else if file.now.is_none() {
@@ -204,7 +202,10 @@ fn load(path: &Path, now: Option<String>) -> Result<InterimProblem> {
         None => None,
         Some(rel) => {
             let p = path.parent().unwrap_or(Path::new(".")).join(rel);
-            Some(load_instance(&p).with_context(|| format!("{}: \"instance\"", path.display()))?)
+            Some(
+                crate::input::instance(&p)
+                    .with_context(|| format!("{}: \"instance\"", path.display()))?,
+            )
         }
     };
     let v = interim::validate(&file, instance.as_ref());

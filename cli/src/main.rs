@@ -8,14 +8,15 @@ use agenda_solver::export::{self, text::group_digits, Format, Report};
 use agenda_solver::generate::{generate, GenerateOptions};
 use agenda_solver::graph::{describe, ConflictEdge, ConflictGraph};
 use agenda_solver::solve::{solve, Phase, Progress, SolveOptions, Tuning};
-use agenda_solver::{load_agenda, load_instance, validate, Problem};
+use agenda_solver::{validate, Problem};
 use anyhow::{Context, Result};
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 use std::fmt::Write as _;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+mod input;
 mod interim;
 mod online;
 mod serve;
@@ -24,7 +25,8 @@ mod serve;
 #[command(
     name = "agenda",
     version,
-    about = "Draft, solve, check and export IETF meeting agendas"
+    about = "Draft, solve, check and export IETF meeting agendas",
+    after_help = "An input file given as `-` is read from standard input."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -91,6 +93,10 @@ enum Command {
     Interim(interim::InterimCommand),
     /// Run the gRPC service (agenda.v1): session requests, solves, agendas.
     Serve(serve::ServeFlags),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions { shell: clap_complete::Shell },
+    /// Print the man page (roff) of `agenda`; e.g. `agenda man > agenda.1`.
+    Man,
     /// Generate a synthetic IETF-like instance.
     Generate {
         #[arg(long)]
@@ -166,6 +172,18 @@ fn run(cli: Cli, o: &mut String) -> Result<u8> {
             flags,
         } => cmd_solve(o, &instance, output.as_deref(), flags),
         Command::Serve(flags) => serve::cmd_serve(flags),
+        Command::Completions { shell } => {
+            let mut buf = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "agenda", &mut buf);
+            o.push_str(&String::from_utf8(buf)?);
+            Ok(0)
+        }
+        Command::Man => {
+            let mut buf = Vec::new();
+            clap_mangen::Man::new(Cli::command()).render(&mut buf)?;
+            o.push_str(&String::from_utf8(buf)?);
+            Ok(0)
+        }
         Command::Interim(command) => interim::run(o, command),
         Command::Virtual(command) => online::run(o, command),
         Command::Generate {
@@ -192,7 +210,7 @@ fn run(cli: Cli, o: &mut String) -> Result<u8> {
 
 /// Loads and validates an instance; prints every error and fails with exit 2.
 fn load_problem(path: &Path) -> Result<Problem> {
-    let instance = load_instance(path)?;
+    let instance = input::instance(&path)?;
     load_problem_of(&instance, &path.display().to_string())
 }
 
@@ -217,7 +235,12 @@ pub(crate) fn load_problem_of(instance: &agenda_solver::Instance, origin: &str) 
 }
 
 fn cmd_validate(o: &mut String, path: &Path, json: bool) -> Result<u8> {
-    let instance = load_instance(path)?;
+    let instance = input::instance(path)?;
+    let path = if path.as_os_str() == "-" {
+        Path::new("<stdin>")
+    } else {
+        path
+    };
     let v = validate(&instance);
     let valid = v.is_valid();
     if json {
@@ -258,8 +281,9 @@ fn cmd_check(
     json: bool,
     limit: usize,
 ) -> Result<u8> {
+    input::one_stdin(&[instance, agenda_path])?;
     let problem = load_problem(instance)?;
-    let agenda = load_agenda(agenda_path)?;
+    let agenda = input::agenda(&agenda_path)?;
     let (_, evaluation) = evaluate_agenda(&problem, &agenda);
     if json {
         let doc = serde_json::json!({
@@ -467,8 +491,9 @@ fn cmd_export(
     output: Option<&Path>,
     width: usize,
 ) -> Result<u8> {
+    input::one_stdin(&[instance, agenda_path])?;
     let problem = load_problem(instance)?;
-    let agenda = load_agenda(agenda_path)?;
+    let agenda = input::agenda(&agenda_path)?;
     let report = Report::new(&problem, &agenda);
     if !report.evaluation.is_acceptable() {
         eprintln!(
@@ -508,7 +533,7 @@ struct SolveFlags {
     #[arg(long, short = 'f', default_value = "json")]
     format: Format,
     /// Print no progress, even on a terminal.
-    #[arg(long, short = 'q')]
+    #[arg(long, short = 'q', conflicts_with = "verbose")]
     quiet: bool,
     /// Print every phase on its own line, even when not on a terminal.
     #[arg(long, short = 'v')]
@@ -563,7 +588,7 @@ fn cmd_solve(
     let start = match start {
         None => None,
         Some(path) => {
-            let agenda = load_agenda(&path)?;
+            let agenda = input::agenda(&path)?;
             if agenda.meeting != problem.meeting {
                 anyhow::bail!(
                     "--start {}: the agenda is for meeting {:?} but the instance is meeting {:?}; give an agenda of this meeting",
@@ -645,7 +670,7 @@ fn cmd_solve(
         if report.stats.cancelled {
             eprintln!("note: interrupted; this is the best agenda found before Ctrl-C");
         }
-        if report.stats.cut_by_time {
+        if report.stats.cut_by_time && !report.stats.cancelled {
             eprintln!("note: the time limit cut a phase short; another machine may give another agenda (a longer --time-limit makes runs reproducible)");
         }
     }

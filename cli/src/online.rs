@@ -4,7 +4,7 @@ use crate::{load_problem_of, write_file, Exit};
 use agenda_solver::interim::{self, PlanOptions};
 use agenda_solver::online::{self, Class, VirtualMeeting, VirtualMeetingSpec};
 use agenda_solver::solve::{solve, SolveOptions, SolveReport};
-use agenda_solver::{load_instance, Instance, Problem};
+use agenda_solver::{Instance, Problem};
 use anyhow::{Context, Result};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
@@ -53,8 +53,7 @@ fn check_limit(seconds: f64) -> Result<Duration> {
 }
 
 fn load_meeting(path: &Path) -> Result<VirtualMeeting> {
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let (text, _) = crate::input::read_text(path)?;
     let spec: VirtualMeetingSpec = serde_json::from_str(&text)
         .with_context(|| format!("{}: not a virtual-meeting/1 document", path.display()))?;
     online::check(&spec).map_err(|errors| {
@@ -104,7 +103,7 @@ pub fn run(o: &mut String, command: VirtualCommand) -> Result<u8> {
         } => {
             let limit = check_limit(time_limit)?;
             let vm = load_meeting(&meeting)?;
-            let reqs = load_instance(&requests)?;
+            let reqs = crate::input::instance(&requests)?;
             let instance = vm.instance(&reqs);
             let began = Instant::now();
             let (problem, report) = solve_meeting(&instance, "the virtual instance", limit, 2)?;
@@ -228,7 +227,7 @@ pub fn run(o: &mut String, command: VirtualCommand) -> Result<u8> {
         } => {
             let limit = check_limit(time_limit)?;
             let vm = load_meeting(&meeting)?;
-            let reqs = load_instance(&requests)?;
+            let reqs = crate::input::instance(&requests)?;
             // Day lengths of 4, 5 and 6 hours in 120- and 60-minute blocks with 30-minute
             // breaks (RFC 9400): the longest blocks that fit, then a 60-minute one.
             let days: [(u32, Vec<u32>); 3] = [

@@ -469,3 +469,65 @@ fn a_bad_virtual_meeting_names_its_fields() {
         assert!(err.contains(field), "{field} missing: {err}");
     }
 }
+
+fn agenda_with_stdin(args: &[&str], input: &[u8]) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_agenda"))
+        .args(args)
+        .current_dir(root())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("runs");
+    child.stdin.take().unwrap().write_all(input).unwrap();
+    child.wait_with_output().expect("runs")
+}
+
+#[test]
+fn a_dash_reads_standard_input_once() {
+    let tiny = std::fs::read(root().join("tests/data/tiny.json")).unwrap();
+    let out = agenda_with_stdin(&["validate", "-"], &tiny);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        stdout(&out).contains("<stdin>: valid: meeting T1"),
+        "{}",
+        stdout(&out)
+    );
+    let agenda_doc = std::fs::read(root().join("tests/data/tiny-agenda.json")).unwrap();
+    let out = agenda_with_stdin(&["check", "tests/data/tiny.json", "-"], &agenda_doc);
+    assert!(
+        matches!(out.status.code(), Some(0 | 1)),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout(&out).contains("meeting T1"));
+    let both = agenda_with_stdin(&["check", "-", "-"], &tiny);
+    assert_eq!(both.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&both.stderr).contains("only one input can be `-`"));
+}
+
+#[test]
+fn os_errors_are_printed_once_and_quiet_conflicts_with_verbose() {
+    let out = agenda(&["validate", "no/such/file.json"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.matches("os error 2").count(), 1, "{err}");
+    let out = agenda(&["solve", "tests/data/tiny.json", "-q", "-v"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot be used with"));
+}
+
+#[test]
+fn completions_and_the_man_page_are_generated() {
+    for shell in ["bash", "zsh", "fish"] {
+        let out = agenda(&["completions", shell]);
+        assert_eq!(out.status.code(), Some(0), "{shell}");
+        let text = stdout(&out);
+        assert!(text.contains("agenda") && text.contains("solve"), "{shell}");
+    }
+    let out = agenda(&["completions", "tcsh"]);
+    assert_eq!(out.status.code(), Some(2));
+    let man = stdout(&agenda(&["man"]));
+    assert!(man.contains(".TH agenda 1"), "{man}");
+    assert!(man.contains("solve"));
+}

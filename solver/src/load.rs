@@ -8,11 +8,12 @@ use std::path::{Path, PathBuf};
 /// Why a document could not be read. Each variant names where the problem is.
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
-    #[error("{path}: cannot read the file: {source}")]
+    /// The file could not be read (the OS error is part of the message, not a source,
+    /// so that error chains do not print it twice).
+    #[error("{path}: cannot read the file: {cause}")]
     Io {
         path: PathBuf,
-        #[source]
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     #[error("{origin}:{line}:{column}: {message}")]
     Syntax {
@@ -65,9 +66,9 @@ pub fn parse_agenda(text: &str, origin: &str) -> Result<Agenda, LoadError> {
 }
 
 fn read(path: &Path) -> Result<String, LoadError> {
-    std::fs::read_to_string(path).map_err(|source| LoadError::Io {
+    std::fs::read_to_string(path).map_err(|cause| LoadError::Io {
         path: path.to_path_buf(),
-        source,
+        cause,
     })
 }
 
