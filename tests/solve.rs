@@ -501,3 +501,62 @@ fn a_priority_below_one_is_refused_with_its_field() {
     let fields: Vec<&str> = v.errors().map(|i| i.field.as_str()).collect();
     assert_eq!(fields, vec!["requests[0].priority", "requests[1].priority"]);
 }
+
+/// Minimal change (`Problem::with_base`): the base agenda of three groups in two blocks
+/// (a and b together), then a chair conflict between a and b. Moving one of them costs
+/// the move (1,000) instead of the conflict (100,000); nothing else moves.
+#[test]
+fn an_edit_that_forces_one_move_moves_exactly_one_session() {
+    let make = |conflict: bool| {
+        let a = if conflict {
+            req("a", json!({"conflicts": {"chair": ["b"]}}))
+        } else {
+            req("a", json!({}))
+        };
+        meeting(
+            &["mon-1330", "wed-1000"],
+            &[("r1", 100), ("r2", 100)],
+            wgs(&["a", "b", "c"]),
+            json!([a, req("b", json!({})), req("c", json!({}))]),
+        )
+    };
+    let base_doc = json!({"format": "agenda/1", "meeting": "S", "assignments": [
+        {"group": "a", "session": 1, "slot": "mon-1330", "room": "r1"},
+        {"group": "b", "session": 1, "slot": "mon-1330", "room": "r2"},
+        {"group": "c", "session": 1, "slot": "wed-1000", "room": "r1"}]});
+    let base = parse_agenda(&base_doc.to_string(), "base").unwrap();
+    let slot_of = |p: &Problem, r: &SolveReport, g: &str| {
+        let s = p.session_index(g, 1).unwrap();
+        r.schedule.get(s).map(|pl| p.slots[pl.slot].id.clone())
+    };
+    // The base already satisfies the unedited requests: nothing moves, cost 0.
+    let same = make(false).with_base(&base, 1_000);
+    let r = run(&same, 20);
+    assert_honest(&same, &r);
+    assert_eq!(r.evaluation.cost, 0);
+    assert_eq!(r.status, Status::Optimal);
+    for g in ["a", "b", "c"] {
+        assert_eq!(slot_of(&same, &r, g), slot_of(&same, &r, g));
+    }
+    // With the conflict: exactly one move, proven optimal at the move's cost.
+    let edited = make(true).with_base(&base, 1_000);
+    let r = run(&edited, 20);
+    assert_honest(&edited, &r);
+    assert_eq!(r.status, Status::Optimal);
+    assert_eq!(r.evaluation.cost, 1_000, "{:#?}", r.evaluation.violations);
+    let moved = r
+        .evaluation
+        .violations
+        .iter()
+        .filter(|v| v.kind == "moved_session")
+        .count();
+    assert_eq!(moved, 1);
+    assert_eq!(slot_of(&edited, &r, "c").as_deref(), Some("wed-1000"));
+    // A move dearer than the conflict: the base stays as it is and pays the conflict.
+    let stay = make(true).with_base(&base, 200_000);
+    let r = run(&stay, 20);
+    assert_honest(&stay, &r);
+    assert_eq!(r.evaluation.cost, 100_000);
+    assert_eq!(slot_of(&stay, &r, "a").as_deref(), Some("mon-1330"));
+    assert_eq!(slot_of(&stay, &r, "b").as_deref(), Some("mon-1330"));
+}

@@ -51,6 +51,23 @@ enum Command {
         /// List at most this many violations (0: all).
         #[arg(long, default_value_t = 0)]
         limit: usize,
+        /// Price moves from this base agenda too, as `solve --base` does.
+        #[arg(long, value_name = "AGENDA")]
+        base: Option<PathBuf>,
+        /// The cost of one moved session (with --base).
+        #[arg(long, default_value_t = DEFAULT_MOVE_COST, requires = "base")]
+        move_cost: u64,
+    },
+    /// What changed between two agendas of one instance: moved sessions, violations
+    /// added and removed, cost by kind before and after.
+    Diff {
+        instance: PathBuf,
+        /// The agenda before (e.g. the published one).
+        before: PathBuf,
+        /// The agenda after (e.g. a re-solve with --base).
+        after: PathBuf,
+        #[arg(long, short = 'f', value_enum, default_value_t = DiffFormat::Text)]
+        format: DiffFormat,
     },
     /// Show the conflict graph: most constrained groups, components, largest clique.
     Graph {
@@ -157,7 +174,23 @@ fn run(cli: Cli, o: &mut String) -> Result<u8> {
             agenda,
             json,
             limit,
-        } => cmd_check(o, &instance, &agenda, json, limit),
+            base,
+            move_cost,
+        } => cmd_check(
+            o,
+            &instance,
+            &agenda,
+            json,
+            limit,
+            base.as_deref(),
+            move_cost,
+        ),
+        Command::Diff {
+            instance,
+            before,
+            after,
+            format,
+        } => cmd_diff(o, &instance, &before, &after, format),
         Command::Graph { instance, dot, top } => cmd_graph(o, &instance, dot, top),
         Command::Export {
             agenda,
@@ -280,9 +313,14 @@ fn cmd_check(
     agenda_path: &Path,
     json: bool,
     limit: usize,
+    base: Option<&Path>,
+    move_cost: u64,
 ) -> Result<u8> {
     input::one_stdin(&[instance, agenda_path])?;
-    let problem = load_problem(instance)?;
+    let mut problem = load_problem(instance)?;
+    if let Some(base) = base {
+        problem = with_base(problem, base, move_cost)?;
+    }
     let agenda = input::agenda(&agenda_path)?;
     let (_, evaluation) = evaluate_agenda(&problem, &agenda);
     if json {
@@ -512,6 +550,94 @@ fn cmd_export(
     Ok(0)
 }
 
+/// Output of `agenda diff`.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum DiffFormat {
+    Text,
+    Json,
+}
+
+fn cmd_diff(
+    o: &mut String,
+    instance: &Path,
+    before: &Path,
+    after: &Path,
+    format: DiffFormat,
+) -> Result<u8> {
+    input::one_stdin(&[instance, before, after])?;
+    let problem = load_problem(instance)?;
+    let a = agenda_of_meeting(before, &problem, "before")?;
+    let b = agenda_of_meeting(after, &problem, "after")?;
+    let d = agenda_solver::diff::diff(&problem, &a, &b);
+    if let DiffFormat::Json = format {
+        writeln!(o, "{}", serde_json::to_string_pretty(&d)?)?;
+        return Ok(0);
+    }
+    let place = |p: &Option<(String, String)>| {
+        p.as_ref()
+            .map_or("-".to_string(), |(slot, room)| format!("{slot} {room}"))
+    };
+    let moves = d.moved_in_time();
+    writeln!(
+        o,
+        "{} session(s) changed: {moves} to another block, {} to another room only",
+        d.moves.len(),
+        d.moves
+            .iter()
+            .filter(|m| m.change == agenda_solver::diff::Change::Room)
+            .count()
+    )?;
+    for m in &d.moves {
+        writeln!(
+            o,
+            "  {:<14} #{}  {:<24} -> {}",
+            m.group,
+            m.session,
+            place(&m.from),
+            place(&m.to)
+        )?;
+    }
+    for (title, list) in [
+        ("Violations added", &d.violations_added),
+        ("Violations removed", &d.violations_removed),
+    ] {
+        if !list.is_empty() {
+            writeln!(o, "\n{title} ({}):", list.len())?;
+            for v in list {
+                writeln!(
+                    o,
+                    "  {:>10}  {:<36} {}",
+                    group_digits(v.penalty),
+                    v.kind,
+                    v.message
+                )?;
+            }
+        }
+    }
+    if !d.by_kind.is_empty() {
+        writeln!(o, "\n{:<36} {:>12} {:>12}", "kind", "before", "after")?;
+        for k in &d.by_kind {
+            writeln!(
+                o,
+                "{:<36} {:>12} {:>12}",
+                k.kind,
+                group_digits(k.before),
+                group_digits(k.after)
+            )?;
+        }
+    }
+    for h in &d.hard_errors {
+        writeln!(o, "hard error {h}")?;
+    }
+    writeln!(
+        o,
+        "\ncost {} -> {}",
+        group_digits(d.cost_before),
+        group_digits(d.cost_after)
+    )?;
+    Ok(0)
+}
+
 /// The options of `agenda solve`.
 #[derive(clap::Args)]
 struct SolveFlags {
@@ -551,7 +677,19 @@ struct SolveFlags {
     /// still fit, and the result is never worse than it.
     #[arg(long, value_name = "AGENDA")]
     start: Option<PathBuf>,
+    /// Minimal change: re-solve from this published agenda, each session moved to
+    /// another block paying --move-cost (`moved_session`; room changes are free); the
+    /// search starts from it. The agenda's violations list every move.
+    #[arg(long, value_name = "AGENDA", conflicts_with = "start")]
+    base: Option<PathBuf>,
+    /// The cost of moving one session to another block (with --base). The default
+    /// equals a technology overlap: a session moves only to save more than that.
+    #[arg(long, default_value_t = DEFAULT_MOVE_COST, requires = "base")]
+    move_cost: u64,
 }
+
+/// `--move-cost` by default: a technology overlap's weight (FORMAT.md).
+const DEFAULT_MOVE_COST: u64 = 10_000;
 
 fn cmd_solve(
     o: &mut String,
@@ -572,8 +710,17 @@ fn cmd_solve(
         steps,
         runs,
         start,
+        base,
+        move_cost,
     } = flags;
-    let problem = load_problem(instance)?;
+    let mut problem = load_problem(instance)?;
+    let start = match base {
+        Some(path) => {
+            problem = with_base(problem, &path, move_cost)?;
+            Some(path)
+        }
+        None => start,
+    };
     let options = SolveOptions::checked(time_limit, gap, threads, seed)
         .map_err(|e| anyhow::anyhow!("--{}: {}", e.option.replace('_', "-"), e.message))?;
     let options = SolveOptions {
@@ -588,15 +735,7 @@ fn cmd_solve(
     let start = match start {
         None => None,
         Some(path) => {
-            let agenda = input::agenda(&path)?;
-            if agenda.meeting != problem.meeting {
-                anyhow::bail!(
-                    "--start {}: the agenda is for meeting {:?} but the instance is meeting {:?}; give an agenda of this meeting",
-                    path.display(),
-                    agenda.meeting,
-                    problem.meeting
-                );
-            }
+            let agenda = agenda_of_meeting(&path, &problem, "--start")?;
             Some(agenda_solver::solve::start_from_agenda(&problem, &agenda))
         }
     };
@@ -679,6 +818,32 @@ fn cmd_solve(
     } else {
         1
     })
+}
+
+/// `problem` re-solved or checked from the base agenda at `path` (`--base`).
+fn with_base(problem: Problem, path: &Path, move_cost: u64) -> Result<Problem> {
+    if move_cost > agenda_solver::validate::MAX_PENALTY {
+        anyhow::bail!(
+            "--move-cost {move_cost} is above the largest penalty accepted, {}; give e.g. 10000",
+            agenda_solver::validate::MAX_PENALTY
+        );
+    }
+    let agenda = agenda_of_meeting(path, &problem, "--base")?;
+    Ok(problem.with_base(&agenda, move_cost))
+}
+
+/// Reads an agenda given with `flag` and checks that it is of `problem`'s meeting.
+fn agenda_of_meeting(path: &Path, problem: &Problem, flag: &str) -> Result<agenda_solver::Agenda> {
+    let agenda = input::agenda(path)?;
+    if agenda.meeting != problem.meeting {
+        anyhow::bail!(
+            "{flag} {}: the agenda is for meeting {:?} but the instance is meeting {:?}; give an agenda of this meeting",
+            path.display(),
+            agenda.meeting,
+            problem.meeting
+        );
+    }
+    Ok(agenda)
 }
 
 /// Writes a file atomically (a temporary file renamed into place), so an interrupted run

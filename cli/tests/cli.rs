@@ -531,3 +531,83 @@ fn completions_and_the_man_page_are_generated() {
     assert!(man.contains(".TH agenda 1"), "{man}");
     assert!(man.contains("solve"));
 }
+
+#[test]
+fn diff_lists_the_moves_of_a_minimal_change_re_solve() {
+    let base = tmp("diff-base.json");
+    let out = agenda(&[
+        "solve",
+        "tests/data/tiny.json",
+        "-q",
+        "--time-limit",
+        "20",
+        "-o",
+        base.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    // Against itself: nothing changed.
+    let same = agenda(&[
+        "diff",
+        "tests/data/tiny.json",
+        base.to_str().unwrap(),
+        base.to_str().unwrap(),
+        "-f",
+        "json",
+    ]);
+    assert_eq!(
+        same.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&same.stderr)
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&same.stdout).unwrap();
+    assert_eq!(doc["moves"].as_array().unwrap().len(), 0);
+    // A re-solve from the base under the same requests moves nothing and checks.
+    let again = tmp("diff-again.json");
+    let out = agenda(&[
+        "solve",
+        "tests/data/tiny.json",
+        "-q",
+        "--time-limit",
+        "20",
+        "--base",
+        base.to_str().unwrap(),
+        "-o",
+        again.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = stdout(&agenda(&[
+        "diff",
+        "tests/data/tiny.json",
+        base.to_str().unwrap(),
+        again.to_str().unwrap(),
+    ]));
+    assert!(text.contains("0 to another block"), "{text}");
+    let check = agenda(&[
+        "check",
+        "--json",
+        "tests/data/tiny.json",
+        again.to_str().unwrap(),
+        "--base",
+        base.to_str().unwrap(),
+    ]);
+    let doc: serde_json::Value = serde_json::from_slice(&check.stdout).unwrap();
+    assert_eq!(doc["cost"], doc["claimed_cost"]);
+    // --move-cost needs --base; --base and --start exclude each other.
+    let out = agenda(&["solve", "tests/data/tiny.json", "--move-cost", "5"]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = agenda(&[
+        "solve",
+        "tests/data/tiny.json",
+        "--base",
+        base.to_str().unwrap(),
+        "--start",
+        base.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+}

@@ -24,10 +24,13 @@ pub enum CostKind {
     TimeRelation,
     WgAdjacent,
     SameAd,
+    /// Not a FORMAT.md kind: a session placed in another block than the base agenda's
+    /// (a minimal-change re-solve, `agenda solve --base`). Weight 0 unless asked for.
+    MovedSession,
 }
 
 impl CostKind {
-    pub const ALL: [CostKind; 18] = [
+    pub const ALL: [CostKind; 19] = [
         CostKind::Unscheduled,
         CostKind::Timerange,
         CostKind::ChairConflict,
@@ -46,6 +49,7 @@ impl CostKind {
         CostKind::TimeRelation,
         CostKind::WgAdjacent,
         CostKind::SameAd,
+        CostKind::MovedSession,
     ];
 
     /// The penalty key used in JSON (`penalties`, `violations[].kind`).
@@ -69,6 +73,7 @@ impl CostKind {
             CostKind::TimeRelation => "time_relation",
             CostKind::WgAdjacent => "wg_adjacent",
             CostKind::SameAd => "same_ad",
+            CostKind::MovedSession => "moved_session",
         }
     }
 
@@ -96,6 +101,7 @@ impl CostKind {
             | CostKind::AreaMeetingOverlappingInArea => 10_000,
             CostKind::TimeRelation | CostKind::WgAdjacent => 1_000,
             CostKind::SameAd => 100,
+            CostKind::MovedSession => 0,
         }
     }
 
@@ -120,6 +126,7 @@ impl CostKind {
             CostKind::TimeRelation => "time relation broken",
             CostKind::WgAdjacent => "adjacency not kept",
             CostKind::SameAd => "groups of one AD overlapping",
+            CostKind::MovedSession => "session moved from its block in the base agenda",
         }
     }
 }
@@ -133,7 +140,7 @@ impl fmt::Display for CostKind {
 /// The weight of each kind for one instance: defaults overridden by `penalties`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Penalties {
-    weights: [u64; 18],
+    weights: [u64; 19],
 }
 
 impl Default for Penalties {

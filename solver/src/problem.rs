@@ -226,9 +226,24 @@ pub struct Problem {
     pub group_sessions: Vec<Vec<SessionIdx>>,
     /// `slot_overlap[a][b]`: the two slots' time intervals meet (true on the diagonal).
     pub slot_overlap: Vec<Vec<bool>>,
+    /// The base agenda's block of each session, for a minimal-change re-solve (empty:
+    /// none); moves from it pay `moved_session` ([`Problem::with_base`]).
+    pub base: Vec<Option<SlotIdx>>,
 }
 
 impl Problem {
+    /// This problem re-solved from `base` (a published agenda): each session placed in
+    /// another block than `base` gave it pays `move_cost` (`moved_session`). Sessions
+    /// and slots `base` names that the problem no longer has are ignored.
+    pub fn with_base(mut self, base: &crate::Agenda, move_cost: u64) -> Problem {
+        let (schedule, _) = crate::cost::Schedule::from_agenda(&self, base);
+        self.base = (0..self.sessions.len())
+            .map(|s| schedule.get(s).map(|pl| pl.slot))
+            .collect();
+        self.penalties.set(crate::CostKind::MovedSession, move_cost);
+        self
+    }
+
     pub fn slots_overlap(&self, a: SlotIdx, b: SlotIdx) -> bool {
         self.slot_overlap[a][b]
     }

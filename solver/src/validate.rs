@@ -55,6 +55,11 @@ impl fmt::Display for Issue {
 /// Largest `requests[].priority`: with the penalties' bound, no cost can overflow.
 pub const MAX_PRIORITY: u64 = 1_000;
 
+/// Largest weight in `penalties` (100 times the largest default): a violation then
+/// costs at most 10^12, and a cost (a sum over at most millions of violations) stays
+/// far below `u64::MAX`; the evaluator also saturates rather than wrap.
+pub const MAX_PENALTY: u64 = 1_000_000_000;
+
 /// The outcome of validation: all issues, and the problem when there was no error.
 #[derive(Debug, Clone)]
 pub struct Validation {
@@ -445,7 +450,13 @@ pub fn validate(instance: &Instance) -> Validation {
     for (key, value) in &instance.penalties {
         let field = format!("penalties.{key}");
         match (CostKind::from_key(key), value.as_u64()) {
-            (Some(kind), Some(w)) => penalties.set(kind, w),
+            (Some(kind), Some(w)) if w <= MAX_PENALTY => penalties.set(kind, w),
+            (Some(_), Some(w)) => c.error(
+                None,
+                field,
+                format!("Penalty {key} is {w}, above the largest accepted, {MAX_PENALTY}"),
+                "give a weight of at most 1,000,000,000 (the defaults are at most 10,000,000)",
+            ),
             (None, _) => c.error(
                 None,
                 field,
@@ -508,6 +519,7 @@ pub fn validate(instance: &Instance) -> Validation {
         sessions,
         fixed: Vec::new(),
         penalties,
+        base: Vec::new(),
         slot_overlap,
     };
     finish_sessions(&mut problem);

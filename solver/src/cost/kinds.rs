@@ -30,7 +30,30 @@ pub fn violations(kind: CostKind, ctx: &Context) -> Vec<Violation> {
         CostKind::TimeRelation => time_relation(ctx),
         CostKind::WgAdjacent => wg_adjacent(ctx),
         CostKind::SameAd => same_ad(ctx),
+        CostKind::MovedSession => moved_session(ctx),
     }
+}
+
+/// `moved_session` (an extension, see [`CostKind::MovedSession`]): per session placed
+/// in another block than the base agenda gave it. A session the base did not place, or
+/// that is left out now, is not a move (leaving one out pays `unscheduled`).
+pub fn moved_session(ctx: &Context) -> Vec<Violation> {
+    let p = ctx.problem;
+    ctx.schedule
+        .placed()
+        .filter_map(|(s, pl)| {
+            let from = (*p.base.get(s)?)?;
+            (from != pl.slot).then(|| {
+                let message = format!(
+                    "{} moved from {} to {}",
+                    p.session_label(s),
+                    p.slots[from].id,
+                    p.slots[pl.slot].id
+                );
+                ctx.violation(CostKind::MovedSession, s, None, 1, message)
+            })
+        })
+        .collect()
 }
 
 /// `unscheduled`: per schedulable session left out, times its request's priority (an

@@ -215,7 +215,7 @@ impl<'a> Context<'a> {
             other_session: other.map(|t| p.sessions[t].number),
             slot: self.slot_of(s).map(|slot| p.slots[slot].id.clone()),
             person: None,
-            penalty: units * p.penalties.get(kind),
+            penalty: units.saturating_mul(p.penalties.get(kind)),
             message,
         }
     }
@@ -251,12 +251,12 @@ pub fn cost(problem: &Problem, schedule: &Schedule) -> u64 {
 
 fn finish(hard_errors: Vec<HardError>, violations: Vec<Violation>) -> Evaluation {
     let mut by_kind: BTreeMap<String, KindTotal> = BTreeMap::new();
-    let mut cost = 0;
+    let mut cost: u64 = 0;
     for v in &violations {
         let entry = by_kind.entry(v.kind.clone()).or_default();
         entry.count += 1;
-        entry.penalty += v.penalty;
-        cost += v.penalty;
+        entry.penalty = entry.penalty.saturating_add(v.penalty);
+        cost = cost.saturating_add(v.penalty);
     }
     Evaluation {
         hard_errors,

@@ -36,7 +36,11 @@ pub const PAIR_KINDS: [CostKind; 11] = [
 ];
 
 /// Kinds that depend only on one session's slot.
-pub const UNARY_KINDS: [CostKind; 2] = [CostKind::Timerange, CostKind::TooShortSlot];
+pub const UNARY_KINDS: [CostKind; 3] = [
+    CostKind::Timerange,
+    CostKind::TooShortSlot,
+    CostKind::MovedSession,
+];
 
 /// Two consecutive sessions of one request whose relative slots are priced.
 #[derive(Debug, Clone)]
