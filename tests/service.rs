@@ -318,6 +318,21 @@ async fn the_session_request_lifecycle() {
         .unwrap()
         .into_inner()
         .notifications;
+    // An id past i64::MAX is after every notification, not before them.
+    let none = server
+        .notifications()
+        .list(as_(
+            SECRETARIAT,
+            pb::ListNotificationsRequest {
+                meeting: "T1".into(),
+                after_id: 1 << 63,
+            },
+        ))
+        .await
+        .unwrap()
+        .into_inner()
+        .notifications;
+    assert!(none.is_empty(), "{} notifications", none.len());
     let kinds: Vec<(&str, &str)> = notes
         .iter()
         .map(|n| (n.group.as_str(), n.kind.as_str()))
@@ -489,6 +504,13 @@ async fn the_session_request_lifecycle() {
         "{}",
         refused.message()
     );
+    assert_eq!(server.get("T2", "wg1").await.version, 4, "nothing stored");
+    // The lock holds for an AD's approval too.
+    let refused = requests
+        .approve_third_session(as_(RTG_AD, change("T2", "wg1", 4)))
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code(), Code::FailedPrecondition, "{refused:?}");
     assert_eq!(server.get("T2", "wg1").await.version, 4, "nothing stored");
     requests
         .cancel(as_(SECRETARIAT, change("T2", "wg1", 4)))

@@ -234,3 +234,35 @@ fn shared_ietf_datasets_validate() {
         assert!(trimmed >= 1, "{name}");
     }
 }
+
+/// Meeting numbers are bounded and printable; penalties are bounded so costs cannot
+/// overflow (issue 29).
+#[test]
+fn meeting_numbers_and_penalties_are_bounded() {
+    let base: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(data("tiny.json")).unwrap()).unwrap();
+    for bad in ["", "10\u{0}6", &"9".repeat(1 << 20), "106\n"] {
+        let mut doc = base.clone();
+        doc["meeting"]["number"] = serde_json::json!(bad);
+        let inst: agenda_solver::Instance = serde_json::from_value(doc).unwrap();
+        let v = validate(&inst);
+        assert!(
+            v.errors().any(|e| e.field == "meeting.number"),
+            "{:?}",
+            bad.chars().take(10).collect::<String>()
+        );
+    }
+    let mut doc = base.clone();
+    doc["penalties"] = serde_json::json!({"tech_overlap": u64::MAX});
+    let inst: agenda_solver::Instance = serde_json::from_value(doc).unwrap();
+    let v = validate(&inst);
+    let e = v
+        .errors()
+        .find(|e| e.field == "penalties.tech_overlap")
+        .expect("refused");
+    assert!(
+        e.message.contains("above the largest accepted"),
+        "{}",
+        e.message
+    );
+}

@@ -451,7 +451,8 @@ pub fn approve_third_session(
     at: &str,
 ) -> Result<Accepted> {
     store.write(|tx| {
-        let base = tx.existing_meeting(meeting)?.base;
+        // The lock holds for approvals too: only the secretariat changes a locked tool.
+        let base = check_open(tx, meeting, caller)?;
         let area = area_of(&base, group);
         if !caller.may_approve(&area) {
             return Err(ServiceError::PermissionDenied(format!(

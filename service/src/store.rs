@@ -478,7 +478,9 @@ impl Tx<'_> {
             "SELECT id, meeting, grp, area, kind, recipients, subject, body, created_at
              FROM notifications WHERE id > ?1 AND (?2 IS NULL OR meeting = ?2) ORDER BY id",
         )?;
-        let rows = stmt.query_map(params![after_id as i64, meeting], |r| {
+        // Ids are SQLite rowids (at most i64::MAX): a larger `after_id` is after every one.
+        let after = i64::try_from(after_id).unwrap_or(i64::MAX);
+        let rows = stmt.query_map(params![after, meeting], |r| {
             Ok((
                 r.get::<_, i64>(0)?,
                 [

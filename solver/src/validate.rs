@@ -52,6 +52,33 @@ impl fmt::Display for Issue {
     }
 }
 
+/// Longest `meeting.number` accepted.
+pub const MAX_MEETING_NUMBER_CHARS: usize = 32;
+
+/// `meeting.number` names the meeting in files, URLs and the service's keys: required,
+/// at most [`MAX_MEETING_NUMBER_CHARS`] characters, letters, digits, `-`, `_` or `.`.
+fn check_meeting_number(c: &mut Collector, number: &str) {
+    let ok = !number.is_empty()
+        && number.chars().count() <= MAX_MEETING_NUMBER_CHARS
+        && number
+            .chars()
+            .all(|ch| ch.is_alphanumeric() || matches!(ch, '-' | '_' | '.'));
+    if !ok {
+        let shown: String = number
+            .chars()
+            .take(40)
+            .collect::<String>()
+            .escape_debug()
+            .to_string();
+        c.error(
+            None,
+            "meeting.number".to_string(),
+            format!("Meeting number \"{shown}\" is empty, longer than {MAX_MEETING_NUMBER_CHARS} characters, or has characters other than letters, digits, '-', '_' and '.'"),
+            "give the meeting's number, e.g. 106, or a short name such as interim-2026",
+        );
+    }
+}
+
 /// Largest `requests[].priority`: with the penalties' bound, no cost can overflow.
 pub const MAX_PRIORITY: u64 = 1_000;
 
@@ -444,6 +471,9 @@ pub fn validate(instance: &Instance) -> Validation {
             requests.push(info);
         }
     }
+
+    // --- meeting number ---
+    check_meeting_number(&mut c, &instance.meeting.number);
 
     // --- penalties ---
     let mut penalties = Penalties::default();
