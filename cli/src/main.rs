@@ -16,6 +16,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+mod datatracker;
 mod input;
 mod interim;
 mod online;
@@ -84,15 +85,26 @@ enum Command {
         agenda: PathBuf,
         #[arg(long)]
         instance: PathBuf,
+        /// csv, ics, text, html, json, or datatracker-fixture (a new, unofficial
+        /// schedule for the datatracker's schedule editor; needs an imported instance).
         #[arg(long, short = 'f', default_value = "text")]
-        format: Format,
+        format: String,
         /// Write here instead of standard output.
         #[arg(long, short = 'o')]
         output: Option<PathBuf>,
         /// Line width of the text grid.
         #[arg(long, default_value_t = export::text::DEFAULT_WIDTH)]
         width: usize,
+        /// datatracker-fixture: the new schedule's name.
+        #[arg(long, default_value = "agenda-draft")]
+        schedule_name: String,
+        /// datatracker-fixture: the new schedule's key (unused in the datatracker).
+        #[arg(long, default_value_t = 900_000)]
+        schedule_pk: u64,
     },
+    /// Import another tool's data as an agenda-instance/1.
+    #[command(subcommand)]
+    Import(datatracker::ImportCommand),
     /// Solve an instance: the agenda with the least cost, and a proven lower bound.
     Solve {
         instance: PathBuf,
@@ -198,7 +210,26 @@ fn run(cli: Cli, o: &mut String) -> Result<u8> {
             format,
             output,
             width,
-        } => cmd_export(o, &agenda, &instance, format, output.as_deref(), width),
+            schedule_name,
+            schedule_pk,
+        } => {
+            if format == "datatracker-fixture" {
+                input::one_stdin(&[&agenda, &instance])?;
+                let doc = input::agenda(&agenda)?;
+                let text =
+                    datatracker::schedule_fixture(&instance, &doc, &schedule_name, schedule_pk)?;
+                match output {
+                    Some(path) => write_file(&path, &text)?,
+                    None => o.push_str(&text),
+                }
+                return Ok(0);
+            }
+            let format: Format = format
+                .parse()
+                .map_err(|e: String| anyhow::anyhow!("--format: {e}, or datatracker-fixture"))?;
+            cmd_export(o, &agenda, &instance, format, output.as_deref(), width)
+        }
+        Command::Import(command) => datatracker::run(o, command),
         Command::Solve {
             instance,
             output,
@@ -848,7 +879,7 @@ fn agenda_of_meeting(path: &Path, problem: &Problem, flag: &str) -> Result<agend
 
 /// Writes a file atomically (a temporary file renamed into place), so an interrupted run
 /// never leaves a half-written agenda where a good one was.
-fn write_file(path: &Path, text: &str) -> Result<()> {
+pub(crate) fn write_file(path: &Path, text: &str) -> Result<()> {
     let mut tmp = path.as_os_str().to_owned();
     tmp.push(".tmp~");
     let tmp = PathBuf::from(tmp);

@@ -611,3 +611,65 @@ fn diff_lists_the_moves_of_a_minimal_change_re_solve() {
     ]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn import_datatracker_writes_a_valid_instance_an_agenda_and_a_report() {
+    let (inst, agenda_path, report) = (
+        tmp("dt83.json"),
+        tmp("dt83-agenda.json"),
+        tmp("dt83-report.json"),
+    );
+    let mut args = vec!["import", "datatracker", "--meeting", "83"];
+    let files = ["meeting83.json", "session83.json", "constraint83.json"]
+        .map(|f| format!("tests/data/datatracker/ietf83/{f}"));
+    args.extend(files.iter().map(String::as_str));
+    args.extend([
+        "-o",
+        inst.to_str().unwrap(),
+        "--report",
+        report.to_str().unwrap(),
+        "--schedule",
+        "official",
+        "--agenda-out",
+        agenda_path.to_str().unwrap(),
+    ]);
+    let out = agenda(&args);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains("imported 21 requests from 26 sessions"),
+        "{err}"
+    );
+    let check = agenda(&[
+        "check",
+        inst.to_str().unwrap(),
+        agenda_path.to_str().unwrap(),
+    ]);
+    assert_eq!(check.status.code(), Some(0), "{}", stdout(&check));
+    let doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    assert!(doc["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|n| n["subject"] == "meeting.session 2273"));
+    // The draft goes back as a datatracker fixture.
+    let fixture = agenda(&[
+        "export",
+        agenda_path.to_str().unwrap(),
+        "--instance",
+        inst.to_str().unwrap(),
+        "-f",
+        "datatracker-fixture",
+    ]);
+    assert_eq!(fixture.status.code(), Some(0));
+    let rows: serde_json::Value = serde_json::from_slice(&fixture.stdout).unwrap();
+    assert_eq!(rows[0]["model"], "meeting.schedule");
+    assert_eq!(rows.as_array().unwrap().len(), 1 + 23);
+    // Another meeting's number: exit 2 with the meetings found.
+    let mut wrong = args.clone();
+    wrong[3] = "84";
+    let out = agenda(&wrong);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("meetings found: 83"));
+}

@@ -91,6 +91,7 @@ pub fn meeting_to_instance(m: &pb::Meeting) -> Instance {
             .iter()
             .map(|(k, v)| (k.clone(), Value::from(*v)))
             .collect(),
+        datatracker: None,
     }
 }
 

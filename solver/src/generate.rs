@@ -545,6 +545,7 @@ pub fn generate(options: &GenerateOptions) -> Result<Instance, GenerateError> {
         requests,
         fixed: Vec::new(),
         penalties: BTreeMap::new(),
+        datatracker: None,
     })
 }
 

@@ -33,6 +33,10 @@ pub struct Instance {
     /// Overrides of the default penalties, by key (FORMAT.md section 3).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub penalties: BTreeMap<String, Value>,
+    /// Extension: the datatracker's keys of an imported meeting, so that an agenda can
+    /// be written back as a schedule (`agenda import datatracker`, `docs/datatracker.md`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub datatracker: Option<crate::datatracker::DatatrackerKeys>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

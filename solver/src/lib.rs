@@ -10,6 +10,7 @@
 
 pub mod agenda;
 pub mod cost;
+pub mod datatracker;
 pub mod diff;
 pub mod export;
 pub mod generate;

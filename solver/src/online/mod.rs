@@ -434,6 +434,7 @@ impl VirtualMeeting {
             requests: reqs,
             fixed: Vec::new(),
             penalties: requests.penalties.clone(),
+            datatracker: None,
         }
     }
 
