@@ -1394,6 +1394,31 @@ async fn health_and_reflection_answer() {
             "{service} missing from {names:?}"
         );
     }
+    // The older v1alpha protocol answers too (grpcio's client, older grpcurl).
+    {
+        use tonic_reflection::pb::v1alpha::{
+            server_reflection_client::ServerReflectionClient,
+            server_reflection_request::MessageRequest, server_reflection_response::MessageResponse,
+            ServerReflectionRequest,
+        };
+        let request = ServerReflectionRequest {
+            host: String::new(),
+            message_request: Some(MessageRequest::ListServices(String::new())),
+        };
+        let mut responses = ServerReflectionClient::new(server.channel.clone())
+            .server_reflection_info(tokio_stream::iter(vec![request]))
+            .await
+            .expect("v1alpha reflection answers")
+            .into_inner();
+        let response = responses.message().await.unwrap().unwrap();
+        let Some(MessageResponse::ListServicesResponse(list)) = response.message_response else {
+            panic!("unexpected v1alpha reflection answer");
+        };
+        assert!(list
+            .service
+            .iter()
+            .any(|s| s.name == "agenda.v1.Scheduling"));
+    }
     server.stop().await;
 }
 
@@ -1483,6 +1508,117 @@ async fn oversized_requests_are_refused() {
     );
     // The server is still there.
     server.import("tiny.json", false).await;
+    server.stop().await;
+}
+
+/// Many findings (here 80 unknown conflict targets) and long texts come back as
+/// INVALID_ARGUMENT with capped details, not as RESOURCE_EXHAUSTED from the client's
+/// metadata limit; a 15 MiB text field is refused with its field and limit.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn many_errors_and_huge_fields_are_refused_with_capped_details() {
+    let server = Server::start(None).await;
+    let mut doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(data("tiny.json")).unwrap()).unwrap();
+    let unknown: Vec<String> = (0..80).map(|i| format!("nosuchgroup{i}")).collect();
+    doc["requests"][0]["conflicts"]["chair"] = serde_json::json!(unknown);
+    let status = server
+        .meetings()
+        .import_instance(as_(
+            SECRETARIAT,
+            pb::ImportInstanceRequest {
+                instance_json: doc.to_string(),
+                replace: false,
+            },
+        ))
+        .await
+        .unwrap_err();
+    let found = violations(&status);
+    assert_eq!(
+        found.len(),
+        agenda_service::error::MAX_VIOLATIONS + 1,
+        "{found:?}"
+    );
+    assert!(found.last().unwrap().1.contains("more error(s) not listed"));
+    assert!(
+        status.message().chars().count() < 400,
+        "{}",
+        status.message()
+    );
+    let mut doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(data("tiny.json")).unwrap()).unwrap();
+    doc["requests"][0]["special_requests"] = serde_json::json!("x".repeat(15 << 20));
+    let status = server
+        .meetings()
+        .import_instance(as_(
+            SECRETARIAT,
+            pb::ImportInstanceRequest {
+                instance_json: doc.to_string(),
+                replace: false,
+            },
+        ))
+        .await
+        .unwrap_err();
+    let found = violations(&status);
+    assert!(
+        found
+            .iter()
+            .any(|(f, m)| f == "requests[0].special_requests" && m.contains("above the limit")),
+        "{found:?}"
+    );
+    server.stop().await;
+}
+
+/// ImportInstance with replace keeps every request's history and raises its version:
+/// an edit carrying a version read before the replace is refused as stale.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_replacing_import_keeps_history_and_refuses_older_versions() {
+    let server = Server::start(None).await;
+    server.import("tiny.json", false).await;
+    let mut edited = server.get("T1", "wg5").await.request.unwrap();
+    edited.special_requests = "Not on Friday, please".into();
+    let stored = server
+        .requests()
+        .edit(as_(
+            WG5,
+            pb::EditRequest {
+                meeting: "T1".into(),
+                request: Some(edited.clone()),
+                expected_version: 1,
+            },
+        ))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(stored.version, 2);
+    server.import("tiny.json", true).await;
+    assert_eq!(server.get("T1", "wg5").await.version, 3);
+    let history = server
+        .requests()
+        .history(as_(
+            SECRETARIAT,
+            pb::GetRequestRequest {
+                meeting: "T1".into(),
+                group: "wg5".into(),
+            },
+        ))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(history.entries.len(), 3, "{history:?}");
+    // The chair's edit based on version 2, read before the replace, is refused.
+    let stale = server
+        .requests()
+        .edit(as_(
+            WG5,
+            pb::EditRequest {
+                meeting: "T1".into(),
+                request: Some(edited),
+                expected_version: 2,
+            },
+        ))
+        .await
+        .unwrap_err();
+    assert_eq!(stale.code(), Code::Aborted, "{stale:?}");
     server.stop().await;
 }
 

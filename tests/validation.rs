@@ -266,3 +266,25 @@ fn meeting_numbers_and_penalties_are_bounded() {
         e.message
     );
 }
+
+/// Text fields and lists are bounded, with the field and the limit in the message.
+#[test]
+fn text_fields_and_lists_are_bounded() {
+    let base: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(data("tiny.json")).unwrap()).unwrap();
+    let mut doc = base.clone();
+    doc["requests"][0]["special_requests"] = serde_json::json!("x".repeat(10_001));
+    doc["requests"][1]["must_attend"] = serde_json::json!(vec!["p1"; 1_001]);
+    let inst: agenda_solver::Instance = serde_json::from_value(doc).unwrap();
+    let v = validate(&inst);
+    let fields: Vec<&str> = v.errors().map(|e| e.field.as_str()).collect();
+    assert!(
+        fields.contains(&"requests[0].special_requests"),
+        "{fields:?}"
+    );
+    assert!(fields.contains(&"requests[1].must_attend"), "{fields:?}");
+    let mut doc = base;
+    doc["requests"][0]["special_requests"] = serde_json::json!("x".repeat(10_000));
+    let inst: agenda_solver::Instance = serde_json::from_value(doc).unwrap();
+    assert!(validate(&inst).is_valid());
+}

@@ -51,36 +51,63 @@ impl ServiceError {
     }
 }
 
+/// The most field violations a status carries: standard gRPC clients refuse response
+/// metadata over 8-16 KiB (about 60 findings were too many), so the rest are counted.
+pub const MAX_VIOLATIONS: usize = 20;
+/// The longest message or violation description sent, in characters (they may echo input).
+pub const MAX_DETAIL_CHARS: usize = 300;
+
+/// `text` cut to [`MAX_DETAIL_CHARS`] characters, marked when cut.
+fn capped(text: &str) -> String {
+    if text.chars().count() <= MAX_DETAIL_CHARS {
+        return text.to_string();
+    }
+    let mut out: String = text.chars().take(MAX_DETAIL_CHARS).collect();
+    out.push_str(" [...]");
+    out
+}
+
 impl From<ServiceError> for tonic::Status {
     fn from(e: ServiceError) -> tonic::Status {
         let code = e.code();
+        let message = capped(&e.to_string());
         match &e {
             ServiceError::Invalid { issues, .. } => {
                 // google.rpc.BadRequest: one violation per finding, the tool's wording in
-                // the description and the fix after it.
-                let violations: Vec<FieldViolation> = issues
+                // the description and the fix after it; the first MAX_VIOLATIONS only.
+                let mut violations: Vec<FieldViolation> = issues
                     .iter()
+                    .take(MAX_VIOLATIONS)
                     .map(|i| {
                         let mut description = i.message.clone();
                         if let Some(h) = &i.help {
                             description.push_str(" — ");
                             description.push_str(h);
                         }
-                        FieldViolation::new(i.field.clone(), description)
+                        FieldViolation::new(capped(&i.field), capped(&description))
                     })
                     .collect();
+                if issues.len() > MAX_VIOLATIONS {
+                    violations.push(FieldViolation::new(
+                        "",
+                        format!(
+                            "{} more error(s) not listed; `agenda validate` on the document lists them all",
+                            issues.len() - MAX_VIOLATIONS
+                        ),
+                    ));
+                }
                 tonic::Status::with_error_details(
                     code,
-                    e.to_string(),
+                    message,
                     ErrorDetails::with_bad_request(violations),
                 )
             }
-            ServiceError::BadArgument { field, message } => tonic::Status::with_error_details(
+            ServiceError::BadArgument { field, message: m } => tonic::Status::with_error_details(
                 code,
-                e.to_string(),
-                ErrorDetails::with_bad_request_violation(field.clone(), message.clone()),
+                message,
+                ErrorDetails::with_bad_request_violation(capped(field), capped(m)),
             ),
-            _ => tonic::Status::new(code, e.to_string()),
+            _ => tonic::Status::new(code, message),
         }
     }
 }

@@ -554,14 +554,25 @@ pub fn import(
     }
     let number = instance.meeting.number.clone();
     store.write(|tx| {
-        if tx.meeting(&number)?.is_some() {
+        // Replacing keeps every request's history and raises its version, so an edit
+        // that carries a version read before the replace is refused as stale; a
+        // request the new instance no longer has is cancelled, not deleted.
+        let before: Vec<StoredRequest> = if tx.meeting(&number)?.is_some() {
             if !replace {
                 return Err(ServiceError::AlreadyExists(format!(
                     "meeting {number} exists already: set replace to overwrite it and its requests"
                 )));
             }
-            tx.delete_meeting(&number)?;
-        }
+            tx.requests(&number)?
+        } else {
+            Vec::new()
+        };
+        let version_of = |group: &str| before.iter().find(|r| r.group == group).map(|r| r.version);
+        let action = if before.is_empty() {
+            "import"
+        } else {
+            "import (replace)"
+        };
         tx.put_meeting(&instance, at)?;
         for request in &instance.requests {
             tx.put_request(
@@ -569,13 +580,29 @@ pub fn import(
                     meeting: number.clone(),
                     group: request.group.clone(),
                     status: RequestStatus::Active,
-                    version: 1,
+                    version: version_of(&request.group).map_or(1, |v| v + 1),
                     request: request.clone(),
                     updated_by: caller.name.clone(),
                     updated_at: at.to_string(),
                 },
-                "import",
+                action,
             )?;
+        }
+        for old in &before {
+            if instance.requests.iter().all(|r| r.group != old.group)
+                && old.status != RequestStatus::Cancelled
+            {
+                tx.put_request(
+                    &StoredRequest {
+                        status: RequestStatus::Cancelled,
+                        version: old.version + 1,
+                        updated_by: caller.name.clone(),
+                        updated_at: at.to_string(),
+                        ..old.clone()
+                    },
+                    "import (replace): not in the new instance",
+                )?;
+            }
         }
         Ok(warnings)
     })

@@ -37,6 +37,13 @@ use tonic::transport::{Identity, Server, ServerTlsConfig};
 /// Largest request accepted (an IETF-sized instance is about 30 KiB; 4x about 300 KiB).
 pub const MAX_MESSAGE_BYTES: usize = 16 * 1024 * 1024;
 
+/// How often an idle connection is pinged (HTTP/2) and probed (TCP keepalive).
+pub const KEEPALIVE_INTERVAL: std::time::Duration = std::time::Duration::from_secs(30);
+/// A ping unanswered this long closes the connection.
+pub const KEEPALIVE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+/// Calls in flight at once on one connection.
+pub const MAX_STREAMS_PER_CONNECTION: u32 = 64;
+
 /// How to serve.
 pub struct ServeOptions {
     /// PEM certificate chain and key; `None` serves plain HTTP/2 (loopback, behind a proxy).
@@ -86,11 +93,24 @@ pub async fn serve(
     health
         .set_serving::<SchedulingServer<AgendaService>>()
         .await;
-    let reflection = tonic_reflection::server::Builder::configure()
-        .register_encoded_file_descriptor_set(pb::FILE_DESCRIPTOR_SET)
-        .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
-        .build_v1()?;
-    let mut builder = Server::builder().timeout(options.request_timeout);
+    // Both reflection versions: grpcio's client, older grpcurl and several GUIs speak
+    // only v1alpha.
+    let reflection_builder = || {
+        tonic_reflection::server::Builder::configure()
+            .register_encoded_file_descriptor_set(pb::FILE_DESCRIPTOR_SET)
+            .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+    };
+    let reflection = reflection_builder().build_v1()?;
+    let reflection_v1alpha = reflection_builder().build_v1alpha()?;
+    // Idle or dead peers do not hold connections forever: HTTP/2 pings find dead ones,
+    // TCP keepalive the half-open ones, and a client gets at most
+    // MAX_STREAMS_PER_CONNECTION calls at once.
+    let mut builder = Server::builder()
+        .timeout(options.request_timeout)
+        .http2_keepalive_interval(Some(KEEPALIVE_INTERVAL))
+        .http2_keepalive_timeout(Some(KEEPALIVE_TIMEOUT))
+        .tcp_keepalive(Some(KEEPALIVE_INTERVAL))
+        .max_concurrent_streams(Some(MAX_STREAMS_PER_CONNECTION));
     if let Some((cert, key)) = options.tls {
         builder =
             builder.tls_config(ServerTlsConfig::new().identity(Identity::from_pem(cert, key)))?;
@@ -117,6 +137,7 @@ pub async fn serve(
     builder
         .add_service(health_service)
         .add_service(reflection)
+        .add_service(reflection_v1alpha)
         .add_service(
             MeetingsServer::new(service.clone()).max_decoding_message_size(MAX_MESSAGE_BYTES),
         )

@@ -327,18 +327,6 @@ impl Tx<'_> {
         Ok(())
     }
 
-    pub fn delete_meeting(&self, number: &str) -> Result<()> {
-        for table in ["history", "requests", "agendas"] {
-            self.tx.execute(
-                &format!("DELETE FROM {table} WHERE meeting = ?1"),
-                params![number],
-            )?;
-        }
-        self.tx
-            .execute("DELETE FROM meetings WHERE number = ?1", params![number])?;
-        Ok(())
-    }
-
     pub fn set_lock(&self, number: &str, locked: bool, message: &str) -> Result<()> {
         self.tx.execute(
             "UPDATE meetings SET locked = ?2, lock_message = ?3 WHERE number = ?1",

@@ -79,6 +79,58 @@ fn check_meeting_number(c: &mut Collector, number: &str) {
     }
 }
 
+/// Longest free-text field of a request (`special_requests`, `bofs_to_avoid`), in
+/// characters: the session request tool's text boxes hold far less, and a stored
+/// meeting must stay small enough to list and edit quickly.
+pub const MAX_TEXT_CHARS: usize = 10_000;
+/// Most entries in one list of a request (a conflict class, `must_attend`, time ranges,
+/// `joint_with`, `resources`): more than any meeting has groups or people.
+pub const MAX_LIST_ENTRIES: usize = 1_000;
+
+/// The size limits of one request's fields: every field over its limit is an error.
+fn check_sizes(
+    c: &mut Collector,
+    r: &SessionRequest,
+    name: Option<&str>,
+    at: &dyn Fn(&str) -> String,
+) {
+    for (field, text) in [
+        ("special_requests", &r.special_requests),
+        ("bofs_to_avoid", &r.bofs_to_avoid),
+    ] {
+        let chars = text.as_deref().map_or(0, |t| t.chars().count());
+        if chars > MAX_TEXT_CHARS {
+            c.error(
+                name,
+                at(field),
+                format!("{field} is {chars} characters long, above the limit of {MAX_TEXT_CHARS}"),
+                "shorten the text, or put long material in a document and link to it",
+            );
+        }
+    }
+    for (field, len) in [
+        ("conflicts.chair", r.conflicts.chair.len()),
+        ("conflicts.technology", r.conflicts.technology.len()),
+        (
+            "conflicts.key_participant",
+            r.conflicts.key_participant.len(),
+        ),
+        ("must_attend", r.must_attend.len()),
+        ("avoid_timeranges", r.avoid_timeranges.len()),
+        ("joint_with", r.joint_with.len()),
+        ("resources", r.resources.len()),
+    ] {
+        if len > MAX_LIST_ENTRIES {
+            c.error(
+                name,
+                at(field),
+                format!("{field} has {len} entries, above the limit of {MAX_LIST_ENTRIES}"),
+                "list each group, person or range once",
+            );
+        }
+    }
+}
+
 /// Largest `requests[].priority`: with the penalties' bound, no cost can overflow.
 pub const MAX_PRIORITY: u64 = 1_000;
 
@@ -606,6 +658,8 @@ fn validate_request(
             Some(m) => m,
         }
     };
+
+    check_sizes(c, r, name, &at);
 
     // Sessions.
     let mut lengths = Vec::new();
