@@ -552,6 +552,22 @@ fn an_edit_that_forces_one_move_moves_exactly_one_session() {
         .count();
     assert_eq!(moved, 1);
     assert_eq!(slot_of(&edited, &r, "c").as_deref(), Some("wed-1000"));
+    // The sessions that stay in their block keep their room too.
+    let room_of = |p: &Problem, r: &SolveReport, g: &str| {
+        let s = p.session_index(g, 1).unwrap();
+        r.schedule.get(s).map(|pl| p.rooms[pl.room].id.clone())
+    };
+    for (g, room) in [("a", "r1"), ("b", "r2"), ("c", "r1")] {
+        if slot_of(&edited, &r, g)
+            == base
+                .assignments
+                .iter()
+                .find(|x| x.group == g)
+                .map(|x| x.slot.clone())
+        {
+            assert_eq!(room_of(&edited, &r, g).as_deref(), Some(room), "{g}");
+        }
+    }
     // A move dearer than the conflict: the base stays as it is and pays the conflict.
     let stay = make(true).with_base(&base, 200_000);
     let r = run(&stay, 20);

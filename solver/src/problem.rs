@@ -229,6 +229,9 @@ pub struct Problem {
     /// The base agenda's block of each session, for a minimal-change re-solve (empty:
     /// none); moves from it pay `moved_session` ([`Problem::with_base`]).
     pub base: Vec<Option<SlotIdx>>,
+    /// The base agenda's room of each session (empty: no base): room assignment keeps
+    /// it where the block and the room's fit allow.
+    pub base_room: Vec<Option<RoomIdx>>,
 }
 
 impl Problem {
@@ -239,6 +242,9 @@ impl Problem {
         let (schedule, _) = crate::cost::Schedule::from_agenda(&self, base);
         self.base = (0..self.sessions.len())
             .map(|s| schedule.get(s).map(|pl| pl.slot))
+            .collect();
+        self.base_room = (0..self.sessions.len())
+            .map(|s| schedule.get(s).map(|pl| pl.room))
             .collect();
         self.penalties.set(crate::CostKind::MovedSession, move_cost);
         self

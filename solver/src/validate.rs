@@ -602,6 +602,7 @@ pub fn validate(instance: &Instance) -> Validation {
         fixed: Vec::new(),
         penalties,
         base: Vec::new(),
+        base_room: Vec::new(),
         slot_overlap,
     };
     finish_sessions(&mut problem);

@@ -116,7 +116,20 @@ fn room_cost(
     let slack = capacity.map_or(1000, |c| {
         i64::from(c.saturating_sub(session.attendees)).min(1000)
     });
-    primary * 4096 + (wants as i64) * 1024 + slack
+    if p.base_room.is_empty() {
+        return primary * 4096 + (wants as i64) * 1024 + slack;
+    }
+    // A minimal-change re-solve: a session keeps its published room unless a cost or a
+    // missing resource says otherwise (moves between rooms are free, but people look
+    // for the room they were told). Penalties are at most 1e9, so this cannot overflow.
+    let moved = i64::from(
+        p.base_room
+            .get(s)
+            .copied()
+            .flatten()
+            .is_some_and(|x| x != r),
+    );
+    primary * (1 << 24) + (wants.min(255) as i64) * (1 << 16) + moved * 2048 + slack
 }
 
 /// Minimum-cost assignment of every row to a distinct column (rows <= columns); returns
