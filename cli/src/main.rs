@@ -392,13 +392,7 @@ fn print_check(
     if !e.violations.is_empty() {
         writeln!(o, "Violations ({}):", e.violations.len())?;
         for v in &e.violations[..shown] {
-            writeln!(
-                o,
-                "  {:>10}  {:<36} {}",
-                group_digits(v.penalty),
-                v.kind,
-                v.message
-            )?;
+            writeln!(o, "{}", violation_line(v))?;
         }
         if shown < e.violations.len() {
             writeln!(
@@ -581,6 +575,16 @@ fn cmd_export(
     Ok(0)
 }
 
+/// One violation as `check` and `diff` list it: penalty, kind, message.
+fn violation_line(v: &agenda_solver::Violation) -> String {
+    format!(
+        "  {:>10}  {:<36} {}",
+        group_digits(v.penalty),
+        v.kind,
+        v.message
+    )
+}
+
 /// Output of `agenda diff`.
 #[derive(Clone, Copy, clap::ValueEnum)]
 enum DiffFormat {
@@ -635,13 +639,7 @@ fn cmd_diff(
         if !list.is_empty() {
             writeln!(o, "\n{title} ({}):", list.len())?;
             for v in list {
-                writeln!(
-                    o,
-                    "  {:>10}  {:<36} {}",
-                    group_digits(v.penalty),
-                    v.kind,
-                    v.message
-                )?;
+                writeln!(o, "{}", violation_line(v))?;
             }
         }
     }

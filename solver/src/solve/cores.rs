@@ -5,7 +5,7 @@
 //! decomposition ([`super::lagrange`]), then by HiGHS when that stays loose.
 
 use super::budget::{Budget, CoreBound};
-use super::ilp::{self, Ilp, Watch};
+use super::ilp::{self, Ilp};
 use super::lagrange;
 use super::policy::{
     CLOSE_ENOUGH_DIVISOR, CORE_STEPS_PER_SESSION, CROWDED_CORE_SHARE, CROWDED_PAIR_WEIGHT,
@@ -164,12 +164,7 @@ impl Search<'_, '_> {
                     elapsed: began.elapsed(),
                 })
             };
-            let watch = Watch {
-                progress: &mut report,
-                cancel: self.options.cancel.as_deref(),
-            };
-            let time = self.left().mul_f64(share);
-            let outcome = ilp.solve(Some(&masked), &self.ilp_options(time), Some(watch));
+            let outcome = self.solve_ilp(ilp, &masked, share, &mut report);
             self.cut_by_time |= !(outcome.proven_optimal || outcome.infeasible);
             if outcome.infeasible {
                 // No core placement fits the budget: nothing beats the incumbent.

@@ -3,7 +3,7 @@
 //! a cheaper agenda).
 
 use super::budget::Budget;
-use super::ilp::{self, Ilp, Watch};
+use super::ilp::{self, Ilp};
 use super::lns;
 use super::policy::MAX_FULL_MODEL_ROWS;
 use super::search::{round_up, Search};
@@ -61,12 +61,7 @@ impl Search<'_, '_> {
                 elapsed: began.elapsed(),
             })
         };
-        let watch = Watch {
-            progress: &mut report,
-            cancel: self.options.cancel.as_deref(),
-        };
-        let time = self.left().mul_f64(share);
-        let outcome = ilp.solve(Some(&self.best), &self.ilp_options(time), Some(watch));
+        let outcome = self.solve_ilp(ilp, &self.best, share, &mut report);
         let improved = match outcome.slot_of {
             Some(slot_of) => self.offer(slot_of, outcome.room_of),
             None => false,

@@ -3,7 +3,7 @@
 //! phase shares (when to stop, how a bound is rounded, what an agenda costs).
 
 use super::budget::{Budget, CoreBound};
-use super::ilp::IlpOptions;
+use super::ilp::{Ilp, IlpOptions, IlpOutcome, Watch};
 use super::policy::{MIN_ILP_TIME, MIN_TIME_LEFT};
 use super::rooms;
 use super::timing::TimeModel;
@@ -107,6 +107,23 @@ impl<'s, 'a> Search<'s, 'a> {
             || self.cancelled()
             || self.left() < MIN_TIME_LEFT
             || self.upper <= within_gap(self.lower, self.options.gap)
+    }
+
+    /// Solves `ilp` from `start` for at most `share` of the time left, telling `report`
+    /// (primal, dual) as HiGHS goes and stopping when the solve is cancelled.
+    pub(super) fn solve_ilp(
+        &self,
+        ilp: Ilp,
+        start: &[Option<SlotIdx>],
+        share: f64,
+        report: &mut dyn FnMut(Option<f64>, f64),
+    ) -> IlpOutcome {
+        let watch = Watch {
+            progress: report,
+            cancel: self.options.cancel.as_deref(),
+        };
+        let time = self.left().mul_f64(share);
+        ilp.solve(Some(start), &self.ilp_options(time), Some(watch))
     }
 
     pub(super) fn ilp_options(&self, time_limit: Duration) -> IlpOptions {
