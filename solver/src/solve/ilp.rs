@@ -83,6 +83,8 @@ pub struct Watch<'w> {
 struct CallbackState<'w> {
     watch: Watch<'w>,
     last_report: Instant,
+    /// When HiGHS first called back: its presolve, which it cannot interrupt, was over.
+    first_event: Option<Instant>,
 }
 
 /// HiGHS's C callback. Never unwinds into C: a panic in the closure is caught and
@@ -101,6 +103,7 @@ unsafe extern "C" fn on_highs_event(
         // SAFETY: `user` is the `CallbackState` that `Ilp::solve` registered and keeps
         // alive until HiGHS returns; HiGHS calls back on the solving thread only.
         let state = unsafe { &mut *(user as *mut CallbackState) };
+        state.first_event.get_or_insert_with(Instant::now);
         // SAFETY: HiGHS passes a valid `HighsCallbackDataOut` for the call's duration.
         let out = unsafe { &*data_out };
         let cancelled = state
@@ -145,6 +148,10 @@ pub struct IlpOutcome {
     /// Branch-and-bound nodes HiGHS explored (a machine-independent measure of effort).
     pub nodes: u64,
     pub elapsed: Duration,
+    /// How long HiGHS took before its first callback (presolve, which the time limit
+    /// does not interrupt, and the root's setup); the whole solve when it never called
+    /// back.
+    pub setup: Duration,
 }
 
 /// (cost level, variable, column) of a sequence.
@@ -1020,6 +1027,7 @@ impl<'a> Ilp<'a> {
             Box::new(CallbackState {
                 watch,
                 last_report: Instant::now(),
+                first_event: None,
             })
         });
         if let Some(state) = state.as_mut() {
@@ -1048,6 +1056,10 @@ impl<'a> Ilp<'a> {
                 &mut nodes,
             );
         }
+        let setup = state
+            .as_ref()
+            .and_then(|state| state.first_event)
+            .map_or(began.elapsed(), |at| at.duration_since(began));
         drop(state);
         let status = solved.status();
         use highs::HighsModelStatus as S;
@@ -1088,6 +1100,7 @@ impl<'a> Ilp<'a> {
             infeasible,
             nodes: nodes.max(0) as u64,
             elapsed: began.elapsed(),
+            setup,
         }
     }
 }

@@ -508,7 +508,7 @@ impl Search<'_, '_> {
             if probing {
                 match self.probe(self.upper - self.granularity, PROBE_SHARE, progress) {
                     Probe::Settled => break,
-                    Probe::TooLarge => probing = false,
+                    Probe::TooLarge | Probe::NoTime => probing = false,
                     Probe::Improved => better = true,
                     Probe::Open => {}
                 }

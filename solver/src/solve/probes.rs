@@ -5,7 +5,7 @@
 use super::budget::Budget;
 use super::ilp::{self, Ilp};
 use super::lns;
-use super::policy::MAX_FULL_MODEL_ROWS;
+use super::policy::{MAX_FULL_MODEL_ROWS, PROBE_SETUP_PER_ROW};
 use super::search::{round_up, Search};
 use super::{Phase, Progress};
 
@@ -35,6 +35,13 @@ impl Search<'_, '_> {
             ));
             return Probe::TooLarge;
         }
+        let setup = self.probe_setup.unwrap_or(
+            PROBE_SETUP_PER_ROW.saturating_mul(estimated.try_into().unwrap_or(u32::MAX)),
+        );
+        if self.left().mul_f64(share) < setup {
+            // Started, HiGHS would finish its presolve past the time limit.
+            return Probe::NoTime;
+        }
         let ilp = Ilp::build(self.model, spec);
         if ilp.rows() > self.rows {
             (self.variables, self.rows) = (ilp.variables(), ilp.rows());
@@ -62,6 +69,7 @@ impl Search<'_, '_> {
             })
         };
         let outcome = self.solve_ilp(ilp, &self.best, share, &mut report);
+        self.probe_setup = self.probe_setup.max(Some(outcome.setup));
         let improved = match outcome.slot_of {
             Some(slot_of) => self.offer(slot_of, outcome.room_of),
             None => false,
@@ -129,6 +137,8 @@ pub(super) enum Probe {
     Settled,
     /// The whole-meeting model is too large to build here: no probe will do.
     TooLarge,
+    /// Too little time is left for the probe's presolve: no later probe will do.
+    NoTime,
     /// Found a cheaper agenda without closing the gap.
     Improved,
     /// Neither.

@@ -41,6 +41,9 @@ pub(super) struct Search<'s, 'a> {
     pub(super) heuristic_cost: u64,
     /// When the bound met the incumbent.
     pub(super) proven_at: Option<Duration>,
+    /// The longest a whole-meeting probe took before HiGHS's first callback (its
+    /// presolve, which no time limit interrupts).
+    pub(super) probe_setup: Option<Duration>,
 }
 impl<'s, 'a> Search<'s, 'a> {
     /// A search of `model` that began at `began`, with `start` (an agenda and its
@@ -78,6 +81,7 @@ impl<'s, 'a> Search<'s, 'a> {
             notes: Vec::new(),
             heuristic_cost: upper,
             proven_at: None,
+            probe_setup: None,
         }
     }
 
