@@ -21,6 +21,7 @@ mod input;
 mod interim;
 mod online;
 mod serve;
+mod whatif;
 
 #[derive(Parser)]
 #[command(
@@ -114,6 +115,9 @@ enum Command {
         #[command(flatten)]
         flags: SolveFlags,
     },
+    /// What-if runs: named edits (a room closed, a conflict added, a late BoF), each
+    /// re-solved from a published agenda moving as few sessions as it can, side by side.
+    Whatif(whatif::WhatifFlags),
     /// Online meetings: plan one from a virtual-meeting/1 description, or compare shapes.
     #[command(subcommand)]
     Virtual(online::VirtualCommand),
@@ -250,6 +254,7 @@ fn run(cli: Cli, o: &mut String) -> Result<u8> {
         }
         Command::Interim(command) => interim::run(o, command),
         Command::Virtual(command) => online::run(o, command),
+        Command::Whatif(flags) => whatif::cmd_whatif(o, flags),
         Command::Generate {
             sessions,
             rooms,
@@ -851,12 +856,8 @@ fn cmd_solve(
 
 /// `problem` re-solved or checked from the base agenda at `path` (`--base`).
 fn with_base(problem: Problem, path: &Path, move_cost: u64) -> Result<Problem> {
-    if move_cost > agenda_solver::validate::MAX_PENALTY {
-        anyhow::bail!(
-            "--move-cost {move_cost} is above the largest penalty accepted, {}; give e.g. 10000",
-            agenda_solver::validate::MAX_PENALTY
-        );
-    }
+    let move_cost = agenda_solver::whatif::checked_move_cost(move_cost)
+        .map_err(|m| anyhow::anyhow!("--move-cost {m}"))?;
     let agenda = agenda_of_meeting(path, &problem, "--base")?;
     Ok(problem.with_base(&agenda, move_cost))
 }

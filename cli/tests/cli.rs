@@ -673,3 +673,67 @@ fn import_datatracker_writes_a_valid_instance_an_agenda_and_a_report() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("meetings found: 83"));
 }
+
+#[test]
+fn whatif_runs_a_scenario_file_and_names_bad_lines() {
+    let dir = std::env::temp_dir().join(format!("agenda-whatif-{}", std::process::id()));
+    let out = dir.join("agendas");
+    let ok = agenda(&[
+        "whatif",
+        "tests/data/whatif/small.json",
+        "--base",
+        "tests/data/whatif/base.json",
+        "--scenarios",
+        "tests/data/whatif/scenarios.txt",
+        "--time-limit",
+        "5",
+        "--out-dir",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        ok.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    let table = stdout(&ok);
+    assert!(table.contains("base agenda: cost 0"), "{table}");
+    let row = table
+        .lines()
+        .find(|l| l.starts_with("new-conflict"))
+        .unwrap();
+    let cells: Vec<&str> = row.split_whitespace().collect();
+    assert_eq!(&cells[1..6], ["0", "0", "1", "0", "optimal"], "{row}");
+    assert!(out.join("room-closed.json").exists());
+    let stderr = String::from_utf8_lossy(&ok.stderr);
+    assert!(stderr.contains("[4/4]"), "progress per scenario: {stderr}");
+
+    let bad = dir.join("bad.txt");
+    std::fs::write(&bad, "fine: cancel alpha\nbroken: close-room\n").unwrap();
+    let refused = agenda(&[
+        "whatif",
+        "tests/data/whatif/small.json",
+        "--base",
+        "tests/data/whatif/base.json",
+        "--scenarios",
+        bad.to_str().unwrap(),
+    ]);
+    assert_eq!(refused.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        stderr.contains("bad.txt: line 2: broken: `close-room`: expected `close-room ROOM [SLOT]`"),
+        "{stderr}"
+    );
+
+    let generated = agenda(&[
+        "whatif",
+        "tests/data/whatif/small.json",
+        "--base",
+        "tests/data/whatif/base.json",
+        "--generate",
+        "5",
+    ]);
+    assert_eq!(generated.status.code(), Some(0));
+    assert_eq!(stdout(&generated).lines().count(), 5);
+    let _ = std::fs::remove_dir_all(&dir);
+}

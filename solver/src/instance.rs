@@ -76,7 +76,7 @@ pub struct Slot {
     pub name: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Group {
     pub acronym: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -110,7 +110,7 @@ pub struct Person {
 }
 
 /// One group's request, as submitted through the session request tool.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SessionRequest {
     pub group: String,
     /// Sessions 1 and 2 (1 or 2 entries). Absent or empty is "Unselected Number of Sessions".

@@ -25,6 +25,7 @@ pub mod rng;
 pub mod solve;
 pub mod time;
 pub mod validate;
+pub mod whatif;
 
 pub use agenda::{Agenda, Assignment, Unscheduled, Violation};
 pub use cost::{evaluate, evaluate_agenda, Evaluation, Placement, Schedule};

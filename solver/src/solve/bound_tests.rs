@@ -73,6 +73,16 @@ fn assert_honest(p: &Problem, r: &SolveReport) {
 /// A meeting in UTC: `mon-1000` (120 min), `mon-1330` (90), `mon-1530` (60, 30 min after
 /// mon-1330 ends), `wed-1000` (60); `slots` picks some of them; `rooms` (id, seats).
 fn meeting(slots: &[&str], rooms: &[(&str, u32)], groups: Value, requests: Value) -> Problem {
+    Problem::from_instance(&meeting_instance(slots, rooms, groups, requests)).unwrap()
+}
+
+/// [`meeting`]'s instance.
+fn meeting_instance(
+    slots: &[&str],
+    rooms: &[(&str, u32)],
+    groups: Value,
+    requests: Value,
+) -> Instance {
     let all = [
         ("mon-1000", "2026-03-16T10:00", 120),
         ("mon-1330", "2026-03-16T13:30", 90),
@@ -95,8 +105,7 @@ fn meeting(slots: &[&str], rooms: &[(&str, u32)], groups: Value, requests: Value
         "people": [{"id": "p1"}, {"id": "p2"}, {"id": "ad1"}, {"id": "ad2"}],
         "requests": requests
     });
-    let inst: Instance = serde_json::from_value(doc).unwrap();
-    Problem::from_instance(&inst).unwrap()
+    serde_json::from_value(doc).unwrap()
 }
 
 fn wgs(names: &[&str]) -> Value {
@@ -167,6 +176,11 @@ fn brute_force(p: &Problem) -> u64 {
 /// random conflicts, people, sizes, lengths, time ranges, a BoF and an area meeting,
 /// sometimes adjacency.
 fn random_instance(rng: &mut Rng) -> Problem {
+    Problem::from_instance(&random_meeting(rng)).unwrap()
+}
+
+/// [`random_instance`]'s instance.
+fn random_meeting(rng: &mut Rng) -> Instance {
     let names = ["a", "b", "c", "d", "e"];
     let n = 3 + rng.below(3);
     let slot_sets: [&[&str]; 3] = [
@@ -226,7 +240,7 @@ fn random_instance(rng: &mut Rng) -> Problem {
             r
         })
         .collect();
-    meeting(
+    meeting_instance(
         slots,
         &[("big", 60), ("small", 30)],
         Value::Array(groups),
@@ -585,4 +599,101 @@ fn the_minimal_change_optimum_equals_brute_force() {
         assert_eq!(r.evaluation.cost, expected, "case {case}");
         assert_eq!(r.status, Status::Optimal, "case {case}");
     }
+}
+
+/// An edit that [tightens](crate::whatif::Edit::tightens) a meeting never lowers its
+/// optimum (brute force before and after), so the unedited meeting's bound is a proof
+/// for the edited one; and the what-if solve above that floor is still exact.
+#[test]
+fn a_tightening_edit_never_lowers_the_optimum() {
+    use crate::whatif::Edit;
+    let mut rng = Rng(20261206);
+    let mut tightening = 0;
+    for case in 0..30 {
+        let inst = random_meeting(&mut rng);
+        let groups: Vec<String> = inst.requests.iter().map(|r| r.group.clone()).collect();
+        let g = groups[rng.below(groups.len())].clone();
+        let t = groups[rng.below(groups.len())].clone();
+        let slot = inst.slots[rng.below(inst.slots.len())].id.clone();
+        let edit = match case % 7 {
+            0 => Edit::CloseRoom {
+                room: "big".into(),
+                slot: Some(slot.clone()),
+            },
+            1 => Edit::Conflict {
+                group: g,
+                target: t,
+                class: crate::whatif::ConflictClass::Technology,
+            },
+            2 => Edit::Attendees {
+                group: g,
+                attendees: 70,
+            },
+            3 => Edit::Avoid {
+                group: g,
+                timerange: "monday-afternoon-early".into(),
+            },
+            4 => Edit::Length {
+                group: g,
+                session: 1,
+                minutes: 120,
+            },
+            5 => Edit::Pin {
+                group: g,
+                session: 1,
+                slot,
+                room: None,
+            },
+            _ => Edit::Request {
+                group: "late".into(),
+                minutes: 60,
+                attendees: Some(40),
+            },
+        };
+        if !edit.tightens(&inst) {
+            continue;
+        }
+        let mut edited = inst.clone();
+        if edit.apply(&mut edited).is_err() {
+            continue;
+        }
+        let Ok(after) = Problem::from_instance(&edited) else {
+            continue;
+        };
+        tightening += 1;
+        let before = Problem::from_instance(&inst).unwrap();
+        let (floor, optimum) = (brute_force(&before), brute_force(&after));
+        assert!(
+            floor <= optimum,
+            "case {case}: {edit} lowered {floor} to {optimum}"
+        );
+        let r = super::solve_above(&after, &options(20), floor, &mut |_| {});
+        assert_honest(&after, &r);
+        assert_eq!(r.evaluation.cost, optimum, "case {case}: {edit}");
+        assert_eq!(r.status, Status::Optimal, "case {case}: {edit}");
+    }
+    assert!(
+        tightening >= 15,
+        "only {tightening} tightening edits were tried"
+    );
+}
+
+/// The check above can fail: cancelling a request (which does not tighten) lowers the
+/// optimum of some meetings.
+#[test]
+fn a_cancelled_request_can_lower_the_optimum() {
+    use crate::whatif::Edit;
+    let mut rng = Rng(20261206);
+    let lowered = (0..10).any(|_| {
+        let inst = random_meeting(&mut rng);
+        let edit = Edit::Cancel {
+            group: inst.requests[0].group.clone(),
+        };
+        assert!(!edit.tightens(&inst));
+        let mut edited = inst.clone();
+        edit.apply(&mut edited).unwrap();
+        let before = Problem::from_instance(&inst).unwrap();
+        brute_force(&Problem::from_instance(&edited).unwrap()) < brute_force(&before)
+    });
+    assert!(lowered);
 }

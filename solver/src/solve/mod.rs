@@ -247,7 +247,8 @@ impl std::fmt::Display for Phase {
 }
 
 /// How the result relates to the optimum.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Status {
     /// Cost equals the proven lower bound.
     Optimal,
@@ -350,6 +351,18 @@ pub fn solve(
     options: &SolveOptions,
     progress: &mut dyn FnMut(&Progress),
 ) -> SolveReport {
+    solve_above(problem, options, 0, progress)
+}
+
+/// [`solve`], given a proven lower bound `floor` of `problem`'s cost (from a relaxation
+/// of it that was solved before: [`crate::whatif`]); a start that reaches it is optimal
+/// at once.
+pub(crate) fn solve_above(
+    problem: &Problem,
+    options: &SolveOptions,
+    floor: u64,
+    progress: &mut dyn FnMut(&Progress),
+) -> SolveReport {
     let began = Instant::now();
     let tables = CostTables::build(problem);
     let model = TimeModel::new(problem, &tables);
@@ -391,8 +404,13 @@ pub fn solve(
         (start, upper),
         greedy,
     );
+    if floor > 0 {
+        search.raise_lower(floor);
+    }
     search.report(Phase::Greedy, progress);
-    search.run(progress);
+    if floor == 0 || !search.done() {
+        search.run(progress);
+    }
 
     // Rooms for the best time-level schedule, then the evaluator.
     let schedule = rooms::assign_rooms(p, &tables, &search.best, &search.best_rooms);
