@@ -126,6 +126,12 @@ enum Command {
     Interim(interim::InterimCommand),
     /// Run the gRPC service (agenda.v1): session requests, solves, agendas.
     Serve(serve::ServeFlags),
+    /// Print the JSON Schema of a document the engine reads or writes (generated from
+    /// the types that read it; `docs/formats.md`).
+    Schema {
+        #[arg(value_enum)]
+        document: SchemaDocument,
+    },
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions { shell: clap_complete::Shell },
     /// Print the man page (roff) of `agenda`; e.g. `agenda man > agenda.1`.
@@ -141,6 +147,34 @@ enum Command {
         #[arg(long, short = 'o')]
         output: Option<PathBuf>,
     },
+}
+
+/// The documents `agenda schema` prints.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum SchemaDocument {
+    /// `agenda-instance/1` (FORMAT.md section 1).
+    Instance,
+    /// `agenda/1` (FORMAT.md section 2).
+    Agenda,
+    /// `interim-request/1` (ONLINE.md section 1).
+    InterimRequest,
+    /// `interim-plan/1` (ONLINE.md section 2).
+    InterimPlan,
+    /// `virtual-meeting/1` (ONLINE.md section 3).
+    VirtualMeeting,
+}
+
+impl From<SchemaDocument> for agenda_solver::schema::Document {
+    fn from(d: SchemaDocument) -> Self {
+        use agenda_solver::schema::Document as D;
+        match d {
+            SchemaDocument::Instance => D::Instance,
+            SchemaDocument::Agenda => D::Agenda,
+            SchemaDocument::InterimRequest => D::InterimRequest,
+            SchemaDocument::InterimPlan => D::InterimPlan,
+            SchemaDocument::VirtualMeeting => D::VirtualMeeting,
+        }
+    }
 }
 
 /// An error that has already been reported and only needs an exit code.
@@ -255,6 +289,13 @@ fn run(cli: Cli, o: &mut String) -> Result<u8> {
         Command::Interim(command) => interim::run(o, command),
         Command::Virtual(command) => online::run(o, command),
         Command::Whatif(flags) => whatif::cmd_whatif(o, flags),
+        Command::Schema { document } => {
+            let mut text =
+                serde_json::to_string_pretty(&agenda_solver::schema::schema(document.into()))?;
+            text.push('\n');
+            o.push_str(&text);
+            Ok(0)
+        }
         Command::Generate {
             sessions,
             rooms,

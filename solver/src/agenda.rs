@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 /// The value of the `format` field of an agenda.
 pub const AGENDA_FORMAT: &str = "agenda/1";
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Agenda {
     pub format: String,
     /// The meeting number of the instance this agenda belongs to.
@@ -27,7 +27,7 @@ pub struct Agenda {
     pub violations: Vec<Violation>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Assignment {
     pub group: String,
     pub session: u32,
@@ -40,7 +40,7 @@ pub struct Assignment {
     pub end: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Unscheduled {
     pub group: String,
     pub session: u32,
@@ -49,7 +49,9 @@ pub struct Unscheduled {
 }
 
 /// One priced breach of a soft rule (FORMAT.md section 3).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema,
+)]
 pub struct Violation {
     /// The penalty key, e.g. `tech_overlap`.
     pub kind: String,

@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 pub const INSTANCE_FORMAT: &str = "agenda-instance/1";
 
 /// One meeting: everything the solver needs (FORMAT.md section 1).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Instance {
     pub format: String,
     pub meeting: MeetingInfo,
@@ -39,7 +39,7 @@ pub struct Instance {
     pub datatracker: Option<crate::datatracker::DatatrackerKeys>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct MeetingInfo {
     pub number: String,
     pub time_zone: String,
@@ -51,7 +51,7 @@ pub struct MeetingInfo {
     pub session_minutes: Vec<u32>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Room {
     pub id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -63,7 +63,7 @@ pub struct Room {
     pub resources: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Slot {
     pub id: String,
     /// Local wall-clock time in the meeting's zone, `YYYY-MM-DDTHH:MM` (no offset).
@@ -76,7 +76,7 @@ pub struct Slot {
     pub name: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Group {
     pub acronym: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -102,7 +102,7 @@ pub struct Group {
     pub dispatch: Option<bool>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Person {
     pub id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -110,7 +110,7 @@ pub struct Person {
 }
 
 /// One group's request, as submitted through the session request tool.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct SessionRequest {
     pub group: String,
     /// Sessions 1 and 2 (1 or 2 entries). Absent or empty is "Unselected Number of Sessions".
@@ -148,13 +148,13 @@ pub struct SessionRequest {
 }
 
 /// One requested session; `minutes` absent, null or 0 is "Unselected Length of Session".
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct SessionLength {
     #[serde(default)]
     pub minutes: Option<u32>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ThirdSession {
     #[serde(default)]
     pub minutes: Option<u32>,
@@ -163,7 +163,7 @@ pub struct ThirdSession {
 }
 
 /// Groups to avoid, by class. The legacy datatracker names are accepted on input.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Conflicts {
     #[serde(default, alias = "conflict")]
     pub chair: Vec<String>,
@@ -174,7 +174,7 @@ pub struct Conflicts {
 }
 
 /// A placement the solver must keep. `room` may be omitted to pin only the time.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct FixedPlacement {
     pub group: String,
     #[serde(default = "one")]

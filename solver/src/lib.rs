@@ -22,6 +22,7 @@ pub mod online;
 pub mod penalties;
 pub mod problem;
 pub mod rng;
+pub mod schema;
 pub mod solve;
 pub mod time;
 pub mod validate;

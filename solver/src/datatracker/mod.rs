@@ -52,7 +52,7 @@ pub enum ImportError {
 
 /// The datatracker's keys of what the instance holds, so an agenda can be written back
 /// (an extension of `agenda-instance/1`, see `docs/datatracker.md`).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct DatatrackerKeys {
     /// The meeting's key (`meeting.meeting` pk).
     pub meeting: Value,
@@ -62,14 +62,14 @@ pub struct DatatrackerKeys {
     pub timeslots: Vec<TimeslotKey>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct SessionKey {
     pub group: String,
     pub session: u32,
     pub pk: Value,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct TimeslotKey {
     pub slot: String,
     pub room: String,

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 pub const INTERIM_PLAN_FORMAT: &str = "interim-plan/1";
 
 /// A plan: where every requested meeting goes, what it costs, and what is proven.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct InterimPlan {
     pub format: String,
     /// `optimal` (the cost equals a proven lower bound) or `feasible`.
@@ -36,7 +36,7 @@ pub struct InterimPlan {
     pub notes: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PlannedMeeting {
     pub name: String,
     pub group: String,
@@ -58,20 +58,20 @@ pub struct PlannedMeeting {
     pub why: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct SessionTimes {
     pub start: String,
     pub end: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct LocalTime {
     pub time_zone: String,
     pub start: String,
     pub pain: u64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct UnplacedMeeting {
     pub group: String,
     pub request: usize,
@@ -79,7 +79,7 @@ pub struct UnplacedMeeting {
     pub reason: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PlanViolation {
     pub kind: String,
     /// The meeting's name (for `worst_zone`, `pain` and `unplaced`: the request's
@@ -92,7 +92,7 @@ pub struct PlanViolation {
     pub message: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct RequestFairness {
     pub request: usize,
     pub group: String,
@@ -100,7 +100,7 @@ pub struct RequestFairness {
     pub zones: Vec<ZonePain>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ZonePain {
     pub time_zone: String,
     pub pain: u64,

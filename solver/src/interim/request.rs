@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 pub const INTERIM_REQUEST_FORMAT: &str = "interim-request/1";
 
 /// Everything the interim planner needs: the calendar, the groups and their requests.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct InterimRequestFile {
     pub format: String,
     /// The instant the plan is made (RFC 3339); notice periods count from it.
@@ -35,7 +35,7 @@ pub struct InterimRequestFile {
 }
 
 /// IETF meetings, blackout weeks, telechats and interims already announced.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct CalendarSpec {
     #[serde(default)]
     pub ietf_meetings: Vec<IetfMeetingSpec>,
@@ -50,7 +50,7 @@ pub struct CalendarSpec {
     pub existing: Vec<ExistingSpec>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct IetfMeetingSpec {
     pub number: Value,
     pub first_day: String,
@@ -58,7 +58,7 @@ pub struct IetfMeetingSpec {
 }
 
 /// Weeks blacked out around each IETF meeting, besides the weeks it spans.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct BlackoutSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub before: Option<i64>,
@@ -68,7 +68,7 @@ pub struct BlackoutSpec {
 
 /// An interim already announced (or cancelled: `status` `cancelled` keeps its number
 /// but no longer takes time).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ExistingSpec {
     pub name: String,
     pub group: String,
@@ -79,7 +79,7 @@ pub struct ExistingSpec {
 }
 
 /// A group that requests interims or is the target of a conflict.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct InterimGroup {
     pub acronym: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -95,7 +95,7 @@ pub struct InterimGroup {
 }
 
 /// One request of a group: a single meeting, a multi-day meeting or a series.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct InterimRequestSpec {
     pub group: String,
     /// `single` (default), `multi-day` or `series`.
@@ -128,7 +128,7 @@ pub struct InterimRequestSpec {
     pub remote_instructions: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ParticipantSpec {
     pub time_zone: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -136,7 +136,7 @@ pub struct ParticipantSpec {
 }
 
 /// Planning rules; every field has the default of ONLINE.md.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct RulesSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub announce_days: Option<i64>,

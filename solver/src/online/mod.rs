@@ -20,7 +20,7 @@ use window::{Choice, Past, Region};
 pub const VIRTUAL_MEETING_FORMAT: &str = "virtual-meeting/1";
 
 /// The meeting to build, as written (ONLINE.md section 3).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct VirtualMeetingSpec {
     pub format: String,
     pub number: Value,
@@ -36,7 +36,7 @@ pub struct VirtualMeetingSpec {
     pub interims_after_weeks: Option<u32>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct WindowSpec {
     /// `HH:MM` UTC; absent: chosen by RFC 9400 from `history`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -50,7 +50,7 @@ fn thirty() -> u32 {
     30
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct HistorySpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub number: Option<Value>,
@@ -63,7 +63,7 @@ pub struct HistorySpec {
 }
 
 /// Priority of each class; ONLINE.md's example values are the defaults.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PrioritiesSpec {
     #[serde(default = "p_bof")]
     pub bof: u64,
