@@ -131,6 +131,7 @@ async fn load(channel: Channel, clients: usize, calls: usize) -> (f64, Duration,
                             meeting: meeting.clone(),
                             request: Some(r),
                             expected_version: versions[k],
+                            update_mask: None,
                         }))
                         .await
                 }

@@ -55,6 +55,7 @@ const SEC_AD: &str = "sec-ads-token";
 /// A running server; dropping it (or `stop`) shuts it down.
 struct Server {
     channel: Channel,
+    addr: std::net::SocketAddr,
     stop: Option<oneshot::Sender<()>>,
     done: tokio::task::JoinHandle<()>,
 }
@@ -97,6 +98,7 @@ impl Server {
         .expect("connects");
         Server {
             channel,
+            addr,
             stop: Some(stop),
             done,
         }
@@ -209,6 +211,7 @@ async fn the_session_request_lifecycle() {
                 meeting: "T1".into(),
                 request: Some(edited.clone()),
                 expected_version: 1,
+                update_mask: None,
             },
         ))
         .await
@@ -222,9 +225,10 @@ async fn the_session_request_lifecycle() {
     let history = requests
         .history(as_(
             WG5,
-            pb::GetRequestRequest {
+            pb::HistoryRequest {
                 meeting: "T1".into(),
                 group: "wg5".into(),
+                ..Default::default()
             },
         ))
         .await
@@ -256,6 +260,7 @@ async fn the_session_request_lifecycle() {
             pb::ListRequestsRequest {
                 meeting: "T1".into(),
                 include_inactive: false,
+                ..Default::default()
             },
         ))
         .await
@@ -312,6 +317,7 @@ async fn the_session_request_lifecycle() {
             pb::ListNotificationsRequest {
                 meeting: "T1".into(),
                 after_id: 0,
+                ..Default::default()
             },
         ))
         .await
@@ -326,6 +332,7 @@ async fn the_session_request_lifecycle() {
             pb::ListNotificationsRequest {
                 meeting: "T1".into(),
                 after_id: 1 << 63,
+                ..Default::default()
             },
         ))
         .await
@@ -415,6 +422,7 @@ async fn the_session_request_lifecycle() {
             pb::ListNotificationsRequest {
                 meeting: "T2".into(),
                 after_id: 0,
+                ..Default::default()
             },
         ))
         .await
@@ -456,6 +464,7 @@ async fn the_session_request_lifecycle() {
                 meeting: "T2".into(),
                 request: Some(edit.clone()),
                 expected_version: 2,
+                update_mask: None,
             },
         ))
         .await
@@ -473,6 +482,7 @@ async fn the_session_request_lifecycle() {
                 meeting: "T2".into(),
                 request: Some(edit),
                 expected_version: 3,
+                update_mask: None,
             },
         ))
         .await
@@ -613,6 +623,7 @@ async fn every_validation_message_comes_back_with_its_field() {
                             &broken.requests[i],
                         )),
                         expected_version: before.version,
+                        update_mask: None,
                     },
                 ))
                 .await
@@ -672,6 +683,7 @@ async fn every_validation_message_comes_back_with_its_field() {
                 meeting: "T1".into(),
                 request: Some(bad),
                 expected_version: 1,
+                update_mask: None,
             },
         ))
         .await
@@ -832,6 +844,7 @@ async fn who_may_do_what() {
         meeting: "T1".into(),
         request: Some(tiny_request(group)),
         expected_version: 1,
+        update_mask: None,
     };
     assert_eq!(
         code(server.requests().edit(as_(WG5, edit("wg1"))).await),
@@ -905,6 +918,7 @@ async fn a_stale_edit_is_aborted_and_loses_nothing() {
                 meeting: "T1".into(),
                 request: Some(first.clone()),
                 expected_version: read.version,
+                update_mask: None,
             },
         ))
         .await
@@ -917,6 +931,7 @@ async fn a_stale_edit_is_aborted_and_loses_nothing() {
                 meeting: "T1".into(),
                 request: Some(second),
                 expected_version: read.version,
+                update_mask: None,
             },
         ))
         .await
@@ -963,6 +978,7 @@ async fn a_restart_keeps_every_acknowledged_change() {
                     meeting: "T1".into(),
                     request: Some(r),
                     expected_version: 1,
+                    update_mask: None,
                 },
             ))
             .await
@@ -1010,9 +1026,10 @@ async fn a_restart_keeps_every_acknowledged_change() {
         .requests()
         .history(as_(
             SECRETARIAT,
-            pb::GetRequestRequest {
+            pb::HistoryRequest {
                 meeting: "T1".into(),
                 group: "wg3".into(),
+                ..Default::default()
             },
         ))
         .await
@@ -1104,6 +1121,7 @@ async fn a_streamed_solve_returns_an_agenda_the_evaluator_agrees_with() {
             WG1,
             pb::GetAgendaRequest {
                 meeting: "T1".into(),
+                ..Default::default()
             },
         ))
         .await
@@ -1176,6 +1194,7 @@ async fn a_streamed_solve_returns_an_agenda_the_evaluator_agrees_with() {
                 meeting: "T1".into(),
                 request: Some(r),
                 expected_version: 1,
+                update_mask: None,
             },
         ))
         .await
@@ -1186,6 +1205,7 @@ async fn a_streamed_solve_returns_an_agenda_the_evaluator_agrees_with() {
             WG1,
             pb::GetAgendaRequest {
                 meeting: "T1".into(),
+                ..Default::default()
             },
         ))
         .await
@@ -1322,6 +1342,7 @@ async fn notifications_stream_as_they_are_stored() {
             pb::ListNotificationsRequest {
                 meeting: "T1".into(),
                 after_id: 0,
+                ..Default::default()
             },
         ))
         .await
@@ -1584,6 +1605,7 @@ async fn a_replacing_import_keeps_history_and_refuses_older_versions() {
                 meeting: "T1".into(),
                 request: Some(edited.clone()),
                 expected_version: 1,
+                update_mask: None,
             },
         ))
         .await
@@ -1596,9 +1618,10 @@ async fn a_replacing_import_keeps_history_and_refuses_older_versions() {
         .requests()
         .history(as_(
             SECRETARIAT,
-            pb::GetRequestRequest {
+            pb::HistoryRequest {
                 meeting: "T1".into(),
                 group: "wg5".into(),
+                ..Default::default()
             },
         ))
         .await
@@ -1614,6 +1637,7 @@ async fn a_replacing_import_keeps_history_and_refuses_older_versions() {
                 meeting: "T1".into(),
                 request: Some(edited),
                 expected_version: 2,
+                update_mask: None,
             },
         ))
         .await
@@ -1780,6 +1804,7 @@ async fn interims_are_requested_named_announced_and_cancelled() {
             pb::ListNotificationsRequest {
                 meeting: sa.name.clone(),
                 after_id: 0,
+                ..Default::default()
             },
         ))
         .await
@@ -1976,5 +2001,468 @@ async fn plan_virtual_streams_progress_and_stores_the_online_meeting() {
         .into_inner();
     assert_eq!(stored.agenda.unwrap().agenda_json, report.agenda_json);
     assert_eq!(stored.left_out, plan.left_out);
+    server.stop().await;
+}
+
+/// An edit with an `update_mask` changes only the fields it names (the README's Edit
+/// example); an unknown path is refused naming it; no mask still replaces everything.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_masked_edit_changes_only_what_it_names() {
+    let server = Server::start(None).await;
+    server.import("tiny.json", false).await;
+    let before = server.get("T1", "wg1").await;
+    let mask = |paths: &[&str]| {
+        Some(prost_types::FieldMask {
+            paths: paths.iter().map(|p| p.to_string()).collect(),
+        })
+    };
+    let edit = |request: pb::SessionRequest, version: u64, update_mask| {
+        as_(
+            WG1,
+            pb::EditRequest {
+                meeting: "T1".into(),
+                request: Some(request),
+                expected_version: version,
+                update_mask,
+            },
+        )
+    };
+    // Only the attendees and the chair conflicts are sent.
+    let sent = pb::SessionRequest {
+        group: "wg1".into(),
+        attendees: "120".into(),
+        conflicts: Some(pb::Conflicts {
+            chair: vec!["wg4".into()],
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    let stored = server
+        .requests()
+        .edit(edit(
+            sent.clone(),
+            1,
+            mask(&["attendees", "conflicts.chair"]),
+        ))
+        .await
+        .unwrap()
+        .into_inner();
+    let mut expected = before.request.clone().unwrap();
+    expected.attendees = "120".into();
+    expected.conflicts.as_mut().unwrap().chair = vec!["wg4".into()];
+    assert_eq!(stored.request, Some(expected.clone()));
+    assert_eq!(stored.version, 2);
+    let kept = stored.request.unwrap();
+    assert_eq!(
+        kept.conflicts.unwrap().technology,
+        ["wg3"],
+        "technology kept"
+    );
+    assert_eq!(kept.must_attend, ["p1"], "must-attend people kept");
+
+    let bad = server
+        .requests()
+        .edit(edit(sent.clone(), 2, mask(&["attendees", "attendee"])))
+        .await
+        .unwrap_err();
+    assert_eq!(bad.code(), Code::InvalidArgument);
+    assert_eq!(
+        violations(&bad)[0].0,
+        "update_mask.paths[1]",
+        "{:?}",
+        violations(&bad)
+    );
+    assert_eq!(server.get("T1", "wg1").await.version, 2, "nothing stored");
+
+    // Without a mask the request is replaced: what was not sent is gone.
+    let replaced = server
+        .requests()
+        .edit(edit(
+            pb::SessionRequest {
+                sessions: expected.sessions.clone(),
+                ..sent
+            },
+            2,
+            None,
+        ))
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(replaced.request.unwrap().must_attend.is_empty());
+    server.stop().await;
+}
+
+/// List, History and Notifications.List come a page at a time: following the tokens
+/// gives every item once, in order; a forged token is refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lists_come_in_pages() {
+    let server = Server::start(None).await;
+    server.import("tiny.json", false).await;
+    let mut requests = server.requests();
+    let (mut groups, mut token, mut pages) = (Vec::new(), String::new(), 0);
+    loop {
+        let page = requests
+            .list(as_(
+                SECRETARIAT,
+                pb::ListRequestsRequest {
+                    meeting: "T1".into(),
+                    page_size: 3,
+                    page_token: token.clone(),
+                    ..Default::default()
+                },
+            ))
+            .await
+            .unwrap()
+            .into_inner();
+        assert!(page.requests.len() <= 3);
+        groups.extend(
+            page.requests
+                .iter()
+                .map(|r| r.request.as_ref().unwrap().group.clone()),
+        );
+        pages += 1;
+        if page.next_page_token.is_empty() {
+            break;
+        }
+        token = page.next_page_token;
+    }
+    let mut sorted = groups.clone();
+    sorted.sort();
+    sorted.dedup();
+    assert_eq!((groups.len(), pages), (10, 4));
+    assert_eq!(groups, sorted, "in order, each once");
+
+    // Three versions of wg5's history, one per page.
+    for version in 1..=2 {
+        let mut edited = server.get("T1", "wg5").await.request.unwrap();
+        edited.special_requests = format!("change {version}");
+        requests
+            .edit(as_(
+                WG5,
+                pb::EditRequest {
+                    meeting: "T1".into(),
+                    request: Some(edited),
+                    expected_version: version,
+                    update_mask: None,
+                },
+            ))
+            .await
+            .unwrap();
+    }
+    let mut versions = Vec::new();
+    let mut token = String::new();
+    loop {
+        let page = requests
+            .history(as_(
+                SECRETARIAT,
+                pb::HistoryRequest {
+                    meeting: "T1".into(),
+                    group: "wg5".into(),
+                    page_size: 1,
+                    page_token: token.clone(),
+                },
+            ))
+            .await
+            .unwrap()
+            .into_inner();
+        versions.extend(page.entries.iter().map(|e| e.version));
+        if page.next_page_token.is_empty() {
+            break;
+        }
+        token = page.next_page_token;
+    }
+    assert_eq!(versions, [1, 2, 3]);
+
+    // The outbox: two edits' messages, one per page.
+    let mut ids = Vec::new();
+    let mut after = 0;
+    loop {
+        let page = server
+            .notifications()
+            .list(as_(
+                SECRETARIAT,
+                pb::ListNotificationsRequest {
+                    meeting: "T1".into(),
+                    after_id: after,
+                    page_size: 1,
+                },
+            ))
+            .await
+            .unwrap()
+            .into_inner();
+        ids.extend(page.notifications.iter().map(|n| n.id));
+        if page.next_after_id == 0 {
+            break;
+        }
+        after = page.next_after_id;
+    }
+    assert_eq!(ids.len(), 2, "{ids:?}");
+
+    let forged = requests
+        .list(as_(
+            SECRETARIAT,
+            pb::ListRequestsRequest {
+                meeting: "T1".into(),
+                page_token: "v:7".into(),
+                ..Default::default()
+            },
+        ))
+        .await
+        .unwrap_err();
+    assert_eq!(forged.code(), Code::InvalidArgument);
+    assert!(forged.message().contains("page_token"), "{forged:?}");
+    server.stop().await;
+}
+
+/// Connections past the cap are closed at once (the ones open keep working), and a
+/// shutdown ends within its deadline even while connections that never finish their
+/// handshake stay open.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connections_are_capped_and_shutdown_has_a_deadline() {
+    let options = ServeOptions {
+        max_connections: 3,
+        shutdown_deadline: Duration::from_millis(500),
+        ..ServeOptions::default()
+    };
+    // The test client's channel holds the first connection.
+    let server = Server::start_with(None, options, None).await;
+    server.import("tiny.json", false).await;
+    let idle: Vec<tokio::net::TcpStream> = vec![
+        tokio::net::TcpStream::connect(server.addr).await.unwrap(),
+        tokio::net::TcpStream::connect(server.addr).await.unwrap(),
+    ];
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let fourth = Channel::from_shared(format!("http://{}", server.addr))
+        .unwrap()
+        .connect_timeout(Duration::from_secs(2))
+        .connect()
+        .await;
+    let refused = match fourth {
+        Err(_) => true,
+        Ok(channel) => SessionRequestsClient::new(channel)
+            .get(as_(
+                SECRETARIAT,
+                pb::GetRequestRequest {
+                    meeting: "T1".into(),
+                    group: "wg5".into(),
+                },
+            ))
+            .await
+            .is_err(),
+    };
+    assert!(refused, "a fourth connection is refused");
+    // The connection already open still serves.
+    assert_eq!(server.get("T1", "wg5").await.version, 1);
+
+    let began = std::time::Instant::now();
+    server.stop().await;
+    assert!(
+        began.elapsed() < Duration::from_secs(5),
+        "stopped after {:?} with idle connections open",
+        began.elapsed()
+    );
+    drop(idle);
+}
+
+/// Solve the meeting: the result is stored as the draft; a hand-edited upload, publish
+/// it, a second solve that does not replace the cheaper or published one, then a what-if
+/// run from the published agenda, streamed, with bad scenario lines named.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn named_agendas_and_what_if_runs() {
+    let server = Server::start(None).await;
+    server.import("tiny.json", false).await;
+    let mut scheduling = server.scheduling();
+    let solve = |save_as: &str| {
+        as_(
+            SECRETARIAT,
+            pb::SolveRequest {
+                meeting: "T1".into(),
+                time_limit_seconds: 20.0,
+                save_as: save_as.into(),
+                ..Default::default()
+            },
+        )
+    };
+    let last = |mut stream: tonic::Streaming<pb::SolveEvent>| async move {
+        let mut result = None;
+        while let Some(event) = stream.message().await.unwrap() {
+            if let Some(pb::solve_event::Event::Result(r)) = event.event {
+                result = Some(r);
+            }
+        }
+        result.unwrap()
+    };
+    let first = last(scheduling.solve(solve("")).await.unwrap().into_inner()).await;
+    assert_eq!(first.saved_as, "draft");
+
+    // The secretariat uploads the draft as "hand-1" and publishes it.
+    let saved = scheduling
+        .save_agenda(as_(
+            SECRETARIAT,
+            pb::SaveAgendaRequest {
+                meeting: "T1".into(),
+                name: "hand-1".into(),
+                agenda_json: first.agenda_json.clone(),
+                overwrite: false,
+            },
+        ))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!((saved.cost, saved.hard_errors), (first.cost, 0));
+    assert_eq!(saved.made_by, "IETF Secretariat");
+    let published = scheduling
+        .publish_agenda(as_(
+            SECRETARIAT,
+            pb::PublishAgendaRequest {
+                meeting: "T1".into(),
+                name: "hand-1".into(),
+            },
+        ))
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(published.published);
+    // A chair may read but not publish; a bad name and an agenda with a hard error
+    // are refused.
+    assert_eq!(
+        code(
+            scheduling
+                .publish_agenda(as_(
+                    WG5,
+                    pb::PublishAgendaRequest {
+                        meeting: "T1".into(),
+                        name: "draft".into(),
+                    }
+                ))
+                .await
+        ),
+        Code::PermissionDenied
+    );
+    let mut broken: serde_json::Value = serde_json::from_str(&first.agenda_json).unwrap();
+    broken["assignments"][1]["slot"] = broken["assignments"][0]["slot"].clone();
+    broken["assignments"][1]["room"] = broken["assignments"][0]["room"].clone();
+    for (name, agenda_json, expected) in [
+        (
+            "bad name!",
+            first.agenda_json.clone(),
+            Code::InvalidArgument,
+        ),
+        ("clash", broken.to_string(), Code::InvalidArgument),
+        (
+            "hand-1",
+            first.agenda_json.clone(),
+            Code::FailedPrecondition,
+        ),
+    ] {
+        let r = scheduling
+            .save_agenda(as_(
+                SECRETARIAT,
+                pb::SaveAgendaRequest {
+                    meeting: "T1".into(),
+                    name: name.into(),
+                    agenda_json,
+                    overwrite: false,
+                },
+            ))
+            .await;
+        assert_eq!(code(r), expected, "{name}");
+    }
+
+    // A solve into the published agenda's name does not replace it.
+    let again = last(
+        scheduling
+            .solve(solve("hand-1"))
+            .await
+            .unwrap()
+            .into_inner(),
+    )
+    .await;
+    assert_eq!(again.saved_as, "", "the published agenda is kept");
+    let list = scheduling
+        .list_agendas(as_(
+            WG5,
+            pb::ListAgendasRequest {
+                meeting: "T1".into(),
+            },
+        ))
+        .await
+        .unwrap()
+        .into_inner();
+    let names: Vec<(&str, bool)> = list
+        .agendas
+        .iter()
+        .map(|a| (a.name.as_str(), a.published))
+        .collect();
+    assert_eq!(names, [("draft", false), ("hand-1", true)]);
+
+    // What-if from the published agenda: a bad line is refused before any solve.
+    let refused = scheduling
+        .what_if(as_(
+            SECRETARIAT,
+            pb::WhatIfRequest {
+                meeting: "T1".into(),
+                scenarios: "ok: attendees wg5 12\nghost: cancel nosuchgroup\n".into(),
+                ..Default::default()
+            },
+        ))
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code(), Code::InvalidArgument);
+    assert!(
+        violations(&refused)[0].1.contains("line 2: ghost"),
+        "{:?}",
+        violations(&refused)
+    );
+    let mut stream = scheduling
+        .what_if(as_(
+            SECRETARIAT,
+            pb::WhatIfRequest {
+                meeting: "T1".into(),
+                scenarios: "same: attendees wg5 12\nbof: request latebof 60 20\n".into(),
+                time_limit_seconds: 10.0,
+                save: true,
+                ..Default::default()
+            },
+        ))
+        .await
+        .unwrap()
+        .into_inner();
+    let (mut outcomes, mut summary) = (Vec::new(), None);
+    while let Some(event) = stream.message().await.unwrap() {
+        match event.event.unwrap() {
+            pb::what_if_event::Event::Outcome(o) => outcomes.push(o),
+            pb::what_if_event::Event::Summary(s) => summary = Some(s),
+        }
+    }
+    let summary = summary.expect("a summary last");
+    assert_eq!((summary.scenarios, summary.base_cost), (2, first.cost));
+    outcomes.sort_by(|a, b| a.scenario.cmp(&b.scenario));
+    let same = &outcomes[1];
+    assert_eq!(
+        (same.scenario.as_str(), same.moved, same.change),
+        ("same", 0, 0)
+    );
+    assert_eq!(same.saved_as, "whatif-same");
+    assert!(
+        outcomes[0]
+            .moves
+            .iter()
+            .any(|m| m.starts_with("latebof 1: (not placed) -> ")),
+        "{:?}",
+        outcomes[0].moves
+    );
+    let stored = scheduling
+        .get_agenda(as_(
+            WG5,
+            pb::GetAgendaRequest {
+                meeting: "T1".into(),
+                name: "whatif-bof".into(),
+            },
+        ))
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(stored.agenda_json.contains("latebof"));
     server.stop().await;
 }

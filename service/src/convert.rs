@@ -306,6 +306,7 @@ pub fn report_to_pb(
     stats: Option<pb::SolveStats>,
 ) -> pb::AgendaReport {
     pb::AgendaReport {
+        saved_as: String::new(),
         meeting: meeting.to_string(),
         agenda_json,
         status: text(&agenda.status),

@@ -256,14 +256,17 @@ pub fn edit(
     caller: &Caller,
     meeting: &str,
     request: SessionRequest,
+    mask: &[String],
     expected_version: u64,
     at: &str,
 ) -> Result<Accepted> {
+    check_mask(mask)?;
     store.write(|tx| {
         let base = check_open(tx, meeting, caller)?;
         caller.require_edit(&request.group, &area_of(&base, &request.group))?;
         let current = existing(tx, meeting, &request.group)?;
         check_version(&current, expected_version)?;
+        let request = merge(&current.request, request, mask);
         if current.status != RequestStatus::Active {
             return Err(ServiceError::FailedPrecondition(format!(
                 "the request of {} is {}: submit a new one instead of editing it",
@@ -628,4 +631,84 @@ mod tests {
         );
         assert_eq!(relative_field("requests[3]", "requests[3]"), "request");
     }
+}
+
+/// The paths an edit's `update_mask` may name: SessionRequest's fields (the group
+/// names the request and is not one), and the three classes of `conflicts`.
+pub const MASK_PATHS: [&str; 17] = [
+    "sessions",
+    "third_session",
+    "attendees",
+    "conflicts",
+    "conflicts.chair",
+    "conflicts.technology",
+    "conflicts.key_participant",
+    "must_attend",
+    "avoid_timeranges",
+    "adjacent_with",
+    "time_relation",
+    "joint_with",
+    "joint_session",
+    "resources",
+    "bofs_to_avoid",
+    "special_requests",
+    "priority",
+];
+
+/// Refuses a mask path that is not a field of the request.
+fn check_mask(mask: &[String]) -> Result<()> {
+    for (i, path) in mask.iter().enumerate() {
+        if path != "*" && !MASK_PATHS.contains(&path.as_str()) {
+            let shown: String = path.chars().take(64).collect();
+            let message = format!("{shown:?} is not a field of the request");
+            return Err(ServiceError::Invalid {
+                message: message.clone(),
+                issues: vec![Issue {
+                    severity: Severity::Error,
+                    request: None,
+                    field: format!("update_mask.paths[{i}]"),
+                    message,
+                    help: Some(format!("use \"*\" or one of: {}", MASK_PATHS.join(", "))),
+                }],
+            });
+        }
+    }
+    Ok(())
+}
+
+/// `stored` with the fields `mask` names taken from `sent` (all of `sent` when the
+/// mask is empty or "*").
+fn merge(stored: &SessionRequest, sent: SessionRequest, mask: &[String]) -> SessionRequest {
+    if mask.is_empty() || mask.iter().any(|p| p == "*") {
+        return sent;
+    }
+    let mut merged = stored.clone();
+    for path in mask {
+        match path.as_str() {
+            "sessions" => merged.sessions = sent.sessions.clone(),
+            "third_session" => merged.third_session = sent.third_session.clone(),
+            "attendees" => merged.attendees = sent.attendees.clone(),
+            "conflicts" => merged.conflicts = sent.conflicts.clone(),
+            "conflicts.chair" => merged.conflicts.chair = sent.conflicts.chair.clone(),
+            "conflicts.technology" => {
+                merged.conflicts.technology = sent.conflicts.technology.clone()
+            }
+            "conflicts.key_participant" => {
+                merged.conflicts.key_participant = sent.conflicts.key_participant.clone()
+            }
+            "must_attend" => merged.must_attend = sent.must_attend.clone(),
+            "avoid_timeranges" => merged.avoid_timeranges = sent.avoid_timeranges.clone(),
+            "adjacent_with" => merged.adjacent_with = sent.adjacent_with.clone(),
+            "time_relation" => merged.time_relation = sent.time_relation.clone(),
+            "joint_with" => merged.joint_with = sent.joint_with.clone(),
+            "joint_session" => merged.joint_session = sent.joint_session,
+            "resources" => merged.resources = sent.resources.clone(),
+            "bofs_to_avoid" => merged.bofs_to_avoid = sent.bofs_to_avoid.clone(),
+            "special_requests" => merged.special_requests = sent.special_requests.clone(),
+            "priority" => merged.priority = sent.priority.clone(),
+            // `check_mask` refused every other path.
+            _ => {}
+        }
+    }
+    merged
 }

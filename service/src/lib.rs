@@ -8,6 +8,7 @@
 //! the thin tonic layer and [`serve`] puts it on a socket with health checking,
 //! reflection, size limits and graceful shutdown.
 
+pub mod agendas;
 pub mod auth;
 pub mod convert;
 pub mod error;
@@ -28,6 +29,8 @@ pub mod pb {
 pub use auth::{AccessConfig, Caller, Role};
 pub use error::ServiceError;
 pub use server::AgendaService;
+
+mod limited;
 pub use store::Store;
 
 use std::future::Future;
@@ -43,6 +46,15 @@ pub const KEEPALIVE_INTERVAL: std::time::Duration = std::time::Duration::from_se
 pub const KEEPALIVE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 /// Calls in flight at once on one connection.
 pub const MAX_STREAMS_PER_CONNECTION: u32 = 64;
+/// Connections open at once by default ([`ServeOptions::max_connections`]): well
+/// below a default open-files limit (1,024), so health checks still get through.
+pub const MAX_CONNECTIONS: usize = 512;
+/// A connection older than this is asked to go away (HTTP/2 GOAWAY; clients reconnect
+/// by themselves), which ends idle connections that answer pings; calls still running
+/// get [`MAX_CONNECTION_AGE_GRACE`] more. A `Notifications.Watch` stream is resumed
+/// with the last `after_id` it received.
+pub const MAX_CONNECTION_AGE: std::time::Duration = std::time::Duration::from_secs(30 * 60);
+pub const MAX_CONNECTION_AGE_GRACE: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// How to serve.
 pub struct ServeOptions {
@@ -50,6 +62,12 @@ pub struct ServeOptions {
     pub tls: Option<(Vec<u8>, Vec<u8>)>,
     /// Server-side ceiling on a unary call (clients' `grpc-timeout` is honoured too).
     pub request_timeout: std::time::Duration,
+    /// Connections open at once; one more is closed as soon as it is accepted (and
+    /// logged).
+    pub max_connections: usize,
+    /// Once shutdown begins, how long in-flight calls and streams may take: then the
+    /// server stops, whatever its clients do.
+    pub shutdown_deadline: std::time::Duration,
 }
 
 impl Default for ServeOptions {
@@ -57,6 +75,8 @@ impl Default for ServeOptions {
         ServeOptions {
             tls: None,
             request_timeout: std::time::Duration::from_secs(3600),
+            max_connections: MAX_CONNECTIONS,
+            shutdown_deadline: std::time::Duration::from_secs(10),
         }
     }
 }
@@ -110,22 +130,16 @@ pub async fn serve(
         .http2_keepalive_interval(Some(KEEPALIVE_INTERVAL))
         .http2_keepalive_timeout(Some(KEEPALIVE_TIMEOUT))
         .tcp_keepalive(Some(KEEPALIVE_INTERVAL))
-        .max_concurrent_streams(Some(MAX_STREAMS_PER_CONNECTION));
+        .max_concurrent_streams(Some(MAX_STREAMS_PER_CONNECTION))
+        .max_connection_age(MAX_CONNECTION_AGE)
+        .max_connection_age_grace(MAX_CONNECTION_AGE_GRACE);
     if let Some((cert, key)) = options.tls {
         builder =
             builder.tls_config(ServerTlsConfig::new().identity(Identity::from_pem(cert, key)))?;
     }
-    // Small unary replies must not wait for Nagle's algorithm (40 ms stalls on loopback).
-    let incoming = tokio_stream::StreamExt::map(
-        tokio_stream::wrappers::TcpListenerStream::new(listener),
-        |conn| {
-            if let Ok(stream) = &conn {
-                let _ = stream.set_nodelay(true);
-            }
-            conn
-        },
-    );
+    let incoming = limited::incoming(listener, options.max_connections);
     let stopping = service.clone();
+    let (began, shutdown_began) = tokio::sync::oneshot::channel::<()>();
     let shutdown = async move {
         shutdown.await;
         tracing::info!("shutting down: cancelling any running solve, finishing in-flight calls");
@@ -133,8 +147,17 @@ pub async fn serve(
             .set_not_serving::<SchedulingServer<AgendaService>>()
             .await;
         stopping.begin_shutdown();
+        let _ = began.send(());
     };
-    builder
+    let deadline = options.shutdown_deadline;
+    // Open connections (a Watch, an idle client) would hold a graceful shutdown forever.
+    let deadline_passed = async move {
+        match shutdown_began.await {
+            Ok(()) => tokio::time::sleep(deadline).await,
+            Err(_) => std::future::pending().await,
+        }
+    };
+    let served = builder
         .add_service(health_service)
         .add_service(reflection)
         .add_service(reflection_v1alpha)
@@ -158,7 +181,12 @@ pub async fn serve(
                 .max_decoding_message_size(MAX_MESSAGE_BYTES)
                 .max_encoding_message_size(MAX_MESSAGE_BYTES),
         )
-        .serve_with_incoming_shutdown(incoming, shutdown)
-        .await?;
+        .serve_with_incoming_shutdown(incoming, shutdown);
+    tokio::select! {
+        served = served => served?,
+        () = deadline_passed => tracing::warn!(
+            "shutdown: calls still open after {deadline:?}; closing their connections"
+        ),
+    }
     Ok(())
 }

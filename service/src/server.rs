@@ -2,6 +2,7 @@
 //! blocking pool for every store or solver call. The rules live in [`crate::intake`] and
 //! in `agenda-solver`; nothing here decides anything on its own.
 
+use crate::agendas;
 use crate::auth::{AccessConfig, Caller};
 use crate::convert::*;
 use crate::error::ServiceError;
@@ -10,9 +11,10 @@ use crate::interims;
 use crate::pb::{
     self, meetings_server, notifications_server, scheduling_server, session_requests_server,
 };
-use crate::store::{RequestStatus, Store, StoredAgenda};
+use crate::store::{NamedAgenda, RequestStatus, Store, StoredAgenda, StoredRequest};
 use agenda_solver::export::{self, Format, Report};
 use agenda_solver::solve::{self, Progress, SolveOptions};
+use agenda_solver::whatif;
 use agenda_solver::{evaluate_agenda, parse_agenda, parse_instance, validate, Issue, Problem};
 use serde::{Deserialize, Serialize};
 use std::pin::Pin;
@@ -402,8 +404,9 @@ impl session_requests_server::SessionRequests for AgendaService {
         let caller = self.caller(&request)?;
         let r = request.into_inner();
         let doc = request_of(r.request)?;
+        let mask = r.update_mask.map(|m| m.paths).unwrap_or_default();
         self.change("Edit", caller, move |store, c, at| {
-            intake::edit(store, c, &r.meeting, doc, r.expected_version, at)
+            intake::edit(store, c, &r.meeting, doc, &mask, r.expected_version, at)
         })
         .await
     }
@@ -482,6 +485,8 @@ impl session_requests_server::SessionRequests for AgendaService {
     ) -> Reply<pb::ListRequestsResponse> {
         self.caller(&request)?;
         let r = request.into_inner();
+        let size = page_size(r.page_size);
+        let after = page_token(&r.page_token, "g")?;
         let stored = self
             .blocking(move |s| {
                 s.store.read(|tx| {
@@ -492,27 +497,46 @@ impl session_requests_server::SessionRequests for AgendaService {
                 })
             })
             .await?;
+        let mut page: Vec<&StoredRequest> = stored
+            .iter()
+            .filter(|s| r.include_inactive || s.status == RequestStatus::Active)
+            .filter(|s| after.as_deref().is_none_or(|a| s.group.as_str() > a))
+            .take(size + 1)
+            .collect();
+        let more = page.len() > size;
+        page.truncate(size);
         Ok(Response::new(pb::ListRequestsResponse {
-            requests: stored
-                .iter()
-                .filter(|s| r.include_inactive || s.status == RequestStatus::Active)
-                .map(|s| stored_to_pb(s, &[]))
-                .collect(),
+            next_page_token: match (more, page.last()) {
+                (true, Some(last)) => format!("g:{}", last.group),
+                _ => String::new(),
+            },
+            requests: page.iter().map(|s| stored_to_pb(s, &[])).collect(),
         }))
     }
 
-    async fn history(&self, request: Request<pb::GetRequestRequest>) -> Reply<pb::HistoryResponse> {
+    async fn history(&self, request: Request<pb::HistoryRequest>) -> Reply<pb::HistoryResponse> {
         self.caller(&request)?;
         let r = request.into_inner();
-        let entries = self
+        let size = page_size(r.page_size);
+        let after = match page_token(&r.page_token, "v")? {
+            None => 0,
+            Some(v) => v.parse::<u64>().map_err(|_| bad_token())?,
+        };
+        let mut entries = self
             .blocking(move |s| {
                 s.store.read(|tx| {
                     tx.existing_meeting(&r.meeting)?;
-                    tx.history(&r.meeting, &r.group)
+                    tx.history_page(&r.meeting, &r.group, after, size + 1)
                 })
             })
             .await?;
+        let more = entries.len() > size;
+        entries.truncate(size);
         Ok(Response::new(pb::HistoryResponse {
+            next_page_token: match (more, entries.last()) {
+                (true, Some(last)) => format!("v:{}", last.version),
+                _ => String::new(),
+            },
             entries: entries
                 .iter()
                 .map(|h| pb::HistoryEntry {
@@ -528,23 +552,61 @@ impl session_requests_server::SessionRequests for AgendaService {
     }
 }
 
+/// Pages of List, History and Notifications.List (AIP-158): 0 asks for this many.
+pub(crate) const DEFAULT_PAGE_SIZE: usize = 200;
+/// A larger page size is served as this many.
+pub(crate) const MAX_PAGE_SIZE: usize = 1_000;
+
+fn page_size(requested: u32) -> usize {
+    match requested {
+        0 => DEFAULT_PAGE_SIZE,
+        n => usize::try_from(n)
+            .unwrap_or(MAX_PAGE_SIZE)
+            .min(MAX_PAGE_SIZE),
+    }
+}
+
+/// What a page token of `kind` continues after (`None`: the first page).
+fn page_token(token: &str, kind: &str) -> Result<Option<String>, Status> {
+    if token.is_empty() {
+        return Ok(None);
+    }
+    match token.split_once(':') {
+        Some((k, rest)) if k == kind && !rest.is_empty() => Ok(Some(rest.to_string())),
+        _ => Err(bad_token()),
+    }
+}
+
+fn bad_token() -> Status {
+    ServiceError::BadArgument {
+        field: "page_token".into(),
+        message: "not a token this call returned; send the next_page_token of the previous page, or none for the first".into(),
+    }
+    .into()
+}
+
 /// The notifications after `after` that `caller` may read, and the id of the last one
 /// looked at (visible or not), from which to go on.
+/// At most `limit` are looked at; the flag says that all `limit` were (more may follow).
 fn visible(
     state: &State,
     caller: &Caller,
     meeting: &str,
     after: u64,
-) -> Result<(Vec<pb::Notification>, u64), ServiceError> {
+    limit: usize,
+) -> Result<(Vec<pb::Notification>, u64, bool), ServiceError> {
     let meeting = (!meeting.is_empty()).then_some(meeting);
-    let all = state.store.read(|tx| tx.notifications(meeting, after))?;
+    let all = state
+        .store
+        .read(|tx| tx.notifications(meeting, after, limit))?;
     let last = all.last().map_or(after, |n| n.id);
+    let full = all.len() == limit;
     let shown = all
         .iter()
         .filter(|n| caller.may_edit(&n.group, &n.area))
         .map(notification_to_pb)
         .collect();
-    Ok((shown, last))
+    Ok((shown, last, full))
 }
 
 #[tonic::async_trait]
@@ -555,11 +617,13 @@ impl notifications_server::Notifications for AgendaService {
     ) -> Reply<pb::ListNotificationsResponse> {
         let caller = self.caller(&request)?;
         let r = request.into_inner();
-        let (notifications, _) = self
-            .blocking(move |s| visible(s, &caller, &r.meeting, r.after_id))
+        let size = page_size(r.page_size);
+        let (notifications, last, full) = self
+            .blocking(move |s| visible(s, &caller, &r.meeting, r.after_id, size))
             .await?;
         Ok(Response::new(pb::ListNotificationsResponse {
             notifications,
+            next_after_id: if full { last } else { 0 },
         }))
     }
 
@@ -582,7 +646,7 @@ impl notifications_server::Notifications for AgendaService {
                 let c = caller.clone();
                 let meeting = r.meeting.clone();
                 let batch = match service
-                    .blocking(move |s| visible(s, &c, &meeting, after))
+                    .blocking(move |s| visible(s, &c, &meeting, after, MAX_PAGE_SIZE))
                     .await
                 {
                     Ok(b) => b,
@@ -591,7 +655,7 @@ impl notifications_server::Notifications for AgendaService {
                         return;
                     }
                 };
-                let (items, last) = batch;
+                let (items, last, full) = batch;
                 for n in items {
                     if tx.send(Ok(n)).await.is_err() {
                         return;
@@ -600,6 +664,10 @@ impl notifications_server::Notifications for AgendaService {
                 after = after.max(last);
                 if *closing.borrow() {
                     return;
+                }
+                if full {
+                    // A backlog: the next page before waiting for news.
+                    continue;
                 }
                 tokio::select! {
                     changed = newest.changed() => if changed.is_err() { return },
@@ -613,13 +681,13 @@ impl notifications_server::Notifications for AgendaService {
 }
 
 /// Sets the cancel flag when the response stream is dropped (the client went away).
-struct CancelOnDrop {
-    inner: ReceiverStream<Result<pb::SolveEvent, Status>>,
+struct CancelOnDrop<T> {
+    inner: ReceiverStream<Result<T, Status>>,
     cancel: Arc<AtomicBool>,
 }
 
-impl Stream for CancelOnDrop {
-    type Item = Result<pb::SolveEvent, Status>;
+impl<T> Stream for CancelOnDrop<T> {
+    type Item = Result<T, Status>;
     fn poll_next(
         mut self: Pin<&mut Self>,
         cx: &mut std::task::Context<'_>,
@@ -628,10 +696,145 @@ impl Stream for CancelOnDrop {
     }
 }
 
-impl Drop for CancelOnDrop {
+impl<T> Drop for CancelOnDrop<T> {
     fn drop(&mut self) {
         self.cancel.store(true, Ordering::Relaxed);
     }
+}
+
+/// A what-if run's options from the request: 10 s per scenario, moves at 10,000, one
+/// scenario per core (each on one thread).
+fn whatif_plan(r: &pb::WhatIfRequest) -> Result<whatif::WhatIfOptions, ServiceError> {
+    let seconds = if r.time_limit_seconds == 0.0 {
+        10.0
+    } else {
+        r.time_limit_seconds
+    };
+    let solve =
+        SolveOptions::checked(seconds, 0.0, 1, 1).map_err(|e| ServiceError::BadArgument {
+            field: "time_limit_seconds".into(),
+            message: e.message,
+        })?;
+    let move_cost =
+        whatif::checked_move_cost(r.move_cost.unwrap_or(10_000)).map_err(|message| {
+            ServiceError::BadArgument {
+                field: "move_cost".into(),
+                message,
+            }
+        })?;
+    let jobs = std::thread::available_parallelism().map_or(1, |n| n.get());
+    Ok(whatif::WhatIfOptions {
+        solve,
+        move_cost,
+        jobs,
+    })
+}
+
+/// The scenarios of a what-if request, each checked to apply to `instance`.
+fn whatif_scenarios(
+    instance: &agenda_solver::Instance,
+    text: &str,
+) -> Result<Vec<whatif::Scenario>, ServiceError> {
+    let scenarios = whatif::parse_scenarios(text).map_err(|e| scenario_errors(&[e]))?;
+    let errors: Vec<whatif::ScenarioError> = scenarios
+        .iter()
+        .filter_map(|s| whatif::apply(instance, s).err())
+        .collect();
+    if !errors.is_empty() {
+        return Err(scenario_errors(&errors));
+    }
+    Ok(scenarios)
+}
+
+/// Scenario lines that do not parse or apply, as INVALID_ARGUMENT on `scenarios`.
+fn scenario_errors(errors: &[whatif::ScenarioError]) -> ServiceError {
+    ServiceError::Invalid {
+        message: format!(
+            "{} scenario line(s) do not parse or apply; first: {}",
+            errors.len(),
+            errors.first().map(|e| e.to_string()).unwrap_or_default()
+        ),
+        issues: errors
+            .iter()
+            .map(|e| Issue {
+                severity: agenda_solver::Severity::Error,
+                request: None,
+                field: "scenarios".into(),
+                message: e.to_string(),
+                help: Some("see docs/whatif.md for the edits and their words".into()),
+            })
+            .collect(),
+    }
+}
+
+fn whatif_outcome_pb(o: &whatif::Outcome) -> pb::WhatIfOutcome {
+    let place = |p: &Option<(String, String)>| {
+        p.as_ref()
+            .map_or("(not placed)".to_string(), |(slot, room)| {
+                format!("{slot} {room}")
+            })
+    };
+    pb::WhatIfOutcome {
+        scenario: o.scenario.clone(),
+        cost: o.cost,
+        change: i64::try_from(o.change).unwrap_or(if o.change < 0 { i64::MIN } else { i64::MAX }),
+        moved: u32::try_from(o.moved).unwrap_or(u32::MAX),
+        moved_room: u32::try_from(o.moved_room).unwrap_or(u32::MAX),
+        status: o.status.key().to_string(),
+        objective: o.objective,
+        lower_bound: o.lower_bound,
+        seconds: o.seconds,
+        moves: o
+            .diff
+            .moves
+            .iter()
+            .map(|m| {
+                format!(
+                    "{} {}: {} -> {}",
+                    m.group,
+                    m.session,
+                    place(&m.from),
+                    place(&m.to)
+                )
+            })
+            .collect(),
+        saved_as: String::new(),
+    }
+}
+
+/// Stores a scenario's agenda as "whatif-NAME" unless that name is published.
+fn save_whatif(
+    state: &State,
+    meeting: &str,
+    made_by: &str,
+    outcome: &whatif::Outcome,
+) -> Result<Option<String>, ServiceError> {
+    let name = format!("{}{}", agendas::WHATIF_PREFIX, outcome.scenario);
+    let mut agenda_json = serde_json::to_string_pretty(&outcome.agenda)
+        .map_err(|e| ServiceError::Internal(e.to_string()))?;
+    agenda_json.push('\n');
+    state.store.write(|tx| {
+        if tx
+            .named_agenda(meeting, &name)?
+            .is_some_and(|a| a.published)
+        {
+            return Ok(None);
+        }
+        tx.put_named_agenda(
+            meeting,
+            &NamedAgenda {
+                name: name.clone(),
+                agenda: StoredAgenda {
+                    agenda_json,
+                    stats_json: "{}".into(),
+                    created_at: now(),
+                },
+                made_by: made_by.to_string(),
+                published: false,
+            },
+        )?;
+        Ok(Some(name))
+    })
 }
 
 /// The client's deadline (`grpc-timeout`), if it sent one.
@@ -876,6 +1079,14 @@ impl scheduling_server::Scheduling for AgendaService {
         let deadline = client_deadline(&request);
         let r = request.into_inner();
         let mut options = solve_options(&r, deadline)?;
+        let save_as = match r.save_as.as_str() {
+            "" => agendas::DEFAULT_DRAFT.to_string(),
+            name => {
+                agendas::check_name("save_as", name)?;
+                name.to_string()
+            }
+        };
+        let (overwrite, made_by) = (r.overwrite, caller.name.clone());
         let permit = self.state.solving.clone().try_acquire_owned().map_err(|_| {
             ServiceError::Busy("a solve is already running (one at a time: it uses every core); try again when it ends".into())
         })?;
@@ -931,26 +1142,42 @@ impl scheduling_server::Scheduling for AgendaService {
                     .map_err(|e| ServiceError::Internal(e.to_string()))?;
                 agenda_json.push('\n');
                 // A solve the client abandoned does not replace the meeting's agenda.
+                let mut saved = false;
                 if !report.stats.cancelled || !tx.is_closed() {
-                    state.store.write(|t| {
-                        t.put_agenda(
+                    let stored = StoredAgenda {
+                        agenda_json: agenda_json.clone(),
+                        stats_json: serde_json::to_string(&stats)
+                            .map_err(|e| ServiceError::Internal(e.to_string()))?,
+                        created_at: now(),
+                    };
+                    saved = state.store.write(|t| {
+                        t.put_agenda(&meeting, &stored)?;
+                        let named = NamedAgenda {
+                            name: save_as.clone(),
+                            agenda: stored.clone(),
+                            made_by: made_by.clone(),
+                            published: false,
+                        };
+                        agendas::offer(
+                            t,
+                            &problem,
                             &meeting,
-                            &StoredAgenda {
-                                agenda_json: agenda_json.clone(),
-                                stats_json: serde_json::to_string(&stats)
-                                    .map_err(|e| ServiceError::Internal(e.to_string()))?,
-                                created_at: now(),
-                            },
+                            &named,
+                            report.evaluation.cost,
+                            overwrite,
                         )
                     })?;
                 }
-                let result = report_to_pb(
+                let mut result = report_to_pb(
                     &meeting,
                     &agenda,
                     agenda_json,
                     &report.evaluation,
                     Some(stats.to_pb()),
                 );
+                if saved {
+                    result.saved_as = save_as.clone();
+                }
                 Ok(pb::SolveEvent {
                     event: Some(pb::solve_event::Event::Result(result)),
                 })
@@ -969,10 +1196,14 @@ impl scheduling_server::Scheduling for AgendaService {
 
     async fn get_agenda(&self, request: Request<pb::GetAgendaRequest>) -> Reply<pb::AgendaReport> {
         self.caller(&request)?;
-        let meeting = request.into_inner().meeting;
+        let r = request.into_inner();
+        let (meeting, name) = (r.meeting, r.name);
         let report = self
             .blocking(move |s| {
-                let stored = stored_agenda(s, &meeting)?;
+                let stored = match name.as_str() {
+                    "" => stored_agenda(s, &meeting)?,
+                    name => s.store.read(|tx| agendas::base(tx, &meeting, name))?.agenda,
+                };
                 let stats: Option<StatsDoc> = serde_json::from_str(&stored.stats_json).ok();
                 Ok(priced(s, &meeting, stored.agenda_json, stats.map(|s| s.to_pb()))?.2)
             })
@@ -990,6 +1221,145 @@ impl scheduling_server::Scheduling for AgendaService {
             .blocking(move |s| Ok(priced(s, &r.meeting, r.agenda_json, None)?.2))
             .await?;
         Ok(Response::new(report))
+    }
+
+    async fn save_agenda(&self, request: Request<pb::SaveAgendaRequest>) -> Reply<pb::AgendaInfo> {
+        let caller = self.caller(&request)?;
+        caller.require_secretariat("store agendas")?;
+        let r = request.into_inner();
+        let info = self
+            .blocking(move |s| {
+                let problem = current_problem(s, &r.meeting)?;
+                s.store.write(|tx| {
+                    agendas::save(
+                        tx,
+                        &problem,
+                        &r.meeting,
+                        &r.name,
+                        r.agenda_json,
+                        &caller.name,
+                        &now(),
+                        r.overwrite,
+                    )
+                })
+            })
+            .await?;
+        Ok(Response::new(info))
+    }
+
+    async fn list_agendas(
+        &self,
+        request: Request<pb::ListAgendasRequest>,
+    ) -> Reply<pb::ListAgendasResponse> {
+        self.caller(&request)?;
+        let meeting = request.into_inner().meeting;
+        let list = self
+            .blocking(move |s| {
+                let problem = current_problem(s, &meeting)?;
+                let named = s.store.read(|tx| tx.named_agendas(&meeting))?;
+                Ok(named
+                    .iter()
+                    .map(|a| agendas::info(&problem, &meeting, a))
+                    .collect())
+            })
+            .await?;
+        Ok(Response::new(pb::ListAgendasResponse { agendas: list }))
+    }
+
+    async fn publish_agenda(
+        &self,
+        request: Request<pb::PublishAgendaRequest>,
+    ) -> Reply<pb::AgendaInfo> {
+        let caller = self.caller(&request)?;
+        caller.require_secretariat("publish agendas")?;
+        let r = request.into_inner();
+        let info = self
+            .blocking(move |s| {
+                let problem = current_problem(s, &r.meeting)?;
+                let named = s.store.write(|tx| {
+                    let named = agendas::base(tx, &r.meeting, &r.name)?;
+                    tx.publish_agenda(&r.meeting, &r.name)?;
+                    Ok(named)
+                })?;
+                let mut info = agendas::info(&problem, &r.meeting, &named);
+                info.published = true;
+                Ok(info)
+            })
+            .await?;
+        tracing::info!(rpc = "PublishAgenda", meeting = %info.meeting, name = %info.name, cost = info.cost, "published");
+        Ok(Response::new(info))
+    }
+
+    type WhatIfStream = EventStream<pb::WhatIfEvent>;
+
+    async fn what_if(&self, request: Request<pb::WhatIfRequest>) -> Reply<Self::WhatIfStream> {
+        let caller = self.caller(&request)?;
+        caller.require_secretariat("run what-if scenarios")?;
+        let r = request.into_inner();
+        let plan = whatif_plan(&r)?;
+        let permit = self.state.solving.clone().try_acquire_owned().map_err(|_| {
+            ServiceError::Busy("a solve is already running (one at a time: it uses every core); try again when it ends".into())
+        })?;
+        let (meeting, base_name) = (r.meeting.clone(), r.base.clone());
+        let (instance, base) = self
+            .blocking(move |s| {
+                s.store.read(|tx| {
+                    let instance = intake::current_instance(tx, &meeting)?;
+                    let base = agendas::base(tx, &meeting, &base_name)?;
+                    Ok((instance, base))
+                })
+            })
+            .await?;
+        let base = parse_agenda(&base.agenda.agenda_json, &base.name)
+            .map_err(|e| ServiceError::Internal(e.to_string()))?;
+        let scenarios = whatif_scenarios(&instance, &r.scenarios)?;
+        let cancel = Arc::new(AtomicBool::new(false));
+        let mut options = plan;
+        options.solve.cancel = Some(cancel.clone());
+        if let Ok(mut running) = self.state.running.lock() {
+            *running = Some(cancel.clone());
+        }
+        tracing::info!(rpc = "WhatIf", caller = %caller.name, meeting = %r.meeting, scenarios = scenarios.len(), "what-if");
+        let (tx, rx) = mpsc::channel(64);
+        let state = self.state.clone();
+        let (meeting, save) = (r.meeting.clone(), r.save);
+        tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            let finished = |outcome: &whatif::Outcome| {
+                let mut event = whatif_outcome_pb(outcome);
+                if save {
+                    match save_whatif(&state, &meeting, &caller.name, outcome) {
+                        Ok(Some(name)) => event.saved_as = name,
+                        Ok(None) => {}
+                        Err(e) => {
+                            tracing::warn!(rpc = "WhatIf", error = %e, "scenario agenda not stored")
+                        }
+                    }
+                }
+                let _ = tx.blocking_send(Ok(pb::WhatIfEvent {
+                    event: Some(pb::what_if_event::Event::Outcome(event)),
+                }));
+            };
+            let result = whatif::run(&instance, &base, &scenarios, &options, &finished);
+            if let Ok(mut running) = state.running.lock() {
+                *running = None;
+            }
+            let last = match result {
+                Ok(run) => Ok(pb::WhatIfEvent {
+                    event: Some(pb::what_if_event::Event::Summary(pb::WhatIfSummary {
+                        base_cost: run.base_cost,
+                        unedited_bound: run.unedited_bound,
+                        scenarios: u32::try_from(run.outcomes.len()).unwrap_or(u32::MAX),
+                    })),
+                }),
+                Err(errors) => Err(Status::from(scenario_errors(&errors))),
+            };
+            let _ = tx.blocking_send(last);
+        });
+        Ok(Response::new(Box::pin(CancelOnDrop {
+            inner: ReceiverStream::new(rx),
+            cancel,
+        })))
     }
 
     async fn export(&self, request: Request<pb::ExportRequest>) -> Reply<pb::Document> {

@@ -184,6 +184,16 @@ CREATE TABLE IF NOT EXISTS agendas (
     stats TEXT NOT NULL,
     created_at TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS named_agendas (
+    meeting TEXT NOT NULL REFERENCES meetings(number) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    agenda TEXT NOT NULL,
+    stats TEXT NOT NULL,
+    made_by TEXT NOT NULL,
+    made_at TEXT NOT NULL,
+    published INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (meeting, name)
+);
 ";
 
 const REQUEST_COLUMNS: &str = "grp, status, body, updated_by, updated_at, version";
@@ -412,11 +422,24 @@ impl Tx<'_> {
     }
 
     pub fn history(&self, meeting: &str, group: &str) -> Result<Vec<HistoryEntry>> {
+        self.history_page(meeting, group, 0, usize::MAX)
+    }
+
+    /// At most `limit` entries of [`Tx::history`] after version `after`.
+    pub fn history_page(
+        &self,
+        meeting: &str,
+        group: &str,
+        after: u64,
+        limit: usize,
+    ) -> Result<Vec<HistoryEntry>> {
         let mut stmt = self.tx.prepare(
             "SELECT version, action, actor, at, status, body FROM history
-             WHERE meeting = ?1 AND grp = ?2 ORDER BY version",
+             WHERE meeting = ?1 AND grp = ?2 AND version > ?3 ORDER BY version LIMIT ?4",
         )?;
-        let rows = stmt.query_map(params![meeting, group], |r| {
+        let after = i64::try_from(after).unwrap_or(i64::MAX);
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let rows = stmt.query_map(params![meeting, group, after, limit], |r| {
             Ok((
                 r.get::<_, i64>(0)?,
                 r.get::<_, String>(1)?,
@@ -460,15 +483,23 @@ impl Tx<'_> {
         Ok(self.tx.last_insert_rowid() as u64)
     }
 
-    /// Notifications after `after_id`, oldest first, optionally of one meeting.
-    pub fn notifications(&self, meeting: Option<&str>, after_id: u64) -> Result<Vec<Notification>> {
+    /// At most `limit` notifications after `after_id`, oldest first, optionally of one
+    /// meeting.
+    pub fn notifications(
+        &self,
+        meeting: Option<&str>,
+        after_id: u64,
+        limit: usize,
+    ) -> Result<Vec<Notification>> {
         let mut stmt = self.tx.prepare(
             "SELECT id, meeting, grp, area, kind, recipients, subject, body, created_at
-             FROM notifications WHERE id > ?1 AND (?2 IS NULL OR meeting = ?2) ORDER BY id",
+             FROM notifications WHERE id > ?1 AND (?2 IS NULL OR meeting = ?2) ORDER BY id
+             LIMIT ?3",
         )?;
         // Ids are SQLite rowids (at most i64::MAX): a larger `after_id` is after every one.
         let after = i64::try_from(after_id).unwrap_or(i64::MAX);
-        let rows = stmt.query_map(params![after, meeting], |r| {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let rows = stmt.query_map(params![after, meeting, limit], |r| {
             Ok((
                 r.get::<_, i64>(0)?,
                 [
@@ -644,6 +675,82 @@ impl Tx<'_> {
                 },
             )
             .optional()?)
+    }
+}
+
+/// One of a meeting's named agendas (a draft, the published one, a hand-edited upload).
+#[derive(Debug, Clone)]
+pub struct NamedAgenda {
+    pub name: String,
+    pub agenda: StoredAgenda,
+    pub made_by: String,
+    pub published: bool,
+}
+
+impl Tx<'_> {
+    /// Stores `agenda` under its name (replacing one of that name); the published mark
+    /// stays where it was.
+    pub fn put_named_agenda(&self, meeting: &str, agenda: &NamedAgenda) -> Result<()> {
+        self.tx.execute(
+            "INSERT INTO named_agendas (meeting, name, agenda, stats, made_by, made_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+             ON CONFLICT(meeting, name) DO UPDATE SET agenda = excluded.agenda,
+                stats = excluded.stats, made_by = excluded.made_by, made_at = excluded.made_at",
+            params![
+                meeting,
+                agenda.name,
+                agenda.agenda.agenda_json,
+                agenda.agenda.stats_json,
+                agenda.made_by,
+                agenda.agenda.created_at
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// The meeting's named agendas, by name.
+    pub fn named_agendas(&self, meeting: &str) -> Result<Vec<NamedAgenda>> {
+        let mut stmt = self.tx.prepare(
+            "SELECT name, agenda, stats, made_by, made_at, published FROM named_agendas
+             WHERE meeting = ?1 ORDER BY name",
+        )?;
+        let rows = stmt.query_map(params![meeting], |r| {
+            Ok(NamedAgenda {
+                name: r.get(0)?,
+                agenda: StoredAgenda {
+                    agenda_json: r.get(1)?,
+                    stats_json: r.get(2)?,
+                    created_at: r.get(4)?,
+                },
+                made_by: r.get(3)?,
+                published: r.get::<_, i64>(5)? != 0,
+            })
+        })?;
+        Ok(rows.collect::<std::result::Result<_, _>>()?)
+    }
+
+    pub fn named_agenda(&self, meeting: &str, name: &str) -> Result<Option<NamedAgenda>> {
+        Ok(self
+            .named_agendas(meeting)?
+            .into_iter()
+            .find(|a| a.name == name))
+    }
+
+    /// Marks `name` the meeting's published agenda (and no other); false when there is
+    /// no agenda of that name.
+    pub fn publish_agenda(&self, meeting: &str, name: &str) -> Result<bool> {
+        let found = self.tx.execute(
+            "UPDATE named_agendas SET published = 1 WHERE meeting = ?1 AND name = ?2",
+            params![meeting, name],
+        )?;
+        if found == 0 {
+            return Ok(false);
+        }
+        self.tx.execute(
+            "UPDATE named_agendas SET published = 0 WHERE meeting = ?1 AND name != ?2",
+            params![meeting, name],
+        )?;
+        Ok(true)
     }
 }
 
