@@ -2466,3 +2466,25 @@ async fn named_agendas_and_what_if_runs() {
     assert!(stored.agenda_json.contains("latebof"));
     server.stop().await;
 }
+
+/// A TLS key that does not parse fails the server before it serves.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bad_tls_key_fails_before_serving() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let service = AgendaService::new(
+        Store::in_memory().unwrap(),
+        AccessConfig::parse(CONFIG).unwrap(),
+    )
+    .unwrap();
+    let options = ServeOptions {
+        tls: Some((b"not a certificate".to_vec(), b"not a key".to_vec())),
+        ..ServeOptions::default()
+    };
+    let served = tokio::time::timeout(
+        Duration::from_secs(5),
+        serve(listener, service, options, std::future::pending()),
+    )
+    .await
+    .expect("fails at once rather than serving");
+    assert!(served.is_err());
+}

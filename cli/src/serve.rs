@@ -55,6 +55,14 @@ pub fn cmd_serve(flags: ServeFlags) -> Result<u8> {
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     let access = AccessConfig::load(&flags.config)?;
+    let examples = access.example_tokens();
+    if !examples.is_empty() {
+        tracing::warn!(
+            entries = ?examples,
+            "{}: these tokens are the example's (`change-me...`), which anyone who read it knows; replace them with long random secrets",
+            flags.config.display()
+        );
+    }
     let store = Store::open(&flags.db)
         .with_context(|| format!("cannot open the database {}", flags.db.display()))?;
     let service = AgendaService::new(store, access)?;
@@ -65,7 +73,6 @@ pub fn cmd_serve(flags: ServeFlags) -> Result<u8> {
         )),
         _ => None,
     };
-    let secure = tls.is_some();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -74,8 +81,7 @@ pub fn cmd_serve(flags: ServeFlags) -> Result<u8> {
         let listener = tokio::net::TcpListener::bind(flags.listen)
             .await
             .with_context(|| format!("cannot listen on {}", flags.listen))?;
-        let addr = listener.local_addr()?;
-        tracing::info!(%addr, db = %flags.db.display(), tls = secure, "agenda.v1 serving");
+        tracing::info!(db = %flags.db.display(), "database open");
         serve(
             listener,
             service,

@@ -109,9 +109,21 @@ struct TokenEntry {
 }
 
 /// The token table.
-#[derive(Debug, Clone, Default)]
+/// How the example config's tokens begin.
+pub const EXAMPLE_TOKEN_PREFIX: &str = "change-me";
+
+#[derive(Clone, Default)]
 pub struct AccessConfig {
     tokens: HashMap<String, Caller>,
+}
+
+/// Never prints a token.
+impl std::fmt::Debug for AccessConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AccessConfig")
+            .field("tokens", &self.tokens.len())
+            .finish()
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -126,7 +138,30 @@ pub enum ConfigError {
 }
 
 impl AccessConfig {
+    /// Reads the config at `path`, refusing one that anyone may write (whoever can
+    /// write it can make themselves the secretariat).
     pub fn load(path: &Path) -> Result<AccessConfig, ConfigError> {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(path)
+                .map_err(|source| ConfigError::Read {
+                    path: path.display().to_string(),
+                    source,
+                })?
+                .permissions()
+                .mode();
+            if mode & 0o002 != 0 {
+                return Err(ConfigError::Invalid {
+                    path: path.display().to_string(),
+                    message: format!(
+                        "anyone may write this file (mode {:o}), and so give themselves any role; run `chmod o-w {}`",
+                        mode & 0o777,
+                        path.display()
+                    ),
+                });
+            }
+        }
         let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
             path: path.display().to_string(),
             source,
@@ -176,6 +211,19 @@ impl AccessConfig {
             }
         }
         Ok(AccessConfig { tokens })
+    }
+
+    /// The names of the entries whose token is an example's (`change-me...`, as in
+    /// `service/serve.example.toml`): anyone who read the example has it.
+    pub fn example_tokens(&self) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .tokens
+            .iter()
+            .filter(|(token, _)| token.starts_with(EXAMPLE_TOKEN_PREFIX))
+            .map(|(_, caller)| caller.name.clone())
+            .collect();
+        names.sort();
+        names
     }
 
     /// Adds a token (tests and embedding).
@@ -271,5 +319,32 @@ mod tests {
         )
         .unwrap_err();
         assert!(err.contains("unknown role"), "{err}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_config_anyone_may_write_is_refused_and_example_tokens_are_named() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = std::env::temp_dir().join(format!("agenda-auth-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("tokens.toml");
+        let text = CONFIG.replace("quic-chairs-token", "change-me-quic-chairs");
+        std::fs::write(&path, text).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o666)).unwrap();
+        let refused = AccessConfig::load(&path).unwrap_err().to_string();
+        assert!(
+            refused.contains("anyone may write this file (mode 666)"),
+            "{refused}"
+        );
+        assert!(refused.contains("chmod o-w"), "{refused}");
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).unwrap();
+        let config = AccessConfig::load(&path).unwrap();
+        assert_eq!(config.example_tokens(), ["QUIC chairs"]);
+        assert!(
+            !format!("{config:?}").contains("token\""),
+            "Debug hides tokens"
+        );
+        assert!(!format!("{config:?}").contains("secretariat-token"));
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

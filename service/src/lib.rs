@@ -133,10 +133,12 @@ pub async fn serve(
         .max_concurrent_streams(Some(MAX_STREAMS_PER_CONNECTION))
         .max_connection_age(MAX_CONNECTION_AGE)
         .max_connection_age_grace(MAX_CONNECTION_AGE_GRACE);
+    let secure = options.tls.is_some();
     if let Some((cert, key)) = options.tls {
         builder =
             builder.tls_config(ServerTlsConfig::new().identity(Identity::from_pem(cert, key)))?;
     }
+    let addr = listener.local_addr().ok();
     let incoming = limited::incoming(listener, options.max_connections);
     let stopping = service.clone();
     let (began, shutdown_began) = tokio::sync::oneshot::channel::<()>();
@@ -157,6 +159,8 @@ pub async fn serve(
             Err(_) => std::future::pending().await,
         }
     };
+    // Only now, with TLS configured (a bad key fails above), does the server serve.
+    tracing::info!(addr = ?addr, tls = secure, "agenda.v1 serving");
     let served = builder
         .add_service(health_service)
         .add_service(reflection)

@@ -41,6 +41,33 @@ pub struct State {
     running: Mutex<Option<Arc<AtomicBool>>>,
     /// Becomes true on shutdown: `Watch` streams end so the server can stop.
     closing: watch::Sender<bool>,
+    failed_logins: FailedLogins,
+}
+
+/// Failed authentications, logged at most once per [`FAILED_LOGIN_LOG_INTERVAL`] with
+/// the count since the last line (a client guessing tokens cannot flood the log), and
+/// never with the token.
+#[derive(Default)]
+struct FailedLogins {
+    since_logged: Mutex<(u64, Option<std::time::Instant>)>,
+}
+
+const FAILED_LOGIN_LOG_INTERVAL: Duration = Duration::from_secs(10);
+
+impl FailedLogins {
+    fn note(&self, peer: Option<std::net::SocketAddr>) {
+        let Ok(mut state) = self.since_logged.lock() else {
+            return;
+        };
+        state.0 += 1;
+        if state
+            .1
+            .is_none_or(|at| at.elapsed() >= FAILED_LOGIN_LOG_INTERVAL)
+        {
+            tracing::warn!(peer = ?peer, failures = state.0, "authentication failed: no or unknown bearer token");
+            *state = (0, Some(std::time::Instant::now()));
+        }
+    }
 }
 
 /// The service (cheap to clone; one per tonic service).
@@ -88,6 +115,7 @@ impl AgendaService {
                 solving: Arc::new(Semaphore::new(1)),
                 running: Mutex::new(None),
                 closing: watch::channel(false).0,
+                failed_logins: FailedLogins::default(),
             }),
         })
     }
@@ -108,7 +136,10 @@ impl AgendaService {
             .metadata()
             .get("authorization")
             .and_then(|v| v.to_str().ok());
-        Ok(self.state.access.authenticate(header)?)
+        self.state.access.authenticate(header).map_err(|e| {
+            self.state.failed_logins.note(request.remote_addr());
+            e.into()
+        })
     }
 
     /// Runs `f` on the blocking pool (SQLite and the solver block).

@@ -229,7 +229,22 @@ pub struct Store {
 
 impl Store {
     /// Opens (creating if needed) the database at `path`.
+    /// Opens (or creates) the database at `path`. A new file is made readable by its
+    /// owner only (0600): it holds every request and the outbox; SQLite gives its WAL
+    /// and shared-memory files the same mode.
     pub fn open(path: &Path) -> Result<Store> {
+        #[cfg(unix)]
+        if !path.exists() {
+            use std::os::unix::fs::OpenOptionsExt;
+            std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(0o600)
+                .open(path)
+                .map_err(|e| {
+                    ServiceError::Internal(format!("cannot create {}: {e}", path.display()))
+                })?;
+        }
         let conn = Connection::open(path)?;
         Store::init(conn)
     }
@@ -835,5 +850,25 @@ mod tests {
             history.iter().map(|h| h.version).collect::<Vec<_>>(),
             [1, 2]
         );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_new_database_is_readable_by_its_owner_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = std::env::temp_dir().join(format!("agenda-store-mode-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("agenda.db");
+        let store = Store::open(&path).unwrap();
+        store.write(|tx| tx.put_meeting(&base("1"), "now")).unwrap();
+        for file in ["agenda.db", "agenda.db-wal"] {
+            let mode = std::fs::metadata(dir.join(file))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600, "{file}");
+        }
+        drop(store);
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }
