@@ -320,7 +320,7 @@ fn run(cli: Cli, o: &mut String) -> Result<u8> {
 
 /// Loads and validates an instance; prints every error and fails with exit 2.
 fn load_problem(path: &Path) -> Result<Problem> {
-    let instance = input::instance(&path)?;
+    let instance = input::instance(path)?;
     load_problem_of(&instance, &path.display().to_string())
 }
 
@@ -398,7 +398,7 @@ fn cmd_check(
     if let Some(base) = base {
         problem = with_base(problem, base, move_cost)?;
     }
-    let agenda = input::agenda(&agenda_path)?;
+    let agenda = input::agenda(agenda_path)?;
     let (_, evaluation) = evaluate_agenda(&problem, &agenda);
     if json {
         let doc = serde_json::json!({
@@ -602,7 +602,7 @@ fn cmd_export(
 ) -> Result<u8> {
     input::one_stdin(&[instance, agenda_path])?;
     let problem = load_problem(instance)?;
-    let agenda = input::agenda(&agenda_path)?;
+    let agenda = input::agenda(agenda_path)?;
     let report = Report::new(&problem, &agenda);
     if !report.evaluation.is_acceptable() {
         eprintln!(

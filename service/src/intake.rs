@@ -611,28 +611,6 @@ pub fn import(
     })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn fields_become_relative_to_the_message() {
-        assert_eq!(
-            relative_field("requests[3].conflicts.chair[1]", "requests[3]"),
-            "request.conflicts.chair[1]"
-        );
-        assert_eq!(
-            relative_field("requests[3].sessions[0].minutes", "requests[3]"),
-            "request.sessions[0]"
-        );
-        assert_eq!(
-            relative_field("requests[3].third_session.minutes", "requests[3]"),
-            "request.third_session.minutes"
-        );
-        assert_eq!(relative_field("requests[3]", "requests[3]"), "request");
-    }
-}
-
 /// The paths an edit's `update_mask` may name: SessionRequest's fields (the group
 /// names the request and is not one), and the three classes of `conflicts`.
 pub const MASK_PATHS: [&str; 17] = [
@@ -711,4 +689,26 @@ fn merge(stored: &SessionRequest, sent: SessionRequest, mask: &[String]) -> Sess
         }
     }
     merged
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fields_become_relative_to_the_message() {
+        assert_eq!(
+            relative_field("requests[3].conflicts.chair[1]", "requests[3]"),
+            "request.conflicts.chair[1]"
+        );
+        assert_eq!(
+            relative_field("requests[3].sessions[0].minutes", "requests[3]"),
+            "request.sessions[0]"
+        );
+        assert_eq!(
+            relative_field("requests[3].third_session.minutes", "requests[3]"),
+            "request.third_session.minutes"
+        );
+        assert_eq!(relative_field("requests[3]", "requests[3]"), "request");
+    }
 }

@@ -530,11 +530,12 @@ fn unplaced(ctx: &Ctx) -> Vec<PlanViolation> {
         .collect()
 }
 
+/// Per group: (the planned meeting, if any, the session's name, its interval).
+type GroupSessions<'a> = HashMap<usize, Vec<(Option<usize>, String, &'a Interval)>>;
+
 /// The sessions of each group: planned (with their meeting) and announced.
-fn sessions_by_group<'a>(
-    ctx: &'a Ctx,
-) -> HashMap<usize, Vec<(Option<usize>, String, &'a Interval)>> {
-    let mut by: HashMap<usize, Vec<(Option<usize>, String, &Interval)>> = HashMap::new();
+fn sessions_by_group<'a>(ctx: &'a Ctx) -> GroupSessions<'a> {
+    let mut by: GroupSessions = HashMap::new();
     for (id, s) in each_session(ctx) {
         by.entry(request_of(ctx, id).group)
             .or_default()

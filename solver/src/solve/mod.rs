@@ -24,6 +24,10 @@
 //! granularity, or by a search meeting it; `optimal` is claimed only when the
 //! evaluated cost equals it.
 
+// The module map links the phases' private modules: they resolve in
+// `cargo doc --document-private-items`, the engineers' view of the solver.
+#![allow(rustdoc::private_intra_doc_links)]
+
 #[cfg(test)]
 mod bound_tests;
 pub(crate) mod budget;
