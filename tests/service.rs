@@ -9,6 +9,7 @@ use agenda_service::{serve, AccessConfig, AgendaService, ServeOptions, Store};
 use agenda_solver::{evaluate_agenda, load_instance, parse_agenda, validate, Severity};
 use ietf_agenda::data;
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::oneshot;
 use tonic::transport::Channel;
@@ -2487,4 +2488,164 @@ async fn a_bad_tls_key_fails_before_serving() {
     .await
     .expect("fails at once rather than serving");
     assert!(served.is_err());
+}
+
+/// A fake SMTP server on loopback: the first `refuse` conversations get `451` at `MAIL
+/// FROM`, later ones are accepted; returns its port and the messages it accepted.
+async fn fake_smtp(refuse: usize) -> (u16, Arc<std::sync::Mutex<Vec<String>>>) {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let accepted = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let messages = accepted.clone();
+    tokio::spawn(async move {
+        let mut conversations = 0;
+        while let Ok((socket, _)) = listener.accept().await {
+            conversations += 1;
+            let refusing = conversations <= refuse;
+            let messages = messages.clone();
+            tokio::spawn(async move {
+                let (read, mut write) = socket.into_split();
+                let mut lines = BufReader::new(read).lines();
+                let _ = write.write_all(b"220 fake ESMTP\r\n").await;
+                let mut data: Option<String> = None;
+                while let Ok(Some(line)) = lines.next_line().await {
+                    if let Some(body) = data.as_mut() {
+                        if line == "." {
+                            messages.lock().unwrap().push(data.take().unwrap());
+                            let _ = write.write_all(b"250 2.0.0 queued\r\n").await;
+                        } else {
+                            body.push_str(&line);
+                            body.push('\n');
+                        }
+                        continue;
+                    }
+                    let verb = line.split_whitespace().next().unwrap_or("").to_uppercase();
+                    let reply: &[u8] = match verb.as_str() {
+                        "EHLO" | "HELO" => b"250 fake\r\n",
+                        "MAIL" if refusing => b"451 4.3.0 mailbox busy, try again later\r\n",
+                        "DATA" => {
+                            data = Some(String::new());
+                            b"354 go ahead\r\n"
+                        }
+                        "QUIT" => {
+                            let _ = write.write_all(b"221 bye\r\n").await;
+                            return;
+                        }
+                        _ => b"250 OK\r\n",
+                    };
+                    let _ = write.write_all(reply).await;
+                }
+            });
+        }
+    });
+    (port, accepted)
+}
+
+/// The mail config of a fake SMTP server on `port`.
+fn mail_to(port: u16, max_attempts: u32) -> agenda_service::mail::MailConfig {
+    agenda_service::mail::MailConfig::parse(&format!(
+        "[mail]\nserver = '127.0.0.1'\nport = {port}\nsecurity = 'none'\nretry_seconds = 1\nmax_attempts = {max_attempts}"
+    ))
+    .unwrap()
+    .unwrap()
+}
+
+/// Waits until the outbox's first notification of T1 has a final delivery state.
+async fn delivered(server: &Server) -> pb::Notification {
+    for _ in 0..100 {
+        let list = server
+            .notifications()
+            .list(as_(
+                SECRETARIAT,
+                pb::ListNotificationsRequest {
+                    meeting: "T1".into(),
+                    ..Default::default()
+                },
+            ))
+            .await
+            .unwrap()
+            .into_inner();
+        if let Some(n) = list.notifications.first() {
+            if n.delivery == "sent" || n.delivery == "failed" {
+                return n.clone();
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("no delivery within 10 s");
+}
+
+async fn edit_wg5(server: &Server) {
+    let mut edited = server.get("T1", "wg5").await.request.unwrap();
+    edited.special_requests = "A room with a window".into();
+    server
+        .requests()
+        .edit(as_(
+            WG5,
+            pb::EditRequest {
+                meeting: "T1".into(),
+                request: Some(edited),
+                expected_version: 1,
+                update_mask: None,
+            },
+        ))
+        .await
+        .unwrap();
+}
+
+/// The outbox reaches a real SMTP conversation on loopback: a refused attempt is
+/// retried, then the message arrives with its recipients; a server that keeps refusing
+/// leaves the notification failed with its reason.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn outbox_mail_is_delivered_and_retried() {
+    let (port, accepted) = fake_smtp(1).await;
+    let options = ServeOptions {
+        mail: Some(mail_to(port, 3)),
+        ..ServeOptions::default()
+    };
+    let server = Server::start_with(None, options, None).await;
+    server.import("tiny.json", false).await;
+    edit_wg5(&server).await;
+    let n = delivered(&server).await;
+    assert_eq!(
+        (n.delivery.as_str(), n.delivery_attempts),
+        ("sent", 2),
+        "{n:?}"
+    );
+    let messages = accepted.lock().unwrap().clone();
+    assert_eq!(messages.len(), 1);
+    assert!(
+        messages[0].contains(&format!("Subject: {}", n.subject)),
+        "{}",
+        messages[0]
+    );
+    assert!(
+        messages[0].contains("session-request@ietf.org"),
+        "{}",
+        messages[0]
+    );
+    server.stop().await;
+
+    let (port, accepted) = fake_smtp(usize::MAX).await;
+    let options = ServeOptions {
+        mail: Some(mail_to(port, 2)),
+        ..ServeOptions::default()
+    };
+    let server = Server::start_with(None, options, None).await;
+    server.import("tiny.json", false).await;
+    edit_wg5(&server).await;
+    let n = delivered(&server).await;
+    assert_eq!(
+        (n.delivery.as_str(), n.delivery_attempts),
+        ("failed", 2),
+        "{n:?}"
+    );
+    assert!(
+        n.delivery_error.contains("mailbox busy"),
+        "{}",
+        n.delivery_error
+    );
+    assert!(accepted.lock().unwrap().is_empty());
+    server.stop().await;
 }

@@ -63,6 +63,7 @@ pub fn cmd_serve(flags: ServeFlags) -> Result<u8> {
             flags.config.display()
         );
     }
+    let mail = agenda_service::mail::MailConfig::load(&flags.config).map_err(anyhow::Error::msg)?;
     let store = Store::open(&flags.db)
         .with_context(|| format!("cannot open the database {}", flags.db.display()))?;
     let service = AgendaService::new(store, access)?;
@@ -87,6 +88,7 @@ pub fn cmd_serve(flags: ServeFlags) -> Result<u8> {
             service,
             ServeOptions {
                 tls,
+                mail,
                 ..ServeOptions::default()
             },
             shutdown_signal(),

@@ -94,6 +94,10 @@ impl Caller {
 struct ConfigFile {
     #[serde(default)]
     token: Vec<TokenEntry>,
+    /// Mail delivery, read by [`crate::mail::MailConfig`].
+    #[serde(default)]
+    #[allow(dead_code)]
+    mail: Option<toml::Value>,
 }
 
 #[derive(Debug, Deserialize)]

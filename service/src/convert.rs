@@ -293,6 +293,15 @@ pub fn notification_to_pb(n: &store::Notification) -> pb::Notification {
         subject: n.subject.clone(),
         body: n.body.clone(),
         created_at: n.created_at.clone(),
+        delivery: n
+            .delivery
+            .as_ref()
+            .map_or(String::new(), |d| d.state.clone()),
+        delivery_attempts: n.delivery.as_ref().map_or(0, |d| d.attempts),
+        delivery_error: n
+            .delivery
+            .as_ref()
+            .map_or(String::new(), |d| d.last_error.clone()),
     }
 }
 

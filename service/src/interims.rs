@@ -252,6 +252,7 @@ pub fn cancel(store: &Store, caller: &Caller, name: &str, at: &str) -> Result<St
                     current.group
                 ),
                 created_at: at.to_string(),
+                delivery: None,
             })?;
         }
         Ok(())
@@ -298,6 +299,7 @@ pub fn announce(store: &Store, caller: &Caller, name: &str, at: &str) -> Result<
             subject: a.subject.clone(),
             body: a.body.clone(),
             created_at: at.to_string(),
+            delivery: None,
         })?;
         Ok(())
     })?;

@@ -14,6 +14,7 @@ pub mod convert;
 pub mod error;
 pub mod intake;
 pub mod interims;
+pub mod mail;
 pub mod notify;
 pub mod server;
 pub mod store;
@@ -68,6 +69,8 @@ pub struct ServeOptions {
     /// Once shutdown begins, how long in-flight calls and streams may take: then the
     /// server stops, whatever its clients do.
     pub shutdown_deadline: std::time::Duration,
+    /// SMTP delivery of the outbox ([`mail`]); None: off.
+    pub mail: Option<mail::MailConfig>,
 }
 
 impl Default for ServeOptions {
@@ -77,6 +80,7 @@ impl Default for ServeOptions {
             request_timeout: std::time::Duration::from_secs(3600),
             max_connections: MAX_CONNECTIONS,
             shutdown_deadline: std::time::Duration::from_secs(10),
+            mail: None,
         }
     }
 }
@@ -140,6 +144,9 @@ pub async fn serve(
     }
     let addr = listener.local_addr().ok();
     let incoming = limited::incoming(listener, options.max_connections);
+    if let Some(config) = options.mail {
+        service.start_mail(config);
+    }
     let stopping = service.clone();
     let (began, shutdown_began) = tokio::sync::oneshot::channel::<()>();
     let shutdown = async move {

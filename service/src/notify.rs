@@ -226,6 +226,7 @@ pub fn compose(
         subject,
         body,
         created_at: at.to_string(),
+        delivery: None,
     }
 }
 

@@ -70,6 +70,24 @@ impl FailedLogins {
     }
 }
 
+impl crate::mail::HasStore for State {
+    fn store(&self) -> &Store {
+        &self.store
+    }
+}
+
+impl AgendaService {
+    /// Starts mail delivery of the outbox ([`crate::mail`]); it ends on shutdown.
+    pub fn start_mail(&self, config: crate::mail::MailConfig) -> tokio::task::JoinHandle<()> {
+        tokio::spawn(crate::mail::deliver(
+            self.state.clone(),
+            config,
+            self.state.newest_notification.subscribe(),
+            self.state.closing.subscribe(),
+        ))
+    }
+}
+
 /// The service (cheap to clone; one per tonic service).
 #[derive(Clone)]
 pub struct AgendaService {

@@ -88,6 +88,20 @@ pub struct Notification {
     pub subject: String,
     pub body: String,
     pub created_at: String,
+    /// Its mail delivery, when mail is on and it was tried.
+    pub delivery: Option<Delivery>,
+}
+
+/// How the mail of one notification went.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Delivery {
+    /// `sent`, `retrying` or `failed`.
+    pub state: String,
+    pub attempts: u32,
+    /// The last failure, in the mail server's words.
+    pub last_error: String,
+    /// When to try again (Unix seconds), for `retrying`.
+    pub next_attempt: i64,
 }
 
 /// An interim meeting the service planned (ONLINE.md section 2).
@@ -155,6 +169,18 @@ CREATE TABLE IF NOT EXISTS notifications (
     subject TEXT NOT NULL,
     body TEXT NOT NULL,
     created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS deliveries (
+    notification INTEGER PRIMARY KEY REFERENCES notifications(id),
+    state TEXT NOT NULL,
+    attempts INTEGER NOT NULL,
+    last_error TEXT NOT NULL DEFAULT '',
+    next_attempt INTEGER NOT NULL DEFAULT 0,
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS mail_start (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    first_notification INTEGER NOT NULL
 );
 CREATE TABLE IF NOT EXISTS interim_calendar (
     id INTEGER PRIMARY KEY CHECK (id = 1),
@@ -506,15 +532,84 @@ impl Tx<'_> {
         after_id: u64,
         limit: usize,
     ) -> Result<Vec<Notification>> {
-        let mut stmt = self.tx.prepare(
-            "SELECT id, meeting, grp, area, kind, recipients, subject, body, created_at
-             FROM notifications WHERE id > ?1 AND (?2 IS NULL OR meeting = ?2) ORDER BY id
-             LIMIT ?3",
-        )?;
         // Ids are SQLite rowids (at most i64::MAX): a larger `after_id` is after every one.
         let after = i64::try_from(after_id).unwrap_or(i64::MAX);
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        let rows = stmt.query_map(params![after, meeting, limit], |r| {
+        self.notifications_where(
+            "n.id > ?1 AND (?2 IS NULL OR n.meeting = ?2) ORDER BY n.id LIMIT ?3",
+            params![after, meeting, limit],
+        )
+    }
+
+    /// Notifications whose mail is due at `now` (Unix seconds): never tried, or
+    /// retrying and past their time; from id `first` on, oldest first.
+    pub fn due_mail(&self, first: u64, now: i64, limit: usize) -> Result<Vec<Notification>> {
+        let first = i64::try_from(first).unwrap_or(i64::MAX);
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        self.notifications_where(
+            "n.id >= ?1 AND (d.state IS NULL OR (d.state = 'retrying' AND d.next_attempt <= ?2))
+             ORDER BY n.id LIMIT ?3",
+            params![first, now, limit],
+        )
+    }
+
+    /// Records how the mail of notification `id` went.
+    pub fn record_delivery(&self, id: u64, delivery: &Delivery, at: &str) -> Result<()> {
+        self.tx.execute(
+            "INSERT INTO deliveries (notification, state, attempts, last_error, next_attempt, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+             ON CONFLICT(notification) DO UPDATE SET state = excluded.state,
+                attempts = excluded.attempts, last_error = excluded.last_error,
+                next_attempt = excluded.next_attempt, updated_at = excluded.updated_at",
+            params![
+                i64::try_from(id).unwrap_or(i64::MAX),
+                delivery.state,
+                delivery.attempts,
+                delivery.last_error,
+                delivery.next_attempt,
+                at
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// The first notification mail delivers: fixed the first time mail is on, so that
+    /// turning it on does not mail the whole history.
+    pub fn mail_start(&self) -> Result<u64> {
+        self.tx.execute(
+            "INSERT OR IGNORE INTO mail_start (id, first_notification)
+             SELECT 1, COALESCE(MAX(id), 0) + 1 FROM notifications",
+            [],
+        )?;
+        let first: i64 =
+            self.tx
+                .query_row("SELECT first_notification FROM mail_start", [], |r| {
+                    r.get(0)
+                })?;
+        Ok(u64::try_from(first).unwrap_or(0))
+    }
+
+    fn notifications_where(
+        &self,
+        condition: &str,
+        params: impl rusqlite::Params,
+    ) -> Result<Vec<Notification>> {
+        let mut stmt = self.tx.prepare(&format!(
+            "SELECT n.id, n.meeting, n.grp, n.area, n.kind, n.recipients, n.subject, n.body,
+                    n.created_at, d.state, d.attempts, d.last_error, d.next_attempt
+             FROM notifications n LEFT JOIN deliveries d ON d.notification = n.id
+             WHERE {condition}"
+        ))?;
+        let rows = stmt.query_map(params, |r| {
+            let delivery = match r.get::<_, Option<String>>(9)? {
+                None => None,
+                Some(state) => Some(Delivery {
+                    state,
+                    attempts: r.get(10)?,
+                    last_error: r.get(11)?,
+                    next_attempt: r.get(12)?,
+                }),
+            };
             Ok((
                 r.get::<_, i64>(0)?,
                 [
@@ -527,11 +622,13 @@ impl Tx<'_> {
                     r.get(7)?,
                     r.get(8)?,
                 ],
+                delivery,
             ))
         })?;
         let mut out = Vec::new();
         for row in rows {
-            let (id, [meeting, group, area, kind, recipients, subject, body, created_at]) = row?;
+            let (id, [meeting, group, area, kind, recipients, subject, body, created_at], delivery) =
+                row?;
             let (to, cc): (Vec<String>, Vec<String>) = from_json(&recipients)?;
             out.push(Notification {
                 id: id as u64,
@@ -544,6 +641,7 @@ impl Tx<'_> {
                 subject,
                 body,
                 created_at,
+                delivery,
             });
         }
         Ok(out)
