@@ -152,6 +152,47 @@ fn a_solved_agenda_goes_back_as_a_schedule_and_imports_again_unchanged() {
         again.instance, got.instance,
         "the draft changes nothing of the instance"
     );
+
+    // The same agenda in the shape of /api/meeting/83/agenda-data: every placement,
+    // with the datatracker's session ids, the local start with its offset, the room.
+    let data = agenda_solver::datatracker::agenda_data(&got.instance, &agenda).unwrap();
+    assert_eq!(data["meeting"]["number"], "83");
+    assert_eq!(data["meeting"]["timezone"], "Europe/Paris");
+    let schedule = data["schedule"].as_array().unwrap();
+    assert_eq!(schedule.len(), agenda.assignments.len());
+    let keys = got.instance.datatracker.as_ref().unwrap();
+    for (item, a) in schedule.iter().zip(&agenda.assignments) {
+        let key = keys
+            .sessions
+            .iter()
+            .find(|k| k.group == a.group && k.session == a.session)
+            .unwrap();
+        assert_eq!(item["sessionId"], key.pk);
+        assert_eq!(item["acronym"], a.group.as_str());
+        let slot = got.instance.slots.iter().find(|s| s.id == a.slot).unwrap();
+        let start = item["startDateTime"].as_str().unwrap();
+        assert!(start.starts_with(&slot.start), "{start} vs {}", slot.start);
+        assert!(
+            start.ends_with("+02:00") || start.ends_with("+01:00"),
+            "{start}"
+        );
+        assert_eq!(item["duration"], u64::from(slot.minutes) * 60);
+    }
+    let areas = data["categories"][0].as_array().unwrap();
+    let listed: usize = areas
+        .iter()
+        .map(|a| a["children"].as_array().unwrap().len())
+        .sum();
+    let groups: BTreeSet<&str> = agenda
+        .assignments
+        .iter()
+        .map(|a| a.group.as_str())
+        .collect();
+    assert_eq!(
+        listed,
+        groups.len(),
+        "every group that meets is in the filter once"
+    );
 }
 
 /// The datatracker since 2020, in the REST API's form: the newer constraint names,

@@ -120,3 +120,15 @@ pub(crate) fn schedule_fixture(
     text.push('\n');
     Ok(text)
 }
+
+/// `agenda export -f datatracker-json`: the agenda in the shape of the datatracker's
+/// `/api/meeting/N/agenda-data`.
+pub(crate) fn agenda_data(instance_path: &Path, agenda: &agenda_solver::Agenda) -> Result<String> {
+    let instance = input::instance(instance_path)?;
+    let doc = datatracker::agenda_data(&instance, agenda)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", instance_path.display()))
+        .context("cannot write the agenda-data JSON")?;
+    let mut text = serde_json::to_string_pretty(&doc)?;
+    text.push('\n');
+    Ok(text)
+}

@@ -86,7 +86,8 @@ enum Command {
         agenda: PathBuf,
         #[arg(long)]
         instance: PathBuf,
-        /// csv, ics, text, html, json, or datatracker-fixture (a new, unofficial
+        /// csv, ics, text, html, json, datatracker-json (the shape of the datatracker's
+        /// /api/meeting/N/agenda-data), or datatracker-fixture (a new, unofficial
         /// schedule for the datatracker's schedule editor; needs an imported instance).
         #[arg(long, short = 'f', default_value = "text")]
         format: String,
@@ -251,20 +252,23 @@ fn run(cli: Cli, o: &mut String) -> Result<u8> {
             schedule_name,
             schedule_pk,
         } => {
-            if format == "datatracker-fixture" {
+            if format == "datatracker-fixture" || format == "datatracker-json" {
                 input::one_stdin(&[&agenda, &instance])?;
                 let doc = input::agenda(&agenda)?;
-                let text =
-                    datatracker::schedule_fixture(&instance, &doc, &schedule_name, schedule_pk)?;
+                let text = if format == "datatracker-json" {
+                    datatracker::agenda_data(&instance, &doc)?
+                } else {
+                    datatracker::schedule_fixture(&instance, &doc, &schedule_name, schedule_pk)?
+                };
                 match output {
                     Some(path) => write_file(&path, &text)?,
                     None => o.push_str(&text),
                 }
                 return Ok(0);
             }
-            let format: Format = format
-                .parse()
-                .map_err(|e: String| anyhow::anyhow!("--format: {e}, or datatracker-fixture"))?;
+            let format: Format = format.parse().map_err(|e: String| {
+                anyhow::anyhow!("--format: {e}, datatracker-json or datatracker-fixture")
+            })?;
             cmd_export(o, &agenda, &instance, format, output.as_deref(), width)
         }
         Command::Import(command) => datatracker::run(o, command),

@@ -8,7 +8,10 @@
 //! remembers the datatracker's keys ([`DatatrackerKeys`]) so that an agenda can go back
 //! as schedule assignments the datatracker loads as a new, unofficial schedule.
 
+mod agenda_data;
 pub mod records;
+
+pub use agenda_data::agenda_data;
 
 use crate::agenda::{Agenda, Assignment, Unscheduled, AGENDA_FORMAT};
 use crate::instance::{
