@@ -85,6 +85,32 @@ impl Default for ServeOptions {
     }
 }
 
+/// gRPC's status conventions for what tonic decides before a handler runs: a message
+/// over the size limit is RESOURCE_EXHAUSTED (tonic says OUT_OF_RANGE), and a message
+/// that is not valid protobuf is INVALID_ARGUMENT (tonic says INTERNAL, which tells
+/// clients the server failed and invites retries of a request that cannot succeed).
+fn conventional_status<B>(
+    mut response: tonic::codegen::http::Response<B>,
+) -> tonic::codegen::http::Response<B> {
+    let headers = response.headers_mut();
+    let message = headers
+        .get("grpc-message")
+        .and_then(|m| m.to_str().ok())
+        .unwrap_or("");
+    let code = match headers.get("grpc-status").and_then(|c| c.to_str().ok()) {
+        Some("11") if message.contains("message%20length%20too%20large") => Some("8"),
+        Some("13") if message.starts_with("failed%20to%20decode%20Protobuf") => Some("3"),
+        _ => None,
+    };
+    if let Some(code) = code {
+        headers.insert(
+            "grpc-status",
+            tonic::codegen::http::HeaderValue::from_static(code),
+        );
+    }
+    response
+}
+
 /// Why the server could not start or stopped with an error.
 #[derive(Debug, thiserror::Error)]
 pub enum ServeError {
@@ -130,6 +156,7 @@ pub async fn serve(
     // TCP keepalive the half-open ones, and a client gets at most
     // MAX_STREAMS_PER_CONNECTION calls at once.
     let mut builder = Server::builder()
+        .layer(tower::util::MapResponseLayer::new(conventional_status))
         .timeout(options.request_timeout)
         .http2_keepalive_interval(Some(KEEPALIVE_INTERVAL))
         .http2_keepalive_timeout(Some(KEEPALIVE_TIMEOUT))
