@@ -209,7 +209,11 @@ fn api_meeting() -> Vec<(String, String)> {
         json!({"meta": {"total_count": objects.len()}, "objects": objects}).to_string()
     };
     let meeting = json!({"id": 1, "resource_uri": uri("meeting/meeting", json!(1)), "number": "120", "time_zone": "America/Vancouver", "date": "2024-07-20"});
-    let rooms = (1..=2).map(|i| json!({"id": i, "resource_uri": uri("meeting/room", json!(i)), "meeting": uri("meeting/meeting", json!(1)), "name": format!("Room {i}"), "capacity": 100 * i})).collect();
+    let rooms = (1..=2).map(|i| json!({"id": i, "resource_uri": uri("meeting/room", json!(i)), "meeting": uri("meeting/meeting", json!(1)), "name": format!("Room {i}"), "capacity": 100 * i, "resources": if i == 2 { vec![uri("meeting/resourceassociation", json!(1))] } else { vec![] }})).collect();
+    let resources = vec![
+        json!({"id": 1, "resource_uri": uri("meeting/resourceassociation", json!(1)), "name": "/api/v1/name/roomresourcename/meetecho/", "icon": "meetecho.png", "desc": "Meetecho"}),
+        json!({"id": 2, "resource_uri": uri("meeting/resourceassociation", json!(2)), "name": "/api/v1/name/roomresourcename/u-shape/", "icon": "u.png", "desc": "U-shape"}),
+    ];
     let mut timeslots = Vec::new();
     let mut k = 100;
     for (day, hour) in [("22", "16:30"), ("22", "20:00"), ("23", "16:30")] {
@@ -233,8 +237,14 @@ fn api_meeting() -> Vec<(String, String)> {
         json!({"id": 501, "resource_uri": uri("person/person", json!(501)), "name": "An AD"}),
     ];
     let session = |pk: i64, g: i64, d: &str, joint: Vec<i64>| json!({"id": pk, "resource_uri": uri("meeting/session", json!(pk)), "meeting": uri("meeting/meeting", json!(1)), "group": uri("group/group", json!(g)), "type": "/api/v1/name/timeslottypename/regular/", "requested_duration": d, "attendees": 80, "joint_with_groups": joint.into_iter().map(|j| uri("group/group", json!(j))).collect::<Vec<_>>()});
+    let mut with_resources = session(1, 10, "02:00:00", vec![12]);
+    with_resources["resources"] = json!([
+        uri("meeting/resourceassociation", json!(2)),
+        uri("meeting/resourceassociation", json!(1)),
+        uri("meeting/resourceassociation", json!(99))
+    ]);
     let sessions = vec![
-        session(1, 10, "02:00:00", vec![12]),
+        with_resources,
         session(2, 10, "01:00:00", vec![]),
         session(3, 11, "01:30:00", vec![]),
         session(4, 12, "01:00:00", vec![]),
@@ -291,6 +301,7 @@ fn api_meeting() -> Vec<(String, String)> {
         ("sessions.json".into(), list(sessions)),
         ("events.json".into(), list(events)),
         ("constraints.json".into(), list(constraints)),
+        ("resources.json".into(), list(resources)),
     ]
 }
 
@@ -313,6 +324,19 @@ fn the_newer_vintage_in_the_api_form_imports_every_kind_of_constraint() {
     assert_eq!(idr.adjacent_with.as_deref(), Some("grow"));
     assert_eq!(idr.joint_with, vec!["newbof"]);
     assert_eq!(idr.sessions.len(), 2);
+    // Resources: the session's and the room's, by name; an unknown one is reported.
+    assert_eq!(idr.resources, vec!["u-shape", "meetecho"]);
+    let room2 = i
+        .rooms
+        .iter()
+        .find(|r| r.name.as_deref() == Some("Room 2"))
+        .unwrap();
+    assert_eq!(room2.resources, vec!["meetecho"]);
+    assert!(got
+        .report
+        .notes
+        .iter()
+        .any(|n| n.subject == "meeting.session 1" && n.why.contains("resource 99")));
     // newbof's only session did not meet (its scheduling event says so).
     assert!(i.requests.iter().all(|q| q.group != "newbof"));
     assert!(got

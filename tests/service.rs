@@ -2591,19 +2591,29 @@ async fn edit_wg5(server: &Server) {
         .unwrap();
 }
 
-/// The outbox reaches a real SMTP conversation on loopback: a refused attempt is
-/// retried, then the message arrives with its recipients; a server that keeps refusing
-/// leaves the notification failed with its reason.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn outbox_mail_is_delivered_and_retried() {
-    let (port, accepted) = fake_smtp(1).await;
+/// A server that mails through a fake SMTP server refusing the first `refuse`
+/// conversations, with one notification in its outbox (wg5's edit).
+async fn mailing_server(
+    refuse: usize,
+    max_attempts: u32,
+) -> (Server, Arc<std::sync::Mutex<Vec<String>>>) {
+    let (port, accepted) = fake_smtp(refuse).await;
     let options = ServeOptions {
-        mail: Some(mail_to(port, 3)),
+        mail: Some(mail_to(port, max_attempts)),
         ..ServeOptions::default()
     };
     let server = Server::start_with(None, options, None).await;
     server.import("tiny.json", false).await;
     edit_wg5(&server).await;
+    (server, accepted)
+}
+
+/// The outbox reaches a real SMTP conversation on loopback: a refused attempt is
+/// retried, then the message arrives with its recipients; a server that keeps refusing
+/// leaves the notification failed with its reason.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn outbox_mail_is_delivered_and_retried() {
+    let (server, accepted) = mailing_server(1, 3).await;
     let n = delivered(&server).await;
     assert_eq!(
         (n.delivery.as_str(), n.delivery_attempts),
@@ -2624,14 +2634,7 @@ async fn outbox_mail_is_delivered_and_retried() {
     );
     server.stop().await;
 
-    let (port, accepted) = fake_smtp(usize::MAX).await;
-    let options = ServeOptions {
-        mail: Some(mail_to(port, 2)),
-        ..ServeOptions::default()
-    };
-    let server = Server::start_with(None, options, None).await;
-    server.import("tiny.json", false).await;
-    edit_wg5(&server).await;
+    let (server, accepted) = mailing_server(usize::MAX, 2).await;
     let n = delivered(&server).await;
     assert_eq!(
         (n.delivery.as_str(), n.delivery_attempts),

@@ -218,6 +218,32 @@ fn conflict_class(name: &str) -> Option<usize> {
     }
 }
 
+/// The resource names a record's `resources` keys stand for, each once, in order; a key
+/// with no `meeting.resourceassociation` record is reported as dropped.
+fn resources_of(
+    r: &Record,
+    names: &BTreeMap<String, String>,
+    report: &mut Report,
+    subject: &str,
+) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for k in field(r, "resources")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        match names.get(&key(k)) {
+            Some(name) if !out.contains(name) => out.push(name.clone()),
+            Some(_) => {}
+            None => report.drop(
+                subject.to_string(),
+                format!("resource {}: no meeting.resourceassociation record", key(k)),
+            ),
+        }
+    }
+    out
+}
+
 /// The records of one model of the meeting, by key.
 fn of_meeting<'r>(all: &'r [Record], model: &str, meeting: &Value) -> Vec<&'r Record> {
     all.iter()
@@ -345,6 +371,14 @@ pub fn import(
         Ok(a)
     };
 
+    // --- resources: a ResourceAssociation key stands for its name (a room resource
+    // slug such as `projector` or `meetecho`) ---
+    let resource_names: BTreeMap<String, String> = all
+        .iter()
+        .filter(|r| r.model == "meeting.resourceassociation")
+        .filter_map(|r| text(r, "name").map(|n| (key(&r.pk), n)))
+        .collect();
+
     // --- rooms and the grid ---
     let rooms_of_meeting: BTreeMap<String, &Record> = of_meeting(all, "meeting.room", &mpk)
         .into_iter()
@@ -443,13 +477,19 @@ pub fn import(
                 );
                 return None;
             }
+            let resources = resources_of(
+                r,
+                &resource_names,
+                &mut report,
+                &format!("meeting.room {k}"),
+            );
             Some(Room {
                 id: slug(&name),
                 name: Some(name),
                 capacity: field(r, "capacity")
                     .and_then(Value::as_u64)
                     .map(|c| c as u32),
-                resources: Vec::new(),
+                resources,
             })
         })
         .collect();
@@ -529,6 +569,16 @@ pub fn import(
         let mut attendees = None;
         let mut comments = BTreeSet::new();
         for (i, s) in list.iter().enumerate() {
+            for r in resources_of(
+                s,
+                &resource_names,
+                &mut report,
+                &format!("meeting.session {}", key(&s.pk)),
+            ) {
+                if !request.resources.contains(&r) {
+                    request.resources.push(r);
+                }
+            }
             let minutes = (field(s, "requested_duration")
                 .and_then(seconds)
                 .unwrap_or(0)
