@@ -2714,3 +2714,42 @@ async fn malformed_protobuf_is_invalid_argument() {
     server.import("tiny.json", false).await;
     server.stop().await;
 }
+
+/// An instance imported from the datatracker keeps its keys through the service, so
+/// that an exported instance can still be written back as a datatracker schedule.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn datatracker_keys_survive_import_and_export() {
+    let server = Server::start(None).await;
+    let mut doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(data("tiny.json")).unwrap()).unwrap();
+    doc["datatracker"] = serde_json::json!({
+        "meeting": 83,
+        "sessions": [{"group": "wg1", "session": 1, "pk": 2157}],
+        "timeslots": []
+    });
+    server
+        .meetings()
+        .import_instance(as_(
+            SECRETARIAT,
+            pb::ImportInstanceRequest {
+                instance_json: doc.to_string(),
+                replace: false,
+            },
+        ))
+        .await
+        .unwrap();
+    let exported = server
+        .meetings()
+        .export_instance(as_(
+            SECRETARIAT,
+            pb::GetMeetingRequest {
+                meeting: "T1".into(),
+            },
+        ))
+        .await
+        .unwrap()
+        .into_inner();
+    let back: serde_json::Value = serde_json::from_str(&exported.content).unwrap();
+    assert_eq!(back["datatracker"], doc["datatracker"]);
+    server.stop().await;
+}
