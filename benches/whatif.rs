@@ -46,7 +46,7 @@ fn main() {
         let scenarios = whatif::generate(&instance, &base, edits, 1);
         let options = WhatIfOptions {
             solve: SolveOptions::checked(LIMIT_SECONDS, 0.0, 1, 1).expect("valid options"),
-            move_cost: 10_000,
+            moves: agenda_solver::problem::MoveRule::Cost(10_000),
             jobs: 2,
         };
         let run = whatif::run(&instance, &base, &scenarios, &options, &|_| {})

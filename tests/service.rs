@@ -2462,6 +2462,45 @@ async fn named_agendas_and_what_if_runs() {
         .unwrap()
         .into_inner();
     assert!(stored.agenda_json.contains("latebof"));
+
+    // Move rules: one at a time (named field), and a cap of 0 moves nothing.
+    let both = scheduling
+        .what_if(as_(
+            SECRETARIAT,
+            pb::WhatIfRequest {
+                meeting: "T1".into(),
+                scenarios: "same: attendees wg5 12\n".into(),
+                move_cost: Some(5),
+                max_moves: Some(1),
+                ..Default::default()
+            },
+        ))
+        .await
+        .unwrap_err();
+    assert_eq!(both.code(), Code::InvalidArgument);
+    assert_eq!(violations(&both)[0].0, "move_cost");
+    let mut stream = scheduling
+        .what_if(as_(
+            SECRETARIAT,
+            pb::WhatIfRequest {
+                meeting: "T1".into(),
+                scenarios: "bof: request latebof 60 20\n".into(),
+                time_limit_seconds: 10.0,
+                max_moves: Some(0),
+                ..Default::default()
+            },
+        ))
+        .await
+        .unwrap()
+        .into_inner();
+    let mut capped = Vec::new();
+    while let Some(event) = stream.message().await.unwrap() {
+        if let pb::what_if_event::Event::Outcome(o) = event.event.unwrap() {
+            capped.push(o);
+        }
+    }
+    assert_eq!(capped.len(), 1);
+    assert_eq!(capped[0].moved, 0, "{:?}", capped[0].moves);
     server.stop().await;
 }
 

@@ -3,6 +3,7 @@
 
 use agenda_solver::cost::{evaluate, Placement};
 use agenda_solver::instance::Instance;
+use agenda_solver::problem::MoveRule;
 use agenda_solver::solve::{solve, Phase, SolveOptions, SolveReport, Status, Tuning};
 use agenda_solver::{load_instance, parse_agenda, Problem};
 use ietf_agenda::{data, shared_dataset};
@@ -530,7 +531,7 @@ fn an_edit_that_forces_one_move_moves_exactly_one_session() {
         r.schedule.get(s).map(|pl| p.slots[pl.slot].id.clone())
     };
     // The base already satisfies the unedited requests: nothing moves, cost 0.
-    let same = make(false).with_base(&base, 1_000);
+    let same = make(false).with_base(&base, MoveRule::Cost(1_000));
     let r = run(&same, 20);
     assert_honest(&same, &r);
     assert_eq!(r.evaluation.cost, 0);
@@ -539,7 +540,7 @@ fn an_edit_that_forces_one_move_moves_exactly_one_session() {
         assert_eq!(slot_of(&same, &r, g), slot_of(&same, &r, g));
     }
     // With the conflict: exactly one move, proven optimal at the move's cost.
-    let edited = make(true).with_base(&base, 1_000);
+    let edited = make(true).with_base(&base, MoveRule::Cost(1_000));
     let r = run(&edited, 20);
     assert_honest(&edited, &r);
     assert_eq!(r.status, Status::Optimal);
@@ -569,7 +570,7 @@ fn an_edit_that_forces_one_move_moves_exactly_one_session() {
         }
     }
     // A move dearer than the conflict: the base stays as it is and pays the conflict.
-    let stay = make(true).with_base(&base, 200_000);
+    let stay = make(true).with_base(&base, MoveRule::Cost(200_000));
     let r = run(&stay, 20);
     assert_honest(&stay, &r);
     assert_eq!(r.evaluation.cost, 100_000);

@@ -9,7 +9,7 @@ use ietf_agenda::data;
 fn options() -> WhatIfOptions {
     WhatIfOptions {
         solve: SolveOptions::checked(10.0, 0.0, 1, 1).unwrap(),
-        move_cost: 10_000,
+        moves: agenda_solver::problem::MoveRule::Cost(10_000),
         jobs: 2,
     }
 }
@@ -136,4 +136,35 @@ fn generated_edits_of_ietf_106_all_apply() {
         scenarios,
         "deterministic"
     );
+}
+
+/// `MoveRule::AtMost(0)` keeps every session of the base in its block and prices the
+/// base under the edited requests; `AtMost(1)` lets the conflict's one move happen, at
+/// no cost; `CostThenMoves` finds that agenda too (cost 0, one move).
+#[test]
+fn move_caps_and_cost_then_moves_on_a_forced_move() {
+    use agenda_solver::problem::MoveRule;
+    let run_with = |moves: MoveRule| {
+        let instance = load_instance(data("whatif/small.json")).unwrap();
+        let base = load_agenda(data("whatif/base.json")).unwrap();
+        let scenarios = whatif::parse_scenarios("c: conflict charlie alpha chair\n").unwrap();
+        let options = WhatIfOptions { moves, ..options() };
+        let mut r = whatif::run(&instance, &base, &scenarios, &options, &|_| {}).unwrap();
+        r.outcomes.remove(0)
+    };
+    // The base under the edited requests: alpha and charlie overlap, one chair conflict.
+    let kept = run_with(MoveRule::AtMost(0));
+    assert_eq!((kept.moved, kept.cost), (0, 100_000));
+    assert_eq!(kept.status, Status::Optimal);
+    assert!(kept
+        .diff
+        .moves
+        .iter()
+        .all(|m| m.change != agenda_solver::diff::Change::Time));
+    let one = run_with(MoveRule::AtMost(1));
+    assert_eq!((one.moved, one.cost, one.objective), (1, 0, 0));
+    assert_eq!(one.status, Status::Optimal);
+    let lex = run_with(MoveRule::CostThenMoves);
+    assert_eq!((lex.moved, lex.cost), (1, 0));
+    assert_eq!(lex.status, Status::Optimal);
 }

@@ -7,6 +7,7 @@ use agenda_solver::cost::{evaluate_agenda, Evaluation};
 use agenda_solver::export::{self, text::group_digits, Format, Report};
 use agenda_solver::generate::{generate, GenerateOptions};
 use agenda_solver::graph::{describe, ConflictEdge, ConflictGraph};
+use agenda_solver::problem::MoveRule;
 use agenda_solver::solve::{solve, Phase, Progress, SolveOptions, Tuning};
 use agenda_solver::{validate, Problem};
 use anyhow::{Context, Result};
@@ -53,12 +54,11 @@ enum Command {
         /// List at most this many violations (0: all).
         #[arg(long, default_value_t = 0)]
         limit: usize,
-        /// Price moves from this base agenda too, as `solve --base` does.
+        /// Price (or cap) moves from this base agenda too, as `solve --base` does.
         #[arg(long, value_name = "AGENDA")]
         base: Option<PathBuf>,
-        /// The cost of one moved session (with --base).
-        #[arg(long, default_value_t = DEFAULT_MOVE_COST, requires = "base")]
-        move_cost: u64,
+        #[command(flatten)]
+        moves: MoveFlags,
     },
     /// What changed between two agendas of one instance: moved sessions, violations
     /// added and removed, cost by kind before and after.
@@ -226,16 +226,8 @@ fn run(cli: Cli, o: &mut String) -> Result<u8> {
             json,
             limit,
             base,
-            move_cost,
-        } => cmd_check(
-            o,
-            &instance,
-            &agenda,
-            json,
-            limit,
-            base.as_deref(),
-            move_cost,
-        ),
+            moves,
+        } => cmd_check(o, &instance, &agenda, json, limit, base.as_deref(), moves),
         Command::Diff {
             instance,
             before,
@@ -395,12 +387,12 @@ fn cmd_check(
     json: bool,
     limit: usize,
     base: Option<&Path>,
-    move_cost: u64,
+    moves: MoveFlags,
 ) -> Result<u8> {
     input::one_stdin(&[instance, agenda_path])?;
     let mut problem = load_problem(instance)?;
     if let Some(base) = base {
-        problem = with_base(problem, base, move_cost)?;
+        problem = with_base(problem, base, moves)?;
     }
     let agenda = input::agenda(agenda_path)?;
     let (_, evaluation) = evaluate_agenda(&problem, &agenda);
@@ -756,19 +748,40 @@ struct SolveFlags {
     /// still fit, and the result is never worse than it.
     #[arg(long, value_name = "AGENDA")]
     start: Option<PathBuf>,
-    /// Minimal change: re-solve from this published agenda, each session moved to
-    /// another block paying --move-cost (`moved_session`; room changes are free); the
-    /// search starts from it. The agenda's violations list every move.
+    /// Minimal change: re-solve from this published agenda, moves to another block
+    /// weighed by --move-cost (the default), --max-moves or --lexicographic (room
+    /// changes are free); the search starts from it. The agenda's violations list
+    /// every move.
     #[arg(long, value_name = "AGENDA", conflicts_with = "start")]
     base: Option<PathBuf>,
-    /// The cost of moving one session to another block (with --base). The default
-    /// equals a technology overlap: a session moves only to save more than that.
-    #[arg(long, default_value_t = DEFAULT_MOVE_COST, requires = "base")]
-    move_cost: u64,
+    #[command(flatten)]
+    moves: MoveFlags,
 }
 
-/// `--move-cost` by default: a technology overlap's weight (FORMAT.md).
-const DEFAULT_MOVE_COST: u64 = 10_000;
+/// How moves from `--base` are weighed: one of the three, or the default cost.
+#[derive(clap::Args, Debug, Clone, Copy)]
+#[group(id = "move_rule", multiple = false, requires = "base")]
+pub(crate) struct MoveFlags {
+    /// The cost of moving one session to another block [default: 10000, a technology
+    /// overlap's weight: a session moves only to save more than that].
+    #[arg(long, value_name = "COST")]
+    move_cost: Option<u64>,
+    /// Instead of a cost: the FORMAT.md cost with at most K sessions moved to another
+    /// block (a hard rule; `check` reports an agenda that moves more).
+    #[arg(long, value_name = "K")]
+    max_moves: Option<u64>,
+    /// Instead of a cost: the FORMAT.md cost first, then the fewest moves.
+    #[arg(long)]
+    lexicographic: bool,
+}
+
+impl MoveFlags {
+    /// The rule, checked by the solver's one check.
+    pub(crate) fn rule(self) -> Result<MoveRule> {
+        agenda_solver::whatif::checked_move_rule(self.move_cost, self.max_moves, self.lexicographic)
+            .map_err(|(option, m)| anyhow::anyhow!("--{}: {m}", option.replace('_', "-")))
+    }
+}
 
 fn cmd_solve(
     o: &mut String,
@@ -790,12 +803,12 @@ fn cmd_solve(
         runs,
         start,
         base,
-        move_cost,
+        moves,
     } = flags;
     let mut problem = load_problem(instance)?;
     let start = match base {
         Some(path) => {
-            problem = with_base(problem, &path, move_cost)?;
+            problem = with_base(problem, &path, moves)?;
             Some(path)
         }
         None => start,
@@ -900,11 +913,10 @@ fn cmd_solve(
 }
 
 /// `problem` re-solved or checked from the base agenda at `path` (`--base`).
-fn with_base(problem: Problem, path: &Path, move_cost: u64) -> Result<Problem> {
-    let move_cost = agenda_solver::whatif::checked_move_cost(move_cost)
-        .map_err(|m| anyhow::anyhow!("--move-cost {m}"))?;
+fn with_base(problem: Problem, path: &Path, moves: MoveFlags) -> Result<Problem> {
+    let rule = moves.rule()?;
     let agenda = agenda_of_meeting(path, &problem, "--base")?;
-    Ok(problem.with_base(&agenda, move_cost))
+    Ok(problem.with_base(&agenda, rule))
 }
 
 /// Reads an agenda given with `flag` and checks that it is of `problem`'s meeting.

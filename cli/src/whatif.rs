@@ -36,9 +36,8 @@ pub(crate) struct WhatifFlags {
     threads: u32,
     #[arg(long, default_value_t = 1)]
     seed: u64,
-    /// The cost of moving one session to another block.
-    #[arg(long, default_value_t = crate::DEFAULT_MOVE_COST)]
-    move_cost: u64,
+    #[command(flatten)]
+    moves: crate::MoveFlags,
     /// Write each scenario's agenda here, as NAME.json.
     #[arg(long, value_name = "DIR")]
     out_dir: Option<PathBuf>,
@@ -105,19 +104,14 @@ fn run_file(
     let scenarios = whatif::parse_scenarios(&text).map_err(|e| anyhow::anyhow!("{origin}: {e}"))?;
     let solve = SolveOptions::checked(flags.time_limit, flags.gap, flags.threads, flags.seed)
         .map_err(|e| anyhow::anyhow!("--{}: {}", e.option.replace('_', "-"), e.message))?;
-    let move_cost = whatif::checked_move_cost(flags.move_cost)
-        .map_err(|m| anyhow::anyhow!("--move-cost {m}"))?;
+    let moves = flags.moves.rule()?;
     let jobs = flags
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     if jobs == 0 || jobs > 256 {
         anyhow::bail!("--jobs must be 1 to 256, got {jobs}");
     }
-    let options = WhatIfOptions {
-        solve,
-        move_cost,
-        jobs,
-    };
+    let options = WhatIfOptions { solve, moves, jobs };
     let total = scenarios.len();
     let done = std::sync::atomic::AtomicUsize::new(0);
     let finished = |outcome: &Outcome| {

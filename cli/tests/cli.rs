@@ -737,3 +737,78 @@ fn whatif_runs_a_scenario_file_and_names_bad_lines() {
     assert_eq!(stdout(&generated).lines().count(), 5);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `--max-moves`: `check` reports an agenda that moves more sessions from the base than
+/// allowed (exit 1, a `too_many_moves` hard error), `solve` keeps the cap, and the move
+/// rules are one of three.
+#[test]
+fn max_moves_is_a_hard_rule_for_check_and_solve() {
+    let base = "tests/data/whatif/base.json";
+    let text = std::fs::read_to_string(root().join(base)).unwrap();
+    // alpha and bravo swap blocks: two moves.
+    let swapped = text
+        .replacen(
+            "\"mon-1000\", \"room\": \"r1\"",
+            "\"X\", \"room\": \"r1\"",
+            1,
+        )
+        .replacen(
+            "\"mon-1330\", \"room\": \"r1\"",
+            "\"mon-1000\", \"room\": \"r1\"",
+            1,
+        )
+        .replacen("\"X\"", "\"mon-1330\"", 1);
+    assert_ne!(swapped, text);
+    let moved = tmp("max-moves-swapped.json");
+    std::fs::write(&moved, swapped).unwrap();
+    let moved = moved.to_str().unwrap();
+    let check = |cap: &str| {
+        agenda(&[
+            "check",
+            "tests/data/whatif/small.json",
+            moved,
+            "--base",
+            base,
+            "--max-moves",
+            cap,
+            "--json",
+        ])
+    };
+    let over = check("1");
+    assert_eq!(over.status.code(), Some(1), "{}", stdout(&over));
+    let doc: serde_json::Value = serde_json::from_slice(&over.stdout).unwrap();
+    assert!(doc.to_string().contains("too_many_moves"), "{doc}");
+    assert_eq!(check("2").status.code(), Some(0));
+
+    let out = tmp("max-moves-solved.json");
+    let solved = agenda(&[
+        "solve",
+        "tests/data/whatif/small.json",
+        "--base",
+        moved,
+        "--max-moves",
+        "0",
+        "-o",
+        out.to_str().unwrap(),
+        "-q",
+    ]);
+    assert_eq!(solved.status.code(), Some(0));
+    let again = std::fs::read_to_string(&out).unwrap();
+    assert!(
+        again
+            .contains("\"group\": \"alpha\",\n      \"session\": 1,\n      \"slot\": \"mon-1330\""),
+        "{again}"
+    );
+
+    let both = agenda(&[
+        "solve",
+        "tests/data/whatif/small.json",
+        "--base",
+        base,
+        "--max-moves",
+        "1",
+        "--lexicographic",
+    ]);
+    assert_eq!(both.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&both.stderr).contains("cannot be used with"));
+}

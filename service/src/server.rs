@@ -764,19 +764,14 @@ fn whatif_plan(r: &pb::WhatIfRequest) -> Result<whatif::WhatIfOptions, ServiceEr
             field: "time_limit_seconds".into(),
             message: e.message,
         })?;
-    let move_cost =
-        whatif::checked_move_cost(r.move_cost.unwrap_or(10_000)).map_err(|message| {
-            ServiceError::BadArgument {
-                field: "move_cost".into(),
-                message,
-            }
-        })?;
+    let moves = whatif::checked_move_rule(r.move_cost, r.max_moves, r.lexicographic).map_err(
+        |(field, message)| ServiceError::BadArgument {
+            field: field.into(),
+            message,
+        },
+    )?;
     let jobs = std::thread::available_parallelism().map_or(1, |n| n.get());
-    Ok(whatif::WhatIfOptions {
-        solve,
-        move_cost,
-        jobs,
-    })
+    Ok(whatif::WhatIfOptions { solve, moves, jobs })
 }
 
 /// The scenarios of a what-if request, each checked to apply to `instance`.

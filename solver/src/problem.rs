@@ -232,13 +232,42 @@ pub struct Problem {
     /// The base agenda's room of each session (empty: no base): room assignment keeps
     /// it where the block and the room's fit allow.
     pub base_room: Vec<Option<RoomIdx>>,
+    /// How moves from `base` are weighed ([`MoveRule`]); [`MoveRule::Cost`] of 0
+    /// without a base.
+    pub move_rule: MoveRule,
+}
+
+/// How a minimal-change re-solve ([`Problem::with_base`]) weighs sessions moved away
+/// from their block in the base agenda (a change of room alone is not a move).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MoveRule {
+    /// Each move costs this much (`moved_session`), added to the FORMAT.md cost.
+    Cost(u64),
+    /// The FORMAT.md cost, with at most this many moves: a hard rule
+    /// ([`crate::cost::HardKind::TooManyMoves`]).
+    AtMost(usize),
+    /// The FORMAT.md cost first, then the fewest moves: among the cheapest agendas,
+    /// one that moves the fewest sessions. Solved exactly as one objective,
+    /// `(sessions with a base + 1) x cost + moves`.
+    CostThenMoves,
+}
+
+impl MoveRule {
+    /// The most moves allowed, if capped.
+    pub fn max_moves(self) -> Option<usize> {
+        match self {
+            MoveRule::AtMost(k) => Some(k),
+            _ => None,
+        }
+    }
 }
 
 impl Problem {
-    /// This problem re-solved from `base` (a published agenda): each session placed in
-    /// another block than `base` gave it pays `move_cost` (`moved_session`). Sessions
-    /// and slots `base` names that the problem no longer has are ignored.
-    pub fn with_base(mut self, base: &crate::Agenda, move_cost: u64) -> Problem {
+    /// This problem re-solved from `base` (a published agenda), moves weighed by `rule`:
+    /// with [`MoveRule::Cost`], each session placed in another block than `base` gave
+    /// it pays that much (`moved_session`); the other rules price moves at 0 and list
+    /// them. Sessions and slots `base` names that the problem no longer has are ignored.
+    pub fn with_base(mut self, base: &crate::Agenda, rule: MoveRule) -> Problem {
         let (schedule, _) = crate::cost::Schedule::from_agenda(&self, base);
         self.base = (0..self.sessions.len())
             .map(|s| schedule.get(s).map(|pl| pl.slot))
@@ -246,8 +275,31 @@ impl Problem {
         self.base_room = (0..self.sessions.len())
             .map(|s| schedule.get(s).map(|pl| pl.room))
             .collect();
+        let move_cost = match rule {
+            MoveRule::Cost(c) => c,
+            MoveRule::AtMost(_) | MoveRule::CostThenMoves => 0,
+        };
         self.penalties.set(crate::CostKind::MovedSession, move_cost);
+        self.move_rule = rule;
         self
+    }
+
+    /// Whether session `s` placed in `slot` is a move from the base agenda: the base
+    /// placed it, and `slot` is another block (leaving it out is not a move).
+    pub fn is_move(&self, s: SessionIdx, slot: Option<SlotIdx>) -> bool {
+        match (self.base.get(s).copied().flatten(), slot) {
+            (Some(from), Some(to)) => from != to,
+            _ => false,
+        }
+    }
+
+    /// How many sessions `slot_of` (a block per session) moves from the base agenda.
+    pub fn moves(&self, slot_of: &[Option<SlotIdx>]) -> usize {
+        slot_of
+            .iter()
+            .enumerate()
+            .filter(|&(s, &b)| self.is_move(s, b))
+            .count()
     }
 
     pub fn slots_overlap(&self, a: SlotIdx, b: SlotIdx) -> bool {

@@ -603,6 +603,7 @@ pub fn validate(instance: &Instance) -> Validation {
         penalties,
         base: Vec::new(),
         base_room: Vec::new(),
+        move_rule: crate::problem::MoveRule::Cost(0),
         slot_overlap,
     };
     finish_sessions(&mut problem);

@@ -25,7 +25,7 @@ use crate::agenda::Agenda;
 use crate::diff::{diff, AgendaDiff};
 use crate::instance::{FixedPlacement, Group, Instance, SessionLength, SessionRequest};
 use crate::penalties::CostKind;
-use crate::problem::Problem;
+use crate::problem::{MoveRule, Problem};
 use crate::rng::Rng;
 use crate::solve::{solve, SolveOptions, Status};
 use crate::validate::{validate, MAX_PENALTY};
@@ -517,8 +517,8 @@ pub struct WhatIfOptions {
     /// Each scenario's solve (its time limit, gap, seed); its thread count is the
     /// threads each scenario gets.
     pub solve: SolveOptions,
-    /// The cost of one session moved to another block ([`Problem::with_base`]).
-    pub move_cost: u64,
+    /// How moves from the base are weighed ([`Problem::with_base`]).
+    pub moves: MoveRule,
     /// Scenarios solved at once.
     pub jobs: usize,
 }
@@ -553,6 +553,32 @@ impl Outcome {
     pub fn gap(&self) -> Option<f64> {
         self.lower_bound
             .map(|b| crate::solve::relative_gap(self.objective, b))
+    }
+}
+
+/// The cost of a move when a user gives no rule: a technology overlap's weight
+/// (FORMAT.md), so a session moves only to save more than that.
+pub const DEFAULT_MOVE_COST: u64 = 10_000;
+
+/// The move rule a user gave: at most one of a cost per move, a cap on moves, or cost
+/// first then fewest moves ([`MoveRule`]); none gives [`DEFAULT_MOVE_COST`] per move.
+/// The error names the option (`move_cost`, `max_moves`) and what to give instead.
+pub fn checked_move_rule(
+    move_cost: Option<u64>,
+    max_moves: Option<u64>,
+    cost_then_moves: bool,
+) -> Result<MoveRule, (&'static str, String)> {
+    match (move_cost, max_moves, cost_then_moves) {
+        (None, None, false) => Ok(MoveRule::Cost(DEFAULT_MOVE_COST)),
+        (Some(c), None, false) => checked_move_cost(c)
+            .map(MoveRule::Cost)
+            .map_err(|m| ("move_cost", m)),
+        (None, Some(k), false) => Ok(MoveRule::AtMost(usize::try_from(k).unwrap_or(usize::MAX))),
+        (None, None, true) => Ok(MoveRule::CostThenMoves),
+        _ => Err((
+            "move_cost",
+            "give one of a cost per move, a most number of moves, or cost-then-moves".into(),
+        )),
     }
 }
 
@@ -653,7 +679,7 @@ fn re_solve(
     options: &WhatIfOptions,
 ) -> Outcome {
     let plain = problem.clone();
-    let problem = problem.with_base(base, options.move_cost);
+    let problem = problem.with_base(base, options.moves);
     let solve_options = SolveOptions {
         start: Some(crate::solve::start_from_agenda(&problem, base)),
         ..options.solve.clone()

@@ -32,6 +32,11 @@ pub enum HardKind {
     GroupOverlap,
     /// A `fixed` placement was not kept.
     FixedMoved,
+    /// More sessions moved from the base agenda than [`MoveRule::AtMost`] allows (an
+    /// extension for minimal-change re-solves).
+    ///
+    /// [`MoveRule::AtMost`]: crate::problem::MoveRule::AtMost
+    TooManyMoves,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -232,5 +237,31 @@ pub fn check(ctx: &Context) -> Vec<HardError> {
             ));
         }
     }
+    errors.extend(too_many_moves(ctx));
     errors
+}
+
+/// `too_many_moves`: with [`MoveRule::AtMost`]`(k)`, more than `k` sessions placed in
+/// another block than the base agenda gave them.
+///
+/// [`MoveRule::AtMost`]: crate::problem::MoveRule::AtMost
+pub fn too_many_moves(ctx: &Context) -> Option<HardError> {
+    let p = ctx.problem;
+    let limit = p.move_rule.max_moves()?;
+    let moved: Vec<String> = ctx
+        .schedule
+        .placed()
+        .filter(|&(s, pl)| p.is_move(s, Some(pl.slot)))
+        .map(|(s, _)| p.session_label(s))
+        .collect();
+    (moved.len() > limit).then(|| {
+        err(
+            HardKind::TooManyMoves,
+            format!(
+                "{} sessions moved from their block in the base agenda ({}), at most {limit} allowed",
+                moved.len(),
+                moved.join(", ")
+            ),
+        )
+    })
 }

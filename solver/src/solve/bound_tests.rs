@@ -10,6 +10,7 @@ use super::timing::TimeModel;
 use super::{solve, SolveOptions, SolveReport, Status, Tuning};
 use crate::cost::{evaluate, Placement, Schedule};
 use crate::instance::Instance;
+use crate::problem::MoveRule;
 use crate::rng::Rng;
 use crate::{parse_agenda, Problem};
 use serde_json::{json, Value};
@@ -138,6 +139,14 @@ fn open_slots(p: &Problem) -> Vec<Vec<usize>> {
 /// Enumerates every placement (each session unplaced or in any open (slot, room)) and
 /// returns the least evaluated cost among those without hard errors.
 fn brute_force(p: &Problem) -> u64 {
+    brute_force_min(p, |e, _| e.cost)
+}
+
+/// The least `key` of the agendas that break no hard rule (`K::MAX` with none).
+fn brute_force_min<K: Ord + Copy + Bounded>(
+    p: &Problem,
+    key: impl Fn(&crate::cost::Evaluation, &Schedule) -> K,
+) -> K {
     let sessions: Vec<usize> = p.schedulable_sessions().collect();
     let mut choices: Vec<Option<Placement>> = vec![None];
     for (slot, info) in p.slots.iter().enumerate() {
@@ -145,7 +154,7 @@ fn brute_force(p: &Problem) -> u64 {
             choices.push(Some(Placement { slot, room }));
         }
     }
-    let mut best = u64::MAX;
+    let mut best = K::MAX;
     let mut index = vec![0usize; sessions.len()];
     loop {
         let mut schedule = Schedule::empty(p);
@@ -154,7 +163,7 @@ fn brute_force(p: &Problem) -> u64 {
         }
         let e = evaluate(p, &schedule);
         if e.hard_errors.is_empty() {
-            best = best.min(e.cost);
+            best = best.min(key(&e, &schedule));
         }
         // Next combination.
         let mut k = 0;
@@ -170,6 +179,17 @@ fn brute_force(p: &Problem) -> u64 {
             k += 1;
         }
     }
+}
+
+/// The largest value of a brute-force key: what "no agenda" leaves.
+trait Bounded {
+    const MAX: Self;
+}
+impl Bounded for u64 {
+    const MAX: u64 = u64::MAX;
+}
+impl Bounded for (u64, usize) {
+    const MAX: (u64, usize) = (u64::MAX, usize::MAX);
 }
 
 /// A random small instance: 3-5 groups (some with two sessions), 2-3 slots, 2 rooms,
@@ -592,13 +612,124 @@ fn the_minimal_change_optimum_equals_brute_force() {
         }
         let edited = p
             .clone()
-            .with_base(&base, 1_000 * (1 + rng.below(200) as u64));
+            .with_base(&base, MoveRule::Cost(1_000 * (1 + rng.below(200) as u64)));
         let expected = brute_force(&edited);
         let r = run(&edited, 20);
         assert_honest(&edited, &r);
         assert_eq!(r.evaluation.cost, expected, "case {case}");
         assert_eq!(r.status, Status::Optimal, "case {case}");
     }
+}
+
+/// `base` with its blocks rotated by one (so that moving back pays) and the problem
+/// `p` re-solved from it under `rule`.
+fn rotated_base(p: &Problem, rng: &mut Rng, rule: impl FnOnce(&mut Rng) -> MoveRule) -> Problem {
+    let mut base = run(p, 20).to_agenda(p);
+    let ids: Vec<String> = p.slots.iter().map(|s| s.id.clone()).collect();
+    for a in &mut base.assignments {
+        let i = ids.iter().position(|id| *id == a.slot).unwrap();
+        a.slot = ids[(i + 1) % ids.len()].clone();
+    }
+    let rule = rule(rng);
+    p.clone().with_base(&base, rule)
+}
+
+fn slot_of(p: &Problem, schedule: &Schedule) -> Vec<Option<usize>> {
+    (0..p.sessions.len())
+        .map(|s| schedule.get(s).map(|pl| pl.slot))
+        .collect()
+}
+
+/// With at most K moves (`MoveRule::AtMost`, a hard rule) the solve's optimum equals
+/// brute force's, and its agenda keeps the cap.
+#[test]
+fn the_capped_moves_optimum_equals_brute_force() {
+    let mut rng = Rng(20261207);
+    let mut binding = 0;
+    for case in 0..10 {
+        let p = random_instance(&mut rng);
+        let capped = rotated_base(&p, &mut rng, |r| MoveRule::AtMost(r.below(3)));
+        let expected = brute_force(&capped);
+        let mut free = capped.clone();
+        free.move_rule = MoveRule::Cost(0);
+        binding += usize::from(brute_force(&free) < expected);
+        let r = run(&capped, 20);
+        assert_honest(&capped, &r);
+        let k = capped.move_rule.max_moves().unwrap();
+        assert!(capped.moves(&slot_of(&capped, &r.schedule)) <= k);
+        assert_eq!(
+            r.evaluation.cost, expected,
+            "case {case}, at most {k} moves"
+        );
+        assert_eq!(r.status, Status::Optimal, "case {case}");
+    }
+    assert!(
+        binding >= 2,
+        "the cap raised the optimum in only {binding} cases"
+    );
+}
+
+/// Cost first, then moves (`MoveRule::CostThenMoves`): the solve's agenda has the least
+/// cost and, among the agendas of that cost, the fewest moves (brute force).
+#[test]
+fn the_cost_then_moves_optimum_equals_brute_force() {
+    let mut rng = Rng(20261208);
+    let mut ties_matter = 0;
+    for case in 0..10 {
+        let p = random_instance(&mut rng);
+        let lex = rotated_base(&p, &mut rng, |_| MoveRule::CostThenMoves);
+        let expected = brute_force_min(&lex, |e, sc| (e.cost, lex.moves(&slot_of(&lex, sc))));
+        let most = brute_force_min(&lex, |e, sc| {
+            (e.cost, usize::MAX - lex.moves(&slot_of(&lex, sc)))
+        });
+        ties_matter += usize::from(usize::MAX - most.1 > expected.1);
+        let r = run(&lex, 20);
+        assert_honest(&lex, &r);
+        let got = (r.evaluation.cost, lex.moves(&slot_of(&lex, &r.schedule)));
+        assert_eq!(got, expected, "case {case}");
+        assert_eq!(r.status, Status::Optimal, "case {case}");
+        assert!(r.diagnosis.iter().all(|d| !d.contains("fewer moves")));
+    }
+    assert!(
+        ties_matter >= 2,
+        "only {ties_matter} cases had cheapest agendas with more moves"
+    );
+}
+
+/// A cap the base cannot meet (more sessions in one of its blocks than the block has
+/// rooms, so one must move, with a cap of 0) is reported, not hidden: a hard error
+/// naming the moves, a note, and no claim of optimality.
+#[test]
+fn a_cap_the_base_cannot_meet_is_reported() {
+    let p = meeting(
+        &["mon-1000", "mon-1330", "wed-1000"],
+        &[("r1", 100), ("r2", 100)],
+        wgs(&["a", "b", "c"]),
+        json!([
+            req("a", json!({})),
+            req("b", json!({})),
+            req("c", json!({}))
+        ]),
+    );
+    let mut base = run(&p, 5).to_agenda(&p);
+    for a in &mut base.assignments {
+        a.slot = "mon-1330".into();
+    }
+    let capped = p.with_base(&base, MoveRule::AtMost(0));
+    let r = run(&capped, 5);
+    assert!(r
+        .evaluation
+        .hard_errors
+        .iter()
+        .any(|e| e.kind == crate::cost::HardKind::TooManyMoves));
+    assert_ne!(r.status, Status::Optimal);
+    assert!(
+        r.diagnosis
+            .iter()
+            .any(|d| d.contains("more than the 0 allowed")),
+        "{:?}",
+        r.diagnosis
+    );
 }
 
 /// An edit that [tightens](crate::whatif::Edit::tightens) a meeting never lowers its

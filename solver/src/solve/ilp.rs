@@ -399,6 +399,15 @@ impl<'a> Ilp<'a> {
             .collect();
         let slots_of = |s: SessionIdx| x[s].iter().map(|e| e.0);
 
+        // A cap on moves from the base agenda: over the live sessions only, which is
+        // the cap itself when every session is live and a relaxation of it otherwise.
+        if let Some(limit) = p.move_rule.max_moves() {
+            let moved: Expression = (0..n)
+                .flat_map(|s| x[s].iter().filter(move |e| p.is_move(s, Some(e.0))))
+                .map(|e| e.1)
+                .sum();
+            rows.push(moved.leq(limit as f64));
+        }
         sections.push(("assignment", rows.len(), columns.count));
         // Hard pairs: a shared group always; a priced pair when over budget.
         let mut hard: BTreeSet<(SessionIdx, SessionIdx)> = BTreeSet::new();

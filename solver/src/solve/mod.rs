@@ -32,6 +32,7 @@
 mod bound_tests;
 pub(crate) mod budget;
 mod cores;
+mod cost_then_moves;
 mod diagnosis;
 pub(crate) mod heuristic;
 pub(crate) mod ilp;
@@ -367,6 +368,9 @@ pub(crate) fn solve_above(
     floor: u64,
     progress: &mut dyn FnMut(&Progress),
 ) -> SolveReport {
+    if problem.move_rule == crate::problem::MoveRule::CostThenMoves {
+        return cost_then_moves::solve(problem, options, floor, progress);
+    }
     let began = Instant::now();
     let tables = CostTables::build(problem);
     let model = TimeModel::new(problem, &tables);
@@ -382,7 +386,12 @@ pub(crate) fn solve_above(
         })
         .collect();
 
-    let greedy = heuristic::greedy(&model, &fixed);
+    // Under a cap on moves every agenda kept must respect it, so the base (kept where
+    // it still fits) is where the search and its fresh restarts begin.
+    let greedy = match p.move_rule.max_moves() {
+        Some(_) => heuristic::greedy_from(&model, &fixed, &p.base),
+        None => heuristic::greedy(&model, &fixed),
+    };
     let first_feasible = began.elapsed();
     // A draft to start from is kept where it still fits and competes with the greedy
     // start (ties keep the draft).
@@ -412,7 +421,18 @@ pub(crate) fn solve_above(
         search.raise_lower(floor);
     }
     search.report(Phase::Greedy, progress);
-    if floor == 0 || !search.done() {
+    let over_cap = p
+        .move_rule
+        .max_moves()
+        .map(|k| (p.moves(&search.best), k))
+        .filter(|&(moved, k)| moved > k);
+    if let Some((moved, k)) = over_cap {
+        // The sessions the base no longer fits have to move: a search could only look
+        // for agendas the cap forbids.
+        search.notes.push(format!(
+            "keeping the base agenda where it still fits moves {moved} sessions, more than the {k} allowed: allow more moves"
+        ));
+    } else if floor == 0 || !search.done() {
         search.run(progress);
     }
 
@@ -426,6 +446,8 @@ pub(crate) fn solve_above(
     let status = if !fixed_errors.is_empty() {
         diagnosis.splice(0..0, fixed_errors);
         Status::Infeasible
+    } else if !evaluation.hard_errors.is_empty() {
+        Status::Feasible
     } else if lower_bound == Some(evaluation.cost) {
         Status::Optimal
     } else {

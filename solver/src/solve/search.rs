@@ -144,12 +144,19 @@ impl<'s, 'a> Search<'s, 'a> {
     }
 
     /// Takes a time-level schedule if its agenda (with rooms) is cheaper than the
-    /// incumbent's.
+    /// incumbent's and keeps any cap on moves from the base agenda.
     pub(super) fn offer(
         &mut self,
         slot_of: Vec<Option<SlotIdx>>,
         rooms: Vec<Option<usize>>,
     ) -> bool {
+        let p = self.model.problem;
+        if p.move_rule
+            .max_moves()
+            .is_some_and(|k| p.moves(&slot_of) > k)
+        {
+            return false;
+        }
         let cost = agenda_cost(self.model, &slot_of, &rooms);
         if cost < self.upper {
             self.upper = cost;

@@ -121,6 +121,11 @@ struct State<'m, 'a> {
     unary_of: Vec<i64>,
     overlaps: Vec<i64>,
     cost: i64,
+    /// With a cap on moves from the base agenda ([`crate::problem::MoveRule::AtMost`]):
+    /// the cap, and how many sessions are moved now. A step may not go above the cap
+    /// (it may come down towards it from a start above it).
+    move_cap: Option<usize>,
+    moved: usize,
     /// Skip what provably cannot change the chosen move (always, except in the test
     /// that checks that claim against a search without the shortcuts).
     prune: bool,
@@ -172,6 +177,8 @@ impl<'m, 'a> State<'m, 'a> {
                 .map(|(a, b)| i64::from(a < m && b < m && p.slots_overlap(a, b)))
                 .collect(),
             cost: 0,
+            move_cap: p.move_rule.max_moves(),
+            moved: 0,
             prune: true,
         };
         for s in p.schedulable_sessions() {
@@ -184,6 +191,24 @@ impl<'m, 'a> State<'m, 'a> {
         }
         state.cost = model.cost(&state.slot_of) as i64;
         state
+    }
+
+    /// Whether session `s` in block `b` (`m`: unplaced) is a move from the base.
+    fn is_move(&self, s: usize, b: usize) -> bool {
+        self.model.problem.is_move(s, (b < self.m).then_some(b))
+    }
+
+    /// Whether `changes` (session, from, to) keep the moves within the cap: at most the
+    /// cap after them, or no more than now.
+    fn within_move_cap(&self, changes: &[(usize, usize, usize)]) -> bool {
+        let Some(cap) = self.move_cap else {
+            return true;
+        };
+        let mut moved = self.moved as i64;
+        for &(s, from, to) in changes {
+            moved += i64::from(self.is_move(s, to)) - i64::from(self.is_move(s, from));
+        }
+        moved <= cap as i64 || moved <= self.moved as i64
     }
 
     fn clashes(&self, s: usize, u: usize) -> bool {
@@ -429,6 +454,10 @@ impl<'m, 'a> State<'m, 'a> {
                 self.small[b] = self.small_with(b, None, None);
             }
         }
+        if self.move_cap.is_some() {
+            self.moved =
+                self.moved + usize::from(self.is_move(s, b)) - usize::from(self.is_move(s, a));
+        }
         self.pos[s] = b;
         self.slot_of[s] = (b < m).then_some(b);
     }
@@ -463,14 +492,18 @@ impl<'m, 'a> State<'m, 'a> {
                 continue;
             }
             if self.members[b].len() < self.capacity[b] {
-                if self.clash_free(s, b, None) {
+                if self.clash_free(s, b, None) && self.within_move_cap(&[(s, a, b)]) {
                     self.relocate(s, b);
                     return true;
                 }
                 continue;
             }
             let t = self.members[b][rng.below(self.members[b].len())];
-            if self.movable[t] && self.clash_free(s, b, Some(t)) && self.clash_free(t, a, Some(s)) {
+            if self.movable[t]
+                && self.clash_free(s, b, Some(t))
+                && self.clash_free(t, a, Some(s))
+                && self.within_move_cap(&[(s, a, b), (t, b, a)])
+            {
                 self.relocate(s, b);
                 self.relocate(t, a);
                 return true;
@@ -740,7 +773,10 @@ fn search_with(
                     continue;
                 }
                 // Relocation into a free room.
-                if st.members[b].len() < st.capacity[b] && st.clash_free(s, b, None) {
+                if st.members[b].len() < st.capacity[b]
+                    && st.clash_free(s, b, None)
+                    && st.within_move_cap(&[(s, a, b)])
+                {
                     let floor = s_part + st.rest_floor(&[a, b], relation_cost[s]);
                     if !skip(floor, tabu_s, &choice) {
                         let delta = s_part + st.rest_delta(&[(s, a, b)]);
@@ -801,7 +837,10 @@ fn search_with(
                         if skip(cheap + rest + extra_small, is_tabu, &choice) {
                             continue;
                         }
-                        if !st.clash_free(s, b, Some(t)) || !st.clash_free(t, c, Some(s)) {
+                        if !st.clash_free(s, b, Some(t))
+                            || !st.clash_free(t, c, Some(s))
+                            || !st.within_move_cap(&[(s, a, b), (t, b, c)])
+                        {
                             continue;
                         }
                         let delta = cheap + st.rest_delta(&[(t, b, c), (s, a, b)]);
