@@ -3,7 +3,7 @@
 
 use agenda_solver::cost::evaluate;
 use agenda_solver::export::{self, csv::HEADER, Format, Report};
-use agenda_solver::{load_agenda, load_instance, Agenda, Problem};
+use agenda_solver::{load_agenda, load_instance, validate, Agenda, Problem};
 use ietf_agenda::{data, first_fit, shared_dataset};
 use std::io::BufReader;
 
@@ -170,4 +170,48 @@ fn virtual_agendas_show_utc_and_regional_times() {
         100
     )
     .contains("Los Angeles"));
+}
+
+/// `agenda diff -f html`: well-formed, the sessions that changed (and only they) are
+/// outlined with their old place, and the moves and costs are listed.
+#[test]
+fn html_diff_outlines_exactly_the_changed_sessions() {
+    let p = validate(&load_instance(data("tiny.json")).unwrap())
+        .problem
+        .unwrap();
+    let before = load_agenda(data("tiny-agenda.json")).unwrap();
+    let mut after = before.clone();
+    // The first two assignments in different blocks trade places.
+    let j = (1..after.assignments.len())
+        .find(|&j| after.assignments[j].slot != after.assignments[0].slot)
+        .unwrap();
+    let (a, b) = (after.assignments[0].clone(), after.assignments[j].clone());
+    (after.assignments[0].slot, after.assignments[0].room) = (b.slot.clone(), b.room.clone());
+    (after.assignments[j].slot, after.assignments[j].room) = (a.slot.clone(), a.room.clone());
+    for x in [0, j] {
+        (after.assignments[x].start, after.assignments[x].end) = (None, None);
+    }
+    let d = agenda_solver::diff::diff(&p, &before, &after);
+    let html = export::html::render_diff(&Report::new(&p, &after), &d);
+    let doc = roxmltree::Document::parse(html.trim_start_matches("<!DOCTYPE html>\n"))
+        .expect("well-formed markup");
+    let outlined: Vec<String> = doc
+        .descendants()
+        .filter(|n| {
+            n.has_tag_name("td")
+                && n.attribute("class")
+                    .is_some_and(|c| c.split(' ').any(|w| w == "changed"))
+        })
+        .map(|n| n.descendants().filter_map(|t| t.text()).collect::<String>())
+        .collect();
+    assert_eq!(outlined.len(), 2, "{outlined:?}");
+    let was = |x: &agenda_solver::Assignment| format!("was {} {}", x.slot, x.room);
+    assert!(outlined
+        .iter()
+        .any(|t| t.starts_with(&a.group) && t.ends_with(&was(&a))));
+    assert!(outlined
+        .iter()
+        .any(|t| t.starts_with(&b.group) && t.ends_with(&was(&b))));
+    assert!(html.contains("Sessions changed"));
+    assert!(html.contains(&agenda_solver::export::text::group_digits(d.cost_after)));
 }

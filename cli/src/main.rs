@@ -632,6 +632,8 @@ fn violation_line(v: &agenda_solver::Violation) -> String {
 enum DiffFormat {
     Text,
     Json,
+    /// The second agenda's grid with the changed sessions outlined (one page).
+    Html,
 }
 
 fn cmd_diff(
@@ -646,66 +648,14 @@ fn cmd_diff(
     let a = agenda_of_meeting(before, &problem, "before")?;
     let b = agenda_of_meeting(after, &problem, "after")?;
     let d = agenda_solver::diff::diff(&problem, &a, &b);
-    if let DiffFormat::Json = format {
-        writeln!(o, "{}", serde_json::to_string_pretty(&d)?)?;
-        return Ok(0);
-    }
-    let place = |p: &Option<(String, String)>| {
-        p.as_ref()
-            .map_or("-".to_string(), |(slot, room)| format!("{slot} {room}"))
-    };
-    let moves = d.moved_in_time();
-    writeln!(
-        o,
-        "{} session(s) changed: {moves} to another block, {} to another room only",
-        d.moves.len(),
-        d.moves
-            .iter()
-            .filter(|m| m.change == agenda_solver::diff::Change::Room)
-            .count()
-    )?;
-    for m in &d.moves {
-        writeln!(
-            o,
-            "  {:<14} #{}  {:<24} -> {}",
-            m.group,
-            m.session,
-            place(&m.from),
-            place(&m.to)
-        )?;
-    }
-    for (title, list) in [
-        ("Violations added", &d.violations_added),
-        ("Violations removed", &d.violations_removed),
-    ] {
-        if !list.is_empty() {
-            writeln!(o, "\n{title} ({}):", list.len())?;
-            for v in list {
-                writeln!(o, "{}", violation_line(v))?;
-            }
+    match format {
+        DiffFormat::Text => o.push_str(&agenda_solver::diff::to_text(&d)),
+        DiffFormat::Json => writeln!(o, "{}", serde_json::to_string_pretty(&d)?)?,
+        DiffFormat::Html => {
+            let report = Report::new(&problem, &b);
+            o.push_str(&export::html::render_diff(&report, &d));
         }
     }
-    if !d.by_kind.is_empty() {
-        writeln!(o, "\n{:<36} {:>12} {:>12}", "kind", "before", "after")?;
-        for k in &d.by_kind {
-            writeln!(
-                o,
-                "{:<36} {:>12} {:>12}",
-                k.kind,
-                group_digits(k.before),
-                group_digits(k.after)
-            )?;
-        }
-    }
-    for h in &d.hard_errors {
-        writeln!(o, "hard error {h}")?;
-    }
-    writeln!(
-        o,
-        "\ncost {} -> {}",
-        group_digits(d.cost_before),
-        group_digits(d.cost_after)
-    )?;
     Ok(0)
 }
 

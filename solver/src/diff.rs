@@ -132,6 +132,74 @@ pub fn diff(problem: &Problem, a: &Agenda, b: &Agenda) -> AgendaDiff {
     }
 }
 
+/// `agenda diff`'s text: the sessions that changed, the violations added and removed,
+/// the cost by kind before and after, hard errors, and the two costs.
+pub fn to_text(d: &AgendaDiff) -> String {
+    use crate::export::text::group_digits;
+    use std::fmt::Write;
+    let mut o = String::new();
+    let place = |p: &Option<(String, String)>| {
+        p.as_ref()
+            .map_or("-".to_string(), |(slot, room)| format!("{slot} {room}"))
+    };
+    let _ = writeln!(
+        o,
+        "{} session(s) changed: {} to another block, {} to another room only",
+        d.moves.len(),
+        d.moved_in_time(),
+        d.moves.iter().filter(|m| m.change == Change::Room).count()
+    );
+    for m in &d.moves {
+        let _ = writeln!(
+            o,
+            "  {:<14} #{}  {:<24} -> {}",
+            m.group,
+            m.session,
+            place(&m.from),
+            place(&m.to)
+        );
+    }
+    for (title, list) in [
+        ("Violations added", &d.violations_added),
+        ("Violations removed", &d.violations_removed),
+    ] {
+        if !list.is_empty() {
+            let _ = writeln!(o, "\n{title} ({}):", list.len());
+            for v in list {
+                let _ = writeln!(
+                    o,
+                    "  {:>10}  {:<36} {}",
+                    group_digits(v.penalty),
+                    v.kind,
+                    v.message
+                );
+            }
+        }
+    }
+    if !d.by_kind.is_empty() {
+        let _ = writeln!(o, "\n{:<36} {:>12} {:>12}", "kind", "before", "after");
+        for k in &d.by_kind {
+            let _ = writeln!(
+                o,
+                "{:<36} {:>12} {:>12}",
+                k.kind,
+                group_digits(k.before),
+                group_digits(k.after)
+            );
+        }
+    }
+    for h in &d.hard_errors {
+        let _ = writeln!(o, "hard error {h}");
+    }
+    let _ = writeln!(
+        o,
+        "\ncost {} -> {}",
+        group_digits(d.cost_before),
+        group_digits(d.cost_after)
+    );
+    o
+}
+
 /// Violations of `b` not in `a`, and of `a` not in `b`, matched as multisets by kind
 /// and message (a message names the sessions, so the same breach matches itself).
 fn violation_changes(a: &Evaluation, b: &Evaluation) -> (Vec<Violation>, Vec<Violation>) {
