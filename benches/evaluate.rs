@@ -38,6 +38,27 @@ fn bench(c: &mut Criterion) {
     group.finish();
 }
 
+/// Validation of a whole meeting: the service runs it on every edit of a request.
+fn bench_validate(c: &mut Criterion) {
+    let mut group = c.benchmark_group("validate");
+    let mut paths: Vec<(String, PathBuf)> = Vec::new();
+    if let Some(p) = shared_dataset("ietf106.json") {
+        paths.push(("ietf106".into(), p));
+    }
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    paths.push((
+        "ietf4x-500x32".into(),
+        root.join("datasets/ietf4x-500x32.json"),
+    ));
+    for (name, path) in paths {
+        let instance = load_instance(&path).expect("loads");
+        group.bench_function(&name, |b| {
+            b.iter(|| agenda_solver::validate(&instance).issues.len())
+        });
+    }
+    group.finish();
+}
+
 /// Whole solves of small meetings, proved optimal well inside their limit, so the time
 /// is the solver's own work.
 fn bench_solve(c: &mut Criterion) {
@@ -58,5 +79,5 @@ fn bench_solve(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench, bench_solve);
+criterion_group!(benches, bench, bench_validate, bench_solve);
 criterion_main!(benches);

@@ -5,7 +5,9 @@
 //!
 //! `cargo bench --bench whatif`: 100 edits of each meeting, 5 s each, two at a time
 //! (each solve on one thread), about 15 minutes on 2 cores. `AGENDA_WHATIF_ONLY=ietf106`
-//! runs the meetings whose name contains that; `AGENDA_WHATIF_EDITS=20` fewer edits.
+//! runs the meetings whose name contains that; `AGENDA_WHATIF_EDITS=20` fewer edits;
+//! `AGENDA_WHATIF_RULE=max-moves:K` or `lexicographic` another move rule (default
+//! `move-cost:10000`).
 
 use agenda_solver::solve::{solve, SolveOptions, Status};
 use agenda_solver::whatif::{self, WhatIfOptions};
@@ -25,6 +27,15 @@ fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(100);
+    let rule = std::env::var("AGENDA_WHATIF_RULE").unwrap_or_default();
+    let moves = match rule.split_once(':') {
+        Some(("max-moves", k)) => whatif::checked_move_rule(None, k.parse().ok(), false),
+        Some(("move-cost", c)) => whatif::checked_move_rule(c.parse().ok(), None, false),
+        _ if rule == "lexicographic" => whatif::checked_move_rule(None, None, true),
+        _ => whatif::checked_move_rule(None, None, false),
+    }
+    .expect("AGENDA_WHATIF_RULE: move-cost:N, max-moves:K or lexicographic");
+    println!("move rule: {moves:?}\n");
     let meetings = [
         ("ietf106", shared_dataset("ietf106.json")),
         ("ietf106-2020", shared_dataset("ietf106-2020.json")),
@@ -46,7 +57,7 @@ fn main() {
         let scenarios = whatif::generate(&instance, &base, edits, 1);
         let options = WhatIfOptions {
             solve: SolveOptions::checked(LIMIT_SECONDS, 0.0, 1, 1).expect("valid options"),
-            moves: agenda_solver::problem::MoveRule::Cost(10_000),
+            moves,
             jobs: 2,
         };
         let run = whatif::run(&instance, &base, &scenarios, &options, &|_| {})

@@ -1,17 +1,20 @@
 //! Durable state in one SQLite file: meetings, session requests with their history, the
 //! notification outbox and the current agenda of each meeting.
 //!
-//! Every change runs in one `BEGIN IMMEDIATE` transaction ([`Store::write`]) with
-//! `synchronous=FULL` in WAL mode, so a call is acknowledged only once its change is on
-//! disk, and the version check of an edit and its write cannot interleave with another
-//! writer. Documents are stored as their FORMAT.md JSON.
+//! Every change runs in a savepoint of a `BEGIN IMMEDIATE` transaction ([`Store::write`])
+//! with `synchronous=FULL` in WAL mode, committed in groups, so a call is acknowledged
+//! only once its change is on disk, and the version check of an edit and its write
+//! cannot interleave with another writer. Documents are stored as their FORMAT.md JSON.
 
 use crate::error::{Result, ServiceError};
 use agenda_solver::instance::{Instance, SessionRequest};
-use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
+use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
-use std::path::Path;
-use std::sync::Mutex;
+use std::collections::VecDeque;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Condvar, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
 
 /// Where a group's request stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -249,12 +252,53 @@ impl RequestRow {
 }
 
 /// The database. Calls block; the gRPC layer runs them on tokio's blocking pool.
+///
+/// Writes share one connection and are committed in groups: a write runs in a savepoint
+/// of the open transaction, and the write that opened it (the leader) commits once no
+/// other write is waiting to join, so concurrent writers share one fsync instead of
+/// queueing for one each. Every write still returns only after its own commit, and one
+/// that fails rolls back to its savepoint, leaving the others' changes (`BENCHMARKS.md`,
+/// service load). Reads of a database file use their own read-only connections, which
+/// see only committed data and never wait for a commit.
 pub struct Store {
-    conn: Mutex<Connection>,
+    writer: Mutex<Writer>,
+    /// Signalled when a group commits.
+    committed: Condvar,
+    /// Writes waiting for the writer's lock: the leader commits once none are.
+    arriving: AtomicUsize,
+    /// Read-only connections of a database file (None: in memory, where reads share the
+    /// writer's connection and no transaction stays open between writes).
+    readers: Option<Readers>,
+    /// Groups committed (each one fsync), for the tests and benchmarks.
+    commits: AtomicU64,
 }
 
+/// The write connection and where its groups stand.
+struct Writer {
+    conn: Connection,
+    /// The group whose transaction is open, if one is.
+    open: Option<u64>,
+    next_group: u64,
+    /// Every group up to this one has committed (or failed to).
+    committed_through: u64,
+    /// The latest groups whose commit failed, with why (a few kept: followers read
+    /// theirs as soon as they wake).
+    failed: VecDeque<(u64, String)>,
+    /// Leaders wait for joiners only with a file (in memory there is no fsync to share).
+    group_commit: bool,
+}
+
+struct Readers {
+    path: PathBuf,
+    idle: Mutex<Vec<Connection>>,
+}
+
+/// How long a leader waits at most for writes that are about to join its group.
+const MAX_GROUP_WAIT: Duration = Duration::from_millis(2);
+/// Failed group commits remembered for their followers.
+const FAILED_GROUPS_KEPT: usize = 64;
+
 impl Store {
-    /// Opens (creating if needed) the database at `path`.
     /// Opens (or creates) the database at `path`. A new file is made readable by its
     /// owner only (0600): it holds every request and the outbox; SQLite gives its WAL
     /// and shared-memory files the same mode.
@@ -272,53 +316,175 @@ impl Store {
                 })?;
         }
         let conn = Connection::open(path)?;
-        Store::init(conn)
+        let readers = Readers {
+            path: path.to_path_buf(),
+            idle: Mutex::new(Vec::new()),
+        };
+        Store::init(conn, Some(readers))
     }
 
     /// A private in-memory database (tests, what-if servers).
     pub fn in_memory() -> Result<Store> {
-        Store::init(Connection::open_in_memory()?)
+        Store::init(Connection::open_in_memory()?, None)
     }
 
-    fn init(conn: Connection) -> Result<Store> {
+    fn init(conn: Connection, readers: Option<Readers>) -> Result<Store> {
         // WAL lets readers run beside the writer; FULL makes every commit durable before
         // the call returns (an acknowledged request survives a power cut).
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
-        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        conn.busy_timeout(Duration::from_secs(10))?;
         conn.execute_batch(SCHEMA)?;
+        let group_commit = readers.is_some();
         Ok(Store {
-            conn: Mutex::new(conn),
+            writer: Mutex::new(Writer {
+                conn,
+                open: None,
+                next_group: 1,
+                committed_through: 0,
+                failed: VecDeque::new(),
+                group_commit,
+            }),
+            committed: Condvar::new(),
+            arriving: AtomicUsize::new(0),
+            readers,
+            commits: AtomicU64::new(0),
         })
     }
 
-    /// Runs `f` in one write transaction, committed only if `f` succeeds.
-    pub fn write<T>(&self, f: impl FnOnce(&Tx) -> Result<T>) -> Result<T> {
-        let mut conn = self
-            .conn
+    fn lock_writer(&self) -> Result<MutexGuard<'_, Writer>> {
+        self.writer
             .lock()
-            .map_err(|_| ServiceError::Internal("database lock poisoned".into()))?;
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let out = f(&Tx { tx: &tx })?;
-        tx.commit()?;
-        Ok(out)
+            .map_err(|_| ServiceError::Internal("database lock poisoned".into()))
     }
 
-    /// Runs `f` on a consistent snapshot (a deferred transaction, never written).
+    /// Runs `f` as one atomic write, committed (with the writes that joined its group)
+    /// before this returns; nothing of it stays if `f` fails.
+    pub fn write<T>(&self, f: impl FnOnce(&Tx) -> Result<T>) -> Result<T> {
+        self.arriving.fetch_add(1, Ordering::SeqCst);
+        let locked = self.lock_writer();
+        self.arriving.fetch_sub(1, Ordering::SeqCst);
+        let mut w = locked?;
+        let (group, leader) = match w.open {
+            Some(group) => (group, false),
+            None => {
+                w.conn.execute_batch("BEGIN IMMEDIATE")?;
+                let group = w.next_group;
+                w.next_group += 1;
+                w.open = Some(group);
+                (group, true)
+            }
+        };
+        let out = run_in_savepoint(&w.conn, f);
+        if !leader {
+            // A failed write has rolled back its own savepoint: nothing of it to commit.
+            let out = out?;
+            while w.committed_through < group {
+                w = self
+                    .committed
+                    .wait(w)
+                    .map_err(|_| ServiceError::Internal("database lock poisoned".into()))?;
+            }
+            return match w.failed.iter().find(|(g, _)| *g == group) {
+                Some((_, why)) => Err(ServiceError::Internal(format!("commit failed: {why}"))),
+                None => Ok(out),
+            };
+        }
+        if w.group_commit {
+            // Let the writes already waiting for the lock join this group: they share
+            // its fsync.
+            drop(w);
+            let began = Instant::now();
+            while self.arriving.load(Ordering::SeqCst) > 0 && began.elapsed() < MAX_GROUP_WAIT {
+                std::thread::yield_now();
+            }
+            w = self.lock_writer()?;
+        }
+        let commit = w.conn.execute_batch("COMMIT");
+        self.commits.fetch_add(1, Ordering::Relaxed);
+        if let Err(e) = &commit {
+            let _ = w.conn.execute_batch("ROLLBACK");
+            w.failed.push_back((group, e.to_string()));
+            if w.failed.len() > FAILED_GROUPS_KEPT {
+                w.failed.pop_front();
+            }
+        }
+        w.open = None;
+        w.committed_through = group;
+        drop(w);
+        self.committed.notify_all();
+        commit?;
+        out
+    }
+
+    /// How many groups of writes were committed so far (one fsync each).
+    pub fn commits(&self) -> u64 {
+        self.commits.load(Ordering::Relaxed)
+    }
+
+    /// Runs `f` on a consistent snapshot of what is committed (a read transaction,
+    /// never written).
     pub fn read<T>(&self, f: impl FnOnce(&Tx) -> Result<T>) -> Result<T> {
-        let mut conn = self
-            .conn
-            .lock()
-            .map_err(|_| ServiceError::Internal("database lock poisoned".into()))?;
-        let tx = conn.transaction()?;
-        f(&Tx { tx: &tx })
+        let Some(readers) = &self.readers else {
+            let mut w = self.lock_writer()?;
+            let tx = w.conn.transaction()?;
+            return f(&Tx { tx: &tx });
+        };
+        let conn = readers.take()?;
+        let out = {
+            let tx = conn.unchecked_transaction()?;
+            f(&Tx { tx: &tx })
+        };
+        readers.give_back(conn);
+        out
     }
 }
 
-/// Reads and writes inside one transaction.
+/// `f` in a savepoint of the open transaction: released if it succeeds, rolled back
+/// (and released) if it fails or panics, so that a failed write leaves nothing.
+fn run_in_savepoint<T>(conn: &Connection, f: impl FnOnce(&Tx) -> Result<T>) -> Result<T> {
+    conn.execute_batch("SAVEPOINT write")?;
+    let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(&Tx { tx: conn })))
+        .unwrap_or_else(|_| Err(ServiceError::Internal("a database write panicked".into())));
+    match &out {
+        Ok(_) => conn.execute_batch("RELEASE write")?,
+        Err(_) => conn.execute_batch("ROLLBACK TO write; RELEASE write")?,
+    }
+    out
+}
+
+impl Readers {
+    /// An idle read-only connection, or a new one.
+    fn take(&self) -> Result<Connection> {
+        if let Some(conn) = self.idle.lock().ok().and_then(|mut idle| idle.pop()) {
+            return Ok(conn);
+        }
+        let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY
+            | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX
+            | rusqlite::OpenFlags::SQLITE_OPEN_URI;
+        let conn = Connection::open_with_flags(&self.path, flags)?;
+        conn.busy_timeout(Duration::from_secs(10))?;
+        Ok(conn)
+    }
+
+    /// Keeps `conn` for the next read (a few at most: one per blocking thread that
+    /// reads at once).
+    fn give_back(&self, conn: Connection) {
+        if let Ok(mut idle) = self.idle.lock() {
+            if idle.len() < MAX_IDLE_READERS {
+                idle.push(conn);
+            }
+        }
+    }
+}
+
+/// Read-only connections kept open between reads.
+const MAX_IDLE_READERS: usize = 8;
+
+/// Reads and writes inside one transaction (a write's savepoint, or a read snapshot).
 pub struct Tx<'a> {
-    tx: &'a Transaction<'a>,
+    tx: &'a Connection,
 }
 
 fn to_json<T: Serialize>(value: &T) -> Result<String> {
@@ -896,6 +1062,62 @@ mod tests {
         });
         assert!(r.is_err());
         assert!(store.read(|tx| tx.meeting("106")).unwrap().is_none());
+    }
+
+    /// Concurrent writes to a file share commits, and each is still all or nothing:
+    /// every write that succeeded is there, none of the failed ones (which fail in the
+    /// middle of others' groups) left anything.
+    #[test]
+    fn concurrent_writes_share_commits_and_stay_atomic() {
+        let dir = std::env::temp_dir().join(format!("agenda-group-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("group.db");
+        let _ = std::fs::remove_file(&path);
+        let store = std::sync::Arc::new(Store::open(&path).unwrap());
+        let (threads, each) = (8, 40);
+        let handles: Vec<_> = (0..threads)
+            .map(|t| {
+                let store = store.clone();
+                std::thread::spawn(move || {
+                    for i in 0..each {
+                        let number = format!("{t}-{i}");
+                        let fails = (t + i) % 7 == 0;
+                        let r = store.write(|tx| {
+                            tx.put_meeting(&base(&number), "t")?;
+                            if fails {
+                                return Err(ServiceError::Internal("boom".into()));
+                            }
+                            Ok(())
+                        });
+                        assert_eq!(r.is_err(), fails, "{number}");
+                    }
+                })
+            })
+            .collect();
+        for h in handles {
+            h.join().unwrap();
+        }
+        let numbers = store.read(|tx| tx.meeting_numbers()).unwrap();
+        let expected: Vec<String> = (0..threads)
+            .flat_map(|t| (0..each).map(move |i| (t, i)))
+            .filter(|(t, i)| (t + i) % 7 != 0)
+            .map(|(t, i)| format!("{t}-{i}"))
+            .collect();
+        assert_eq!(numbers.len(), expected.len());
+        assert!(expected.iter().all(|n| numbers.contains(n)));
+        let writes = (threads * each) as u64;
+        assert!(
+            store.commits() < writes,
+            "{} commits for {writes} writes",
+            store.commits()
+        );
+        drop(store);
+        let again = Store::open(&path).unwrap();
+        assert_eq!(
+            again.read(|tx| tx.meeting_numbers()).unwrap().len(),
+            expected.len()
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

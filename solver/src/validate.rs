@@ -632,34 +632,39 @@ fn validate_request(
     let errors_before = c.issues.len();
     let at = |field: &str| format!("requests[{i}].{field}");
     let name = Some(r.group.as_str());
-    let offered = session_minutes
-        .iter()
-        .map(u32::to_string)
-        .collect::<Vec<_>>()
-        .join(", ");
-    let check_length = |c: &mut Collector, minutes: Option<u32>, field: String| -> u32 {
-        match minutes {
-            None | Some(0) => {
-                c.error(
-                    name,
-                    field,
-                    messages::UNSELECTED_LENGTH.into(),
-                    &format!("choose one of {offered} minutes"),
-                );
-                0
-            }
-            Some(m) if !session_minutes.contains(&m) => {
-                c.error(
-                    name,
-                    field,
-                    format!("Invalid Length of Session: {m} minutes is not offered"),
-                    &format!("choose one of {offered} minutes"),
-                );
-                m
-            }
-            Some(m) => m,
-        }
+    // Field paths and help texts are formatted only for an issue: validation runs on
+    // every edit the service takes (`cargo bench --bench evaluate -- validate`).
+    let offered = || {
+        session_minutes
+            .iter()
+            .map(u32::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
     };
+    let check_length =
+        |c: &mut Collector, minutes: Option<u32>, field: &dyn Fn() -> String| -> u32 {
+            match minutes {
+                None | Some(0) => {
+                    c.error(
+                        name,
+                        field(),
+                        messages::UNSELECTED_LENGTH.into(),
+                        &format!("choose one of {} minutes", offered()),
+                    );
+                    0
+                }
+                Some(m) if !session_minutes.contains(&m) => {
+                    c.error(
+                        name,
+                        field(),
+                        format!("Invalid Length of Session: {m} minutes is not offered"),
+                        &format!("choose one of {} minutes", offered()),
+                    );
+                    m
+                }
+                Some(m) => m,
+            }
+        };
 
     check_sizes(c, r, name, &at);
 
@@ -681,11 +686,9 @@ fn validate_request(
         );
     }
     for (k, s) in r.sessions.iter().enumerate() {
-        lengths.push(check_length(
-            c,
-            s.minutes,
-            at(&format!("sessions[{k}].minutes")),
-        ));
+        lengths.push(check_length(c, s.minutes, &|| {
+            at(&format!("sessions[{k}].minutes"))
+        }));
     }
     let mut third = None;
     if let Some(t) = &r.third_session {
@@ -698,7 +701,7 @@ fn validate_request(
             );
         }
         third = Some((
-            check_length(c, t.minutes, at("third_session.minutes")),
+            check_length(c, t.minutes, &|| at("third_session.minutes")),
             t.approved,
         ));
     }
@@ -727,18 +730,18 @@ fn validate_request(
             ConflictClass::KeyParticipant => &r.conflicts.key_participant,
         };
         for (k, acronym) in list.iter().enumerate() {
-            let field = at(&format!("conflicts.{}[{k}]", class.key()));
+            let field = || at(&format!("conflicts.{}[{k}]", class.key()));
             if acronym == &r.group {
                 c.error(
                     name,
-                    field,
+                    field(),
                     format!("Cannot declare a conflict with the group itself: {acronym}"),
                     "remove the group's own acronym from its conflicts",
                 );
             } else if !listed.insert(acronym) {
                 c.error(
                     name,
-                    field,
+                    field(),
                     format!("Acronym listed twice in conflicts: {acronym}"),
                     "list each group once, in the most important class",
                 );
@@ -747,7 +750,7 @@ fn validate_request(
             } else {
                 c.error(
                     name,
-                    field,
+                    field(),
                     messages::invalid_acronym(acronym),
                     "use the acronym of a group listed in `groups`",
                 );
@@ -758,18 +761,18 @@ fn validate_request(
     // People.
     let mut must_attend = Vec::new();
     for (k, p) in r.must_attend.iter().enumerate() {
-        let field = at(&format!("must_attend[{k}]"));
+        let field = || at(&format!("must_attend[{k}]"));
         match person(p) {
             Some(idx) if must_attend.contains(&idx) => c.error(
                 name,
-                field,
+                field(),
                 format!("Person listed twice: {p}"),
                 "list each person once",
             ),
             Some(idx) => must_attend.push(idx),
             None => c.error(
                 name,
-                field,
+                field(),
                 format!("Unknown person: {p}"),
                 "add the person to `people` or fix the id",
             ),
@@ -840,24 +843,24 @@ fn validate_request(
     // Joint sessions.
     let mut joint_with = Vec::new();
     for (k, a) in r.joint_with.iter().enumerate() {
-        let field = at(&format!("joint_with[{k}]"));
+        let field = || at(&format!("joint_with[{k}]"));
         match group(a) {
             _ if a == &r.group => c.error(
                 name,
-                field,
+                field(),
                 format!("A group cannot hold a joint session with itself: {a}"),
                 "remove it from `joint_with`",
             ),
             Some(idx) if joint_with.contains(&idx) => c.error(
                 name,
-                field,
+                field(),
                 format!("Acronym listed twice in joint_with: {a}"),
                 "list each group once",
             ),
             Some(idx) => joint_with.push(idx),
             None => c.error(
                 name,
-                field,
+                field(),
                 messages::invalid_acronym(a),
                 "use the acronym of a group listed in `groups`",
             ),
