@@ -156,6 +156,41 @@ async fn load(channel: Channel, clients: usize, calls: usize) -> (f64, Duration,
     )
 }
 
+/// `calls` edits of the dataset's requests straight through `intake` on one thread:
+/// (median time per edit, edits per second).
+fn in_process_edits(db: &std::path::Path, calls: usize) -> (Duration, f64) {
+    use agenda_service::intake;
+    let store = Store::open(db).unwrap();
+    let caller = agenda_service::Caller {
+        name: "bench".into(),
+        role: agenda_service::Role::Secretariat,
+    };
+    let instance = load_instance(dataset()).unwrap();
+    let mut base = instance.clone();
+    base.requests.clear();
+    base.fixed.clear();
+    intake::create_meeting(&store, &caller, base.clone(), "t").unwrap();
+    let number = base.meeting.number.clone();
+    for r in &instance.requests {
+        intake::submit(&store, &caller, &number, r.clone(), "t").unwrap();
+    }
+    let mut versions = vec![1u64; instance.requests.len()];
+    let mut times = Vec::with_capacity(calls);
+    let began = Instant::now();
+    for i in 0..calls {
+        let k = i % instance.requests.len();
+        let mut r = instance.requests[k].clone();
+        r.special_requests = Some(format!("edit {i}"));
+        let t = Instant::now();
+        let accepted = intake::edit(&store, &caller, &number, r, &[], versions[k], "t").unwrap();
+        times.push(t.elapsed());
+        versions[k] = accepted.stored.version;
+    }
+    let rate = calls as f64 / began.elapsed().as_secs_f64();
+    times.sort();
+    (percentile(&times, 0.5), rate)
+}
+
 fn main() {
     // `cargo bench` passes --bench; `cargo test --benches` passes nothing else useful.
     if std::env::args().any(|a| a == "--list") {
@@ -188,6 +223,16 @@ fn main() {
             p99.as_secs_f64() * 1e3
         );
     }
+
+    // The same edits in process, without gRPC: what the server's own work costs.
+    let (per_edit, rate) = in_process_edits(&dir.join("direct.db"), calls);
+    println!();
+    println!(
+        "in process (intake::edit on one thread, no gRPC): {:.0} edits/s, median {:.3} ms per edit",
+        rate,
+        per_edit.as_secs_f64() * 1e3
+    );
+    println!();
 
     // The solve, as the CLI runs it and through the service.
     let path = dataset();
