@@ -25,6 +25,7 @@ fn main() {
         sessions: 500,
         rooms: 32,
         seed: 3,
+        shape: Default::default(),
     })
     .unwrap();
     let big = interim::after_meeting(&synthetic, &interim::AfterMeetingOptions::default()).unwrap();

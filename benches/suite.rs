@@ -4,7 +4,9 @@
 //! time, distance to the best agenda ever found for it) and per size the median and
 //! worst gap.
 //!
-//! `cargo bench --bench suite`: everything (about half an hour on 2 cores).
+//! `cargo bench --bench suite`: everything (about half an hour on 2 cores). Beside the
+//! three sizes, 125 x 8 meetings with one generator knob turned (`agenda generate
+//! --fill/--conflicts/--long/--bofs`) are the `125x8 shapes` rows.
 //! `AGENDA_SUITE_ONLY=ietf` (or `125x8`, `250x16`, `500x32`, `ietf106-2020`, ...) runs the
 //! rows whose name contains that; `AGENDA_SUITE_SCALE=0.25` scales every time limit;
 //! `AGENDA_SUITE_UPDATE=1` writes improvements into `datasets/suite/best-known.json`
@@ -28,6 +30,11 @@ const GENERATED: [(&str, usize, usize, u64, f64); 3] = [
     ("250x16", 250, 16, 10, 60.0),
     ("500x32", 500, 32, 8, 120.0),
 ];
+/// Meetings unlike IETF 106 (issue 30): 125 x 8 with one knob of the generator turned
+/// ([`ietf_agenda::suite_shapes`]), seeds 1-2 each, 10 s.
+const SHAPE_SEEDS: u64 = 2;
+const SHAPE_LIMIT: f64 = 10.0;
+
 /// Seeds of each real dataset, and its time limit.
 const REAL_SEEDS: u64 = 8;
 const REAL_LIMIT: f64 = 10.0;
@@ -65,6 +72,7 @@ fn main() {
                 sessions,
                 rooms,
                 seed,
+                shape: Default::default(),
             })
             .expect("generator options");
             let problem = validate(&inst)
@@ -78,6 +86,30 @@ fn main() {
                 seed: 1,
                 limit,
                 command: format!("agenda generate --sessions {sessions} --rooms {rooms} --seed {seed} | agenda solve - --time-limit {limit}"),
+            });
+        }
+    }
+    for (shape_name, flags, shape) in ietf_agenda::suite_shapes() {
+        for seed in 1..=SHAPE_SEEDS {
+            let inst = generate(&GenerateOptions {
+                sessions: 125,
+                rooms: 8,
+                seed,
+                shape,
+            })
+            .expect("generator options");
+            let problem = validate(&inst)
+                .problem
+                .expect("a generated instance is valid");
+            let name = format!("gen-125x8-{shape_name}-s{seed}");
+            cases.push(Case {
+                name: name.clone(),
+                instance: name,
+                size: "125x8 shapes".to_string(),
+                problem,
+                seed: 1,
+                limit: SHAPE_LIMIT,
+                command: format!("agenda generate --sessions 125 --rooms 8 --seed {seed} {flags} | agenda solve - --time-limit {SHAPE_LIMIT}"),
             });
         }
     }

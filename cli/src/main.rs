@@ -145,6 +145,20 @@ enum Command {
         rooms: usize,
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// Share of the (block, room) pairs the sessions fill, 0.5 to 1 [default: IETF
+        /// 106's, about 0.93].
+        #[arg(long)]
+        fill: Option<f64>,
+        /// Conflicts declared, as a multiple of IETF 106's (0 to 4).
+        #[arg(long, default_value_t = 1.0)]
+        conflicts: f64,
+        /// Weight of requests with a 120-minute session, as a multiple of IETF 106's (0
+        /// to 5).
+        #[arg(long, default_value_t = 1.0)]
+        long: f64,
+        /// Chance that a working group that meets is a BoF (0 to 1).
+        #[arg(long, default_value_t = 0.07)]
+        bofs: f64,
         #[arg(long, short = 'o')]
         output: Option<PathBuf>,
     },
@@ -296,12 +310,22 @@ fn run(cli: Cli, o: &mut String) -> Result<u8> {
             sessions,
             rooms,
             seed,
+            fill,
+            conflicts,
+            long,
+            bofs,
             output,
         } => {
             let inst = generate(&GenerateOptions {
                 sessions,
                 rooms,
                 seed,
+                shape: agenda_solver::generate::Shape {
+                    fill,
+                    conflicts,
+                    long,
+                    bofs,
+                },
             })?;
             let mut text = serde_json::to_string_pretty(&inst)?;
             text.push('\n');

@@ -75,3 +75,47 @@ pub fn first_fit(p: &Problem) -> Schedule {
     }
     schedule
 }
+
+/// The generated meetings of the benchmark suite (`benches/suite.rs`) with one knob of
+/// the generator turned, shared with the test that checks their bounds: (name,
+/// `agenda generate` flags, shape). Each is 125 sessions in 8 rooms.
+pub fn suite_shapes() -> Vec<(&'static str, &'static str, agenda_solver::generate::Shape)> {
+    use agenda_solver::generate::Shape;
+    let d = Shape::default();
+    vec![
+        (
+            "fill75",
+            "--fill 0.75",
+            Shape {
+                fill: Some(0.75),
+                ..d
+            },
+        ),
+        (
+            "fill99",
+            "--fill 0.99",
+            Shape {
+                fill: Some(0.99),
+                ..d
+            },
+        ),
+        (
+            "conflicts2",
+            "--conflicts 2",
+            Shape {
+                conflicts: 2.0,
+                ..d
+            },
+        ),
+        (
+            "conflicts05",
+            "--conflicts 0.5",
+            Shape {
+                conflicts: 0.5,
+                ..d
+            },
+        ),
+        ("long2", "--long 2", Shape { long: 2.0, ..d }),
+        ("bofs30", "--bofs 0.3", Shape { bofs: 0.3, ..d }),
+    ]
+}

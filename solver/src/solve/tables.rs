@@ -262,6 +262,7 @@ mod tests {
             sessions: 60,
             rooms: 5,
             seed,
+            shape: Default::default(),
         })
         .unwrap();
         if without_adjacency {

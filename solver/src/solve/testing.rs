@@ -10,6 +10,7 @@ pub fn generated(sessions: usize, rooms: usize, seed: u64) -> Problem {
         sessions,
         rooms,
         seed,
+        shape: Default::default(),
     })
     .expect("valid generator options");
     Problem::from_instance(&inst).expect("a generated instance is valid")
