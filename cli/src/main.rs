@@ -812,7 +812,16 @@ fn cmd_solve(
         start,
         ..options
     };
-    let show = !quiet && std::io::stderr().is_terminal();
+    let show = !quiet && !verbose && std::io::stderr().is_terminal();
+    // On a terminal, one line that a spinner keeps alive between reports.
+    let bar = show.then(|| {
+        let bar = indicatif::ProgressBar::new_spinner();
+        if let Ok(style) = indicatif::ProgressStyle::with_template("{spinner} {msg}") {
+            bar.set_style(style);
+        }
+        bar.enable_steady_tick(std::time::Duration::from_millis(120));
+        bar
+    });
     let mut last: Option<(Phase, Option<u64>, Option<u64>)> = None;
     let mut progress = |pr: &Progress| {
         let fmt = |v: Option<u64>| v.map_or("-".to_string(), group_digits);
@@ -827,16 +836,19 @@ fn cmd_solve(
                 fmt(pr.bound),
                 pr.elapsed.as_secs_f64()
             );
-        } else if show {
-            eprint!(
-                "\r{:<10} incumbent {:>12}  bound {:>12}  {:>7.1}s",
+        } else if let Some(bar) = &bar {
+            let line = format!(
+                "{:<10} incumbent {:>12}  bound {:>12}  {:>7.1}s",
                 pr.phase,
                 fmt(pr.incumbent),
                 fmt(pr.bound),
                 pr.elapsed.as_secs_f64()
             );
             if pr.phase == Phase::Done {
-                eprintln!();
+                bar.finish_and_clear();
+                eprintln!("{line}");
+            } else {
+                bar.set_message(line);
             }
         }
     };
