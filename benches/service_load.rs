@@ -10,7 +10,8 @@
 //!    with the same options.
 //!
 //! `cargo bench --bench service_load`; `AGENDA_BENCH_LIMIT` (seconds, default 60) sets
-//! the solves' time limit, `AGENDA_BENCH_CALLS` (default 4000) the number of calls.
+//! the solves' time limit, `AGENDA_BENCH_CALLS` (default 4000) the number of calls,
+//! `AGENDA_BENCH_WATCHERS` (default 0) the notification streams open during the load.
 
 use agenda_service::pb::{
     self, meetings_client::MeetingsClient, scheduling_client::SchedulingClient,
@@ -215,6 +216,24 @@ fn main() {
     println!("| clients | calls | durable calls/s | p50 latency | p99 latency |");
     println!("|--------:|------:|----------------:|------------:|------------:|");
     let (channel, stop) = runtime.block_on(start(&db));
+    // `AGENDA_BENCH_WATCHERS=N`: N notification streams open during the load, each
+    // draining what it is sent.
+    let watchers = env_u64("AGENDA_BENCH_WATCHERS", 0);
+    for _ in 0..watchers {
+        let mut client =
+            agenda_service::pb::notifications_client::NotificationsClient::new(channel.clone());
+        runtime.spawn(async move {
+            let mut stream = client
+                .watch(authed(pb::ListNotificationsRequest::default()))
+                .await
+                .expect("a watch stream")
+                .into_inner();
+            while let Ok(Some(_)) = stream.message().await {}
+        });
+    }
+    if watchers > 0 {
+        println!("({watchers} notification streams open)");
+    }
     for clients in [1, 4, 16] {
         let (rate, p50, p99) = runtime.block_on(load(channel.clone(), clients, calls));
         println!(

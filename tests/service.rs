@@ -1366,6 +1366,47 @@ async fn notifications_stream_as_they_are_stored() {
         .unwrap()
         .unwrap();
     assert_eq!((n.group.as_str(), n.kind.as_str()), ("wg5", "cancel"));
+
+    // A stream opened later reads the backlog from the outbox, then gets what is stored
+    // after it opened: each once, in order.
+    let mut all = server
+        .notifications()
+        .watch(as_(
+            SECRETARIAT,
+            pb::ListNotificationsRequest {
+                meeting: "T1".into(),
+                after_id: 0,
+                ..Default::default()
+            },
+        ))
+        .await
+        .unwrap()
+        .into_inner();
+    for group in ["wg2", "wg3"] {
+        server
+            .requests()
+            .cancel(as_(SECRETARIAT, change("T1", group, 1)))
+            .await
+            .unwrap();
+    }
+    let mut seen = Vec::new();
+    while seen.len() < 4 {
+        let n = tokio::time::timeout(Duration::from_secs(10), all.message())
+            .await
+            .expect("every notification arrives")
+            .unwrap()
+            .unwrap();
+        seen.push((n.id, n.group));
+    }
+    let groups: Vec<&str> = seen.iter().map(|(_, g)| g.as_str()).collect();
+    assert_eq!(groups, ["wg1", "wg5", "wg2", "wg3"]);
+    assert!(seen.windows(2).all(|w| w[0].0 < w[1].0), "{seen:?}");
+    assert!(
+        tokio::time::timeout(Duration::from_millis(300), all.message())
+            .await
+            .is_err(),
+        "nothing more, nothing twice"
+    );
     server.stop().await;
 }
 

@@ -21,7 +21,7 @@ use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tokio::sync::{mpsc, watch, Semaphore};
+use tokio::sync::{broadcast, mpsc, watch, Semaphore};
 use tokio_stream::wrappers::ReceiverStream;
 use tokio_stream::Stream;
 use tonic::{Request, Response, Status};
@@ -33,8 +33,14 @@ type EventStream<T> = Pin<Box<dyn Stream<Item = Result<T, Status>> + Send>>;
 pub struct State {
     store: Store,
     access: AccessConfig,
-    /// The id of the newest notification; `Watch` streams wake on it.
+    /// The id of the newest notification; the mail worker wakes on it.
     newest_notification: watch::Sender<u64>,
+    /// New notifications, handed to `Watch` streams as they are stored: each stream
+    /// filters what its caller may see, so a write costs one outbox query, not one per
+    /// open stream.
+    fresh: broadcast::Sender<Arc<Vec<crate::store::Notification>>>,
+    /// The newest notification handed out on `fresh`.
+    published: Mutex<u64>,
     /// One solve at a time: a solve takes both cores.
     solving: Arc<Semaphore>,
     /// The running solve's cancel flag (set on shutdown).
@@ -113,7 +119,7 @@ impl AgendaService {
         let out = self
             .blocking(move |s| {
                 let i = f(&s.store, &c, &name, &now())?;
-                Ok((i, s.store.read(|tx| tx.last_notification_id())?))
+                Ok((i, publish_new(s)?))
             })
             .await
             .map(|(i, newest)| {
@@ -130,6 +136,8 @@ impl AgendaService {
                 store,
                 access,
                 newest_notification: watch::channel(newest).0,
+                fresh: broadcast::channel(FRESH_BATCHES).0,
+                published: Mutex::new(newest),
                 solving: Arc::new(Semaphore::new(1)),
                 running: Mutex::new(None),
                 closing: watch::channel(false).0,
@@ -172,7 +180,8 @@ impl AgendaService {
         Ok(out?)
     }
 
-    /// Wakes `Watch` streams after a change that stored a notification.
+    /// Wakes the mail worker after a change that stored a notification (`Watch` streams
+    /// got the rows from [`publish_new`]).
     fn wake_watchers(&self, newest: u64) {
         self.state.newest_notification.send_if_modified(|v| {
             let changed = *v < newest;
@@ -202,7 +211,7 @@ impl AgendaService {
         let out = self
             .blocking(move |s| {
                 let accepted = f(&s.store, &c, &now())?;
-                let newest = s.store.read(|tx| tx.last_notification_id())?;
+                let newest = publish_new(s)?;
                 Ok((accepted, newest))
             })
             .await
@@ -686,40 +695,58 @@ impl notifications_server::Notifications for AgendaService {
         let r = request.into_inner();
         let (tx, rx) = mpsc::channel(64);
         let service = self.clone();
-        let mut newest = self.state.newest_notification.subscribe();
+        // Subscribed before the first read of the outbox, so that nothing stored in
+        // between is missed (what comes twice is skipped by its id).
+        let mut fresh = self.state.fresh.subscribe();
         let mut closing = self.state.closing.subscribe();
         tokio::spawn(async move {
             let mut after = r.after_id;
+            // Reads the outbox from `after` until it is caught up.
+            let mut catch_up = true;
             loop {
-                newest.borrow_and_update();
-                let c = caller.clone();
-                let meeting = r.meeting.clone();
-                let batch = match service
-                    .blocking(move |s| visible(s, &c, &meeting, after, MAX_PAGE_SIZE))
-                    .await
-                {
-                    Ok(b) => b,
-                    Err(status) => {
-                        let _ = tx.send(Err(status)).await;
-                        return;
+                if catch_up {
+                    let c = caller.clone();
+                    let meeting = r.meeting.clone();
+                    let batch = match service
+                        .blocking(move |s| visible(s, &c, &meeting, after, MAX_PAGE_SIZE))
+                        .await
+                    {
+                        Ok(b) => b,
+                        Err(status) => {
+                            let _ = tx.send(Err(status)).await;
+                            return;
+                        }
+                    };
+                    let (items, last, full) = batch;
+                    for n in items {
+                        if tx.send(Ok(n)).await.is_err() {
+                            return;
+                        }
                     }
-                };
-                let (items, last, full) = batch;
-                for n in items {
-                    if tx.send(Ok(n)).await.is_err() {
-                        return;
-                    }
+                    after = after.max(last);
+                    // A backlog: the next page before waiting for news.
+                    catch_up = full;
+                    continue;
                 }
-                after = after.max(last);
                 if *closing.borrow() {
                     return;
                 }
-                if full {
-                    // A backlog: the next page before waiting for news.
-                    continue;
-                }
                 tokio::select! {
-                    changed = newest.changed() => if changed.is_err() { return },
+                    got = fresh.recv() => match got {
+                        Ok(rows) => {
+                            for n in rows.iter().filter(|n| n.id > after) {
+                                let wanted = (r.meeting.is_empty() || n.meeting == r.meeting)
+                                    && caller.may_edit(&n.group, &n.area);
+                                if wanted && tx.send(Ok(notification_to_pb(n))).await.is_err() {
+                                    return;
+                                }
+                            }
+                            after = rows.last().map_or(after, |n| after.max(n.id));
+                        }
+                        // Fell behind the broadcast: read the outbox again.
+                        Err(broadcast::error::RecvError::Lagged(_)) => catch_up = true,
+                        Err(broadcast::error::RecvError::Closed) => return,
+                    },
                     _ = closing.changed() => return,
                     _ = tx.closed() => return,
                 }
@@ -727,6 +754,37 @@ impl notifications_server::Notifications for AgendaService {
         });
         Ok(Response::new(Box::pin(ReceiverStream::new(rx))))
     }
+}
+
+/// Batches of new notifications a `Watch` stream may fall behind by before it reads
+/// the outbox again.
+const FRESH_BATCHES: usize = 1_024;
+
+/// Hands the notifications stored since the last call to the `Watch` streams, and
+/// returns the newest id (for the mail worker). Called after every change that may
+/// have added to the outbox.
+fn publish_new(s: &State) -> Result<u64, ServiceError> {
+    let mut published = s
+        .published
+        .lock()
+        .map_err(|_| ServiceError::Internal("notification state poisoned".into()))?;
+    loop {
+        let after = *published;
+        let rows = s
+            .store
+            .read(|tx| tx.notifications(None, after, MAX_PAGE_SIZE))?;
+        let Some(last) = rows.last().map(|n| n.id) else {
+            break;
+        };
+        *published = last;
+        let full = rows.len() == MAX_PAGE_SIZE;
+        // No stream listening is not an error.
+        let _ = s.fresh.send(Arc::new(rows));
+        if !full {
+            break;
+        }
+    }
+    Ok(*published)
 }
 
 /// Sets the cancel flag when the response stream is dropped (the client went away).
