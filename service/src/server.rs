@@ -809,8 +809,8 @@ impl<T> Drop for CancelOnDrop<T> {
     }
 }
 
-/// A what-if run's options from the request: 10 s per scenario, moves at 10,000, one
-/// scenario per core (each on one thread).
+/// A what-if run's options from the request: 10 s per scenario, the move rule it names
+/// (moves at 10,000 when none), one scenario per core (each on one thread).
 fn whatif_plan(r: &pb::WhatIfRequest) -> Result<whatif::WhatIfOptions, ServiceError> {
     let seconds = if r.time_limit_seconds == 0.0 {
         10.0
