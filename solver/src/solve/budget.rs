@@ -19,6 +19,7 @@
 //! sequence and adjacency term that touches a session outside the core.
 
 use super::timing::TimeModel;
+use crate::penalties::CostKind;
 use crate::problem::{Problem, SessionIdx, SlotIdx};
 
 /// A proven lower bound of the unary terms of every session plus the terms among
@@ -56,6 +57,9 @@ pub struct Budget {
     /// outside (the core bound counted it, so the session may pay it on top).
     extra_on_top: Vec<u64>,
     core: Option<CoreBound>,
+    /// The most sessions an agenda within the target moves from the base
+    /// ([`Budget::with_cost_floor`]); None when nothing limits them.
+    implied_moves: Option<usize>,
 }
 
 impl Budget {
@@ -112,6 +116,31 @@ impl Budget {
             has_extra,
             extra_on_top,
             core,
+            implied_moves: None,
+        }
+    }
+
+    /// Sharpens the budget with `cost_floor`, a proven lower bound of the cost without
+    /// its move terms (in a what-if, the unedited meeting's bound): an agenda within the
+    /// target pays at most `target - cost_floor` for its moves, so with a price per
+    /// move it moves at most that divided by the price. On an edit that needs one move,
+    /// a re-solve whose incumbent is the base plus that move may then move nothing.
+    pub fn with_cost_floor(mut self, p: &Problem, cost_floor: u64) -> Budget {
+        let price = p.penalties.get(CostKind::MovedSession);
+        if cost_floor > 0 && price > 0 && p.base.iter().any(Option::is_some) {
+            let moves = self.target.saturating_sub(cost_floor) / price;
+            self.implied_moves = Some(usize::try_from(moves).unwrap_or(usize::MAX));
+        }
+        self
+    }
+
+    /// The most sessions an agenda within the target may move from the base: the
+    /// rule's cap ([`crate::problem::MoveRule::AtMost`]) or the one the cost floor
+    /// implies, whichever is smaller.
+    pub fn max_moves(&self, p: &Problem) -> Option<usize> {
+        match (p.move_rule.max_moves(), self.implied_moves) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
         }
     }
 
@@ -493,6 +522,42 @@ mod tests {
         (0..p.sessions.len())
             .map(|_| (0..p.slots.len()).collect())
             .collect()
+    }
+
+    /// A floor of the cost without moves leaves a target's slack for moves: at
+    /// 10,000 a move, 25,000 above a 10,000 floor pays for one. The rule's own cap
+    /// wins when smaller; with no base, no price or no floor nothing is implied.
+    #[test]
+    fn a_cost_floor_limits_the_moves_within_the_target() {
+        use crate::problem::MoveRule;
+        let mut p = two_groups_avoiding_all_but_one_block();
+        p.base = vec![Some(0); p.sessions.len()];
+        p.penalties.set(CostKind::MovedSession, 10_000);
+        p.move_rule = MoveRule::Cost(10_000);
+        let tables = CostTables::build(&p);
+        let model = TimeModel::new(&p, &tables);
+        let allowed = everywhere(&p);
+        let budget = |target: u64, floor: u64| {
+            Budget::new(&model, &allowed, target, None).with_cost_floor(&p, floor)
+        };
+        assert_eq!(budget(25_000, 10_000).max_moves(&p), Some(1));
+        assert_eq!(budget(29_999, 10_000).max_moves(&p), Some(1));
+        assert_eq!(budget(30_000, 10_000).max_moves(&p), Some(2));
+        assert_eq!(budget(19_999, 10_000).max_moves(&p), Some(0));
+        assert_eq!(budget(5_000, 10_000).max_moves(&p), Some(0));
+        assert_eq!(budget(25_000, 0).max_moves(&p), None);
+        let mut capped = p.clone();
+        capped.move_rule = MoveRule::AtMost(3);
+        let tables = CostTables::build(&capped);
+        let model = TimeModel::new(&capped, &tables);
+        let b = Budget::new(&model, &allowed, 25_000, None).with_cost_floor(&capped, 10_000);
+        assert_eq!(b.max_moves(&capped), Some(1));
+        let b = Budget::new(&model, &allowed, 90_000, None).with_cost_floor(&capped, 10_000);
+        assert_eq!(b.max_moves(&capped), Some(3));
+        let mut unbased = p.clone();
+        unbased.base = vec![None; p.sessions.len()];
+        let b = Budget::new(&model, &allowed, 25_000, None).with_cost_floor(&unbased, 10_000);
+        assert_eq!(b.max_moves(&unbased), None);
     }
 
     #[test]

@@ -97,7 +97,8 @@ impl Search<'_, '_> {
             self.allowed,
             target,
             sharpen.then(|| self.core.clone()).flatten(),
-        );
+        )
+        .with_cost_floor(p, self.cost_floor);
         // Only the core's sessions are in the model: the others would make it a
         // whole-meeting model, which HiGHS cannot place quickly.
         let mut spec = ilp::Spec {

@@ -4,7 +4,8 @@
 //!
 //! - `x[s,b]`: s is in b; only slots with an open room, only the fixed slot if fixed,
 //!   and, under a [`Budget`], only slots whose unary cost fits it.
-//! - `out[s]` in \[0,1\]: s is left out (absent when the budget forbids it). Row:
+//! - `out[s]` in \[0,1\]: s is left out (absent when the budget forbids it, or for a
+//!   fixed session that must be placed, [`TimeModel::must_place`]). Row:
 //!   `sum_b x[s,b] + out[s] = 1`.
 //! - Hard pairs: the sessions of one group (joint ones included), and, under a budget,
 //!   every pair whose overlap would cost more than the budget allows. They form a
@@ -371,7 +372,7 @@ impl<'a> Ilp<'a> {
                 x[s].push((b, v, c));
             }
             let mut e: Expression = x[s].iter().map(|&(_, v, _)| v).sum();
-            if budget.is_none_or(|bg| bg.allows_out(model, s)) {
+            if !model.must_place[s] && budget.is_none_or(|bg| bg.allows_out(model, s)) {
                 let (o, c) = columns.add(variable().min(0.0).max(1.0));
                 objective.add_mul(t.unscheduled[s] as f64, o);
                 out[s] = Some((o, c));
@@ -399,9 +400,11 @@ impl<'a> Ilp<'a> {
             .collect();
         let slots_of = |s: SessionIdx| x[s].iter().map(|e| e.0);
 
-        // A cap on moves from the base agenda: over the live sessions only, which is
-        // the cap itself when every session is live and a relaxation of it otherwise.
-        if let Some(limit) = p.move_rule.max_moves() {
+        // A cap on moves from the base agenda (the rule's, or the one the budget
+        // implies): over the live sessions only, which is the cap itself when every
+        // session is live and a relaxation of it otherwise.
+        let cap = budget.map_or(p.move_rule.max_moves(), |bg| bg.max_moves(p));
+        if let Some(limit) = cap {
             let moved: Expression = (0..n)
                 .flat_map(|s| x[s].iter().filter(move |e| p.is_move(s, Some(e.0))))
                 .map(|e| e.1)

@@ -55,8 +55,9 @@ use crate::agenda::Agenda;
 use crate::cost::{evaluate, Evaluation, Schedule};
 use crate::problem::{Problem, SlotIdx};
 use policy::{
-    LNS_SHARE, LNS_SHARE_AFTER_CUT, PORTFOLIO_SHARE, PROBE_SHARE, RESTRICTED_CORE_SHARE,
-    SCOUT_RUNS, SCOUT_SHARE, SCOUT_STEPS_PER_SESSION, STALLED_BATCHES,
+    EARLY_PROBE_MAX_CORE_SHARE_DIVISOR, EARLY_PROBE_MAX_SETUP_SHARE, EARLY_PROBE_SHARE, LNS_SHARE,
+    LNS_SHARE_AFTER_CUT, PORTFOLIO_SHARE, PROBE_SHARE, RESTRICTED_CORE_SHARE, SCOUT_RUNS,
+    SCOUT_SHARE, SCOUT_STEPS_PER_SESSION, STALLED_BATCHES,
 };
 use portfolio::{Batch, Starts};
 use probes::Probe;
@@ -359,9 +360,10 @@ pub fn solve(
     solve_above(problem, options, 0, progress)
 }
 
-/// [`solve`], given a proven lower bound `floor` of `problem`'s cost (from a relaxation
-/// of it that was solved before: [`crate::whatif`]); a start that reaches it is optimal
-/// at once.
+/// [`solve`], given a proven lower bound `floor` of `problem`'s cost without its move
+/// terms (from a relaxation of it that was solved before: [`crate::whatif`]); a start
+/// that reaches it is optimal at once, and it limits how many sessions a cheaper agenda
+/// can move.
 pub(crate) fn solve_above(
     problem: &Problem,
     options: &SolveOptions,
@@ -373,7 +375,7 @@ pub(crate) fn solve_above(
     }
     let began = Instant::now();
     let tables = CostTables::build(problem);
-    let model = TimeModel::new(problem, &tables);
+    let mut model = TimeModel::new(problem, &tables);
     let p = problem;
 
     let fixed: Vec<(usize, SlotIdx)> = p.fixed.iter().map(|f| (f.session, f.slot)).collect();
@@ -392,6 +394,15 @@ pub(crate) fn solve_above(
         Some(_) => heuristic::greedy_from(&model, &fixed, &p.base),
         None => heuristic::greedy(&model, &fixed),
     };
+    // Fixed sessions that the greedy start could all place stay placed in every
+    // model: an agenda that leaves one out breaks a hard rule (a pinned session was
+    // left out of a full meeting by an exact model before this; bound_tests).
+    if fixed.iter().all(|&(s, b)| greedy[s] == Some(b)) {
+        for &(s, _) in &fixed {
+            model.must_place[s] = true;
+        }
+    }
+    let model = model;
     let first_feasible = began.elapsed();
     // A draft to start from is kept where it still fits and competes with the greedy
     // start (ties keep the draft).
@@ -419,6 +430,7 @@ pub(crate) fn solve_above(
     );
     if floor > 0 {
         search.raise_lower(floor);
+        search.cost_floor = floor;
     }
     search.report(Phase::Greedy, progress);
     let over_cap = p
@@ -498,6 +510,29 @@ impl Search<'_, '_> {
         self.heuristic_cost = self.upper;
         self.core_phase(progress);
         self.widen_search_core();
+        let mut probing = true;
+        // Cores that explain at most half the incumbent leave the bound as the weak
+        // side; the whole meeting's relaxation is then the quickest bound (125x8 seed 1:
+        // 200 -> 10,600 in 2.5 s). Cores close to the incumbent leave the time to the
+        // searches (IETF 106, 250,000 of 260,000: an early probe cost seeds 1, 4 and 7
+        // their 251,000-253,000 agendas in 10 s).
+        if !self.done()
+            && self
+                .lower
+                .saturating_mul(EARLY_PROBE_MAX_CORE_SHARE_DIVISOR)
+                <= self.upper
+        {
+            match self.probe(
+                self.upper - self.granularity,
+                EARLY_PROBE_SHARE,
+                EARLY_PROBE_MAX_SETUP_SHARE,
+                progress,
+            ) {
+                Probe::Settled => return,
+                Probe::TooLarge => probing = false,
+                Probe::NoTime | Probe::Improved | Probe::Open => {}
+            }
+        }
         let runs = self.options.tuning.runs.max(1);
         let steps = self.options.tuning.steps_per_session * n;
         let first = Batch {
@@ -519,7 +554,6 @@ impl Search<'_, '_> {
         // with fresh seeds looks elsewhere. Once the clock stopped searches, a batch of
         // short searches from the incumbent ([`Starts::Incumbent`]) follows every LNS
         // round instead.
-        let mut probing = true;
         let mut batch = 2;
         let mut stalls = 0;
         // Once the clock stopped a portfolio (a large meeting), every later batch goes
@@ -550,7 +584,7 @@ impl Search<'_, '_> {
                 stalls = 0;
             }
             if probing {
-                match self.probe(self.upper - self.granularity, PROBE_SHARE, progress) {
+                match self.probe(self.upper - self.granularity, PROBE_SHARE, 1.0, progress) {
                     Probe::Settled => break,
                     Probe::TooLarge | Probe::NoTime => probing = false,
                     Probe::Improved => better = true,

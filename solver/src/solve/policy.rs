@@ -26,6 +26,14 @@ pub(super) const LNS_SHARE: f64 = 0.5;
 pub(super) const LNS_SHARE_AFTER_CUT: f64 = 0.1;
 /// Each whole-meeting probe.
 pub(super) const PROBE_SHARE: f64 = 0.5;
+/// The whole-meeting probe right after the core relaxations, for an early bound.
+pub(super) const EARLY_PROBE_SHARE: f64 = 0.4;
+/// That probe runs only when the core bound is at most 1/this of the incumbent (half):
+/// the cores missed what the meeting's cost is made of.
+pub(super) const EARLY_PROBE_MAX_CORE_SHARE_DIVISOR: u64 = 2;
+/// ... and when HiGHS's presolve of it would take at most this share of its time: on
+/// gen-250x16-s5 it took 15 s of 16 and raised nothing.
+pub(super) const EARLY_PROBE_MAX_SETUP_SHARE: f64 = 1.0 / 3.0;
 /// A slot-decomposition core bound (a safety net: its iteration count ends it first).
 pub(super) const LAGRANGE_TIME_SHARE: f64 = 0.2;
 

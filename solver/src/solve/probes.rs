@@ -11,16 +11,19 @@ use super::{Phase, Progress};
 
 impl Search<'_, '_> {
     /// Solves the whole meeting restricted to agendas of cost at most `target`, for at
-    /// most `share` of the time left.
+    /// most `share` of the time left; not started when HiGHS's presolve would take more
+    /// than `setup_share` of that time.
     pub(super) fn probe(
         &mut self,
         target: u64,
         share: f64,
+        setup_share: f64,
         progress: &mut dyn FnMut(&Progress),
     ) -> Probe {
         let p = self.model.problem;
         let everyone = vec![true; p.sessions.len()];
-        let budget = Budget::new(self.model, self.allowed, target, self.core.clone());
+        let budget = Budget::new(self.model, self.allowed, target, self.core.clone())
+            .with_cost_floor(p, self.cost_floor);
         let spec = ilp::Spec {
             allowed: self.allowed,
             active: &everyone,
@@ -38,8 +41,9 @@ impl Search<'_, '_> {
         let setup = self.probe_setup.unwrap_or(
             PROBE_SETUP_PER_ROW.saturating_mul(estimated.try_into().unwrap_or(u32::MAX)),
         );
-        if self.left().mul_f64(share) < setup {
-            // Started, HiGHS would finish its presolve past the time limit.
+        if self.left().mul_f64(share * setup_share) < setup {
+            // Started, HiGHS would finish its presolve past the time limit (or, with a
+            // share under 1, spend most of its time there).
             return Probe::NoTime;
         }
         let ilp = Ilp::build(self.model, spec);
@@ -137,7 +141,8 @@ pub(super) enum Probe {
     Settled,
     /// The whole-meeting model is too large to build here: no probe will do.
     TooLarge,
-    /// Too little time is left for the probe's presolve: no later probe will do.
+    /// Too little time is left for the probe's presolve: no later probe of the same
+    /// share will do.
     NoTime,
     /// Found a cheaper agenda without closing the gap.
     Improved,

@@ -44,6 +44,10 @@ pub(super) struct Search<'s, 'a> {
     /// The longest a whole-meeting probe took before HiGHS's first callback (its
     /// presolve, which no time limit interrupts).
     pub(super) probe_setup: Option<Duration>,
+    /// A proven lower bound of the cost without its move terms (a what-if's unedited
+    /// meeting's bound; 0 when none), which limits the moves of a cheaper agenda
+    /// ([`Budget::with_cost_floor`]).
+    pub(super) cost_floor: u64,
 }
 impl<'s, 'a> Search<'s, 'a> {
     /// A search of `model` that began at `began`, with `start` (an agenda and its
@@ -82,6 +86,7 @@ impl<'s, 'a> Search<'s, 'a> {
             heuristic_cost: upper,
             proven_at: None,
             probe_setup: None,
+            cost_floor: 0,
         }
     }
 

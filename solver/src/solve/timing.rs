@@ -28,6 +28,10 @@ pub struct TimeModel<'a> {
     pub fixed_room: Vec<Option<crate::problem::RoomIdx>>,
     /// `too_small_room` paid by sessions fixed to rooms too small for them.
     pub fixed_room_cost: u64,
+    /// Sessions no model may leave out: the fixed ones, once the greedy start has
+    /// placed them all (leaving one out breaks a hard rule, `fixed_moved`, which the
+    /// time-level cost does not see). False for every session until the solve sets it.
+    pub must_place: Vec<bool>,
 }
 
 impl<'a> TimeModel<'a> {
@@ -104,6 +108,7 @@ impl<'a> TimeModel<'a> {
             overlapping,
             fixed_room,
             fixed_room_cost,
+            must_place: vec![false; n],
         }
     }
 
