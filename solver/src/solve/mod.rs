@@ -55,9 +55,8 @@ use crate::agenda::Agenda;
 use crate::cost::{evaluate, Evaluation, Schedule};
 use crate::problem::{Problem, SlotIdx};
 use policy::{
-    EARLY_PROBE_MAX_CORE_SHARE_DIVISOR, EARLY_PROBE_MAX_SETUP_SHARE, EARLY_PROBE_SHARE, LNS_SHARE,
-    LNS_SHARE_AFTER_CUT, PORTFOLIO_SHARE, PROBE_SHARE, RESTRICTED_CORE_SHARE, SCOUT_RUNS,
-    SCOUT_SHARE, SCOUT_STEPS_PER_SESSION, STALLED_BATCHES,
+    LNS_SHARE, LNS_SHARE_AFTER_CUT, PORTFOLIO_SHARE, PROBE_SHARE, RESTRICTED_CORE_SHARE,
+    SCOUT_RUNS, SCOUT_SHARE, SCOUT_STEPS_PER_SESSION, STALLED_BATCHES,
 };
 use portfolio::{Batch, Starts};
 use probes::Probe;
@@ -511,27 +510,10 @@ impl Search<'_, '_> {
         self.core_phase(progress);
         self.widen_search_core();
         let mut probing = true;
-        // Cores that explain at most half the incumbent leave the bound as the weak
-        // side; the whole meeting's relaxation is then the quickest bound (125x8 seed 1:
-        // 200 -> 10,600 in 2.5 s). Cores close to the incumbent leave the time to the
-        // searches (IETF 106, 250,000 of 260,000: an early probe cost seeds 1, 4 and 7
-        // their 251,000-253,000 agendas in 10 s).
-        if !self.done()
-            && self
-                .lower
-                .saturating_mul(EARLY_PROBE_MAX_CORE_SHARE_DIVISOR)
-                <= self.upper
-        {
-            match self.probe(
-                self.upper - self.granularity,
-                EARLY_PROBE_SHARE,
-                EARLY_PROBE_MAX_SETUP_SHARE,
-                progress,
-            ) {
-                Probe::Settled => return,
-                Probe::TooLarge => probing = false,
-                Probe::NoTime | Probe::Improved | Probe::Open => {}
-            }
+        match self.early_probe(progress) {
+            Some(Probe::Settled) => return,
+            Some(Probe::TooLarge) => probing = false,
+            _ => {}
         }
         let runs = self.options.tuning.runs.max(1);
         let steps = self.options.tuning.steps_per_session * n;
