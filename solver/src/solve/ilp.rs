@@ -329,548 +329,31 @@ fn time_points(model: &TimeModel) -> Vec<Vec<SlotIdx>> {
 }
 
 impl<'a> Ilp<'a> {
-    /// Builds the model of `spec`.
+    /// Builds the model of `spec`, one row family after another (the module's doc
+    /// describes each). The order is the order of HiGHS's columns and rows, which its
+    /// search depends on: keep it.
     pub fn build(model: &'a TimeModel<'a>, spec: Spec) -> Ilp<'a> {
-        let p = model.problem;
-        let t = model.tables;
-        let n = p.sessions.len();
-        let m = p.slots.len();
-        let budget = spec.budget;
-        let live = |s: SessionIdx| spec.active[s] && p.sessions[s].schedulable;
-        let limit = |sessions: &[SessionIdx]| budget.map_or(u64::MAX, |b| b.limit(sessions));
-        let mut columns = Columns {
-            vars: ProblemVariables::new(),
-            count: 0,
-        };
-        let mut objective = Expression::with_capacity(n * m);
-        // Terms outside the core, weighted by what they add above the floor.
-        let mut outside = Expression::default();
-        let mut outside_terms = 0usize;
-        for f in &p.fixed {
-            if let (true, Some(r)) = (live(f.session), f.room) {
-                if p.rooms[r]
-                    .capacity
-                    .is_some_and(|c| c < p.sessions[f.session].attendees)
-                {
-                    objective += t.too_small as f64;
-                }
-            }
-        }
-        let mut rows = Vec::new();
-        // (section, rows and columns at its end), for `describe`.
-        let mut sections: Vec<(&'static str, usize, usize)> = Vec::new();
-
-        let mut x = vec![Vec::new(); n];
-        let mut out = vec![None; n];
-        for s in (0..n).filter(|&s| live(s)) {
-            for &b in &spec.allowed[s] {
-                if budget.is_some_and(|bg| !bg.allows_slot(model, s, b)) {
-                    continue;
-                }
-                let (v, c) = columns.add(variable().binary());
-                objective.add_mul(t.unary[s][b] as f64, v);
-                x[s].push((b, v, c));
-            }
-            let mut e: Expression = x[s].iter().map(|&(_, v, _)| v).sum();
-            if !model.must_place[s] && budget.is_none_or(|bg| bg.allows_out(model, s)) {
-                let (o, c) = columns.add(variable().min(0.0).max(1.0));
-                objective.add_mul(t.unscheduled[s] as f64, o);
-                out[s] = Some((o, c));
-                e += o;
-            }
-            rows.push(e.eq(1.0));
-            // A non-member of the core pays its slot above its floor outside the core.
-            if let Some(bg) = budget.filter(|bg| bg.unary_is_outside(s)) {
-                let base = bg.base(s);
-                let options = x[s].iter().map(|&(b, v, _)| (t.unary[s][b], v));
-                for (cost, v) in options.chain(out[s].map(|(o, _)| (t.unscheduled[s], o))) {
-                    if cost > base {
-                        outside.add_mul((cost - base) as f64, v);
-                        outside_terms += 1;
-                    }
-                }
-            }
-        }
-        let slot_vars: Vec<Vec<(SessionIdx, Variable)>> = (0..m)
-            .map(|b| {
-                (0..n)
-                    .filter_map(|s| x[s].iter().find(|e| e.0 == b).map(|e| (s, e.1)))
-                    .collect()
-            })
-            .collect();
-        let slots_of = |s: SessionIdx| x[s].iter().map(|e| e.0);
-
-        // A cap on moves from the base agenda (the rule's, or the one the budget
-        // implies): over the live sessions only, which is the cap itself when every
-        // session is live and a relaxation of it otherwise.
-        let cap = budget.map_or(p.move_rule.max_moves(), |bg| bg.max_moves(p));
-        if let Some(limit) = cap {
-            let moved: Expression = (0..n)
-                .flat_map(|s| x[s].iter().filter(move |e| p.is_move(s, Some(e.0))))
-                .map(|e| e.1)
-                .sum();
-            rows.push(moved.leq(limit as f64));
-        }
-        sections.push(("assignment", rows.len(), columns.count));
-        // Hard pairs: a shared group always; a priced pair when over budget.
-        let mut hard: BTreeSet<(SessionIdx, SessionIdx)> = BTreeSet::new();
-        for sessions in &p.group_sessions {
-            for (i, &s) in sessions.iter().enumerate() {
-                for &u in &sessions[i + 1..] {
-                    if live(s) && live(u) && s != u {
-                        hard.insert((s.min(u), s.max(u)));
-                    }
-                }
-            }
-        }
-        for &(s, u, w) in &t.pairs {
-            if live(s) && live(u) && w > budget.map_or(u64::MAX, |b| b.pair_limit(s, u, w)) {
-                hard.insert((s, u));
-            }
-        }
-        let points = time_points(model);
-        let mut hard_nodes: Vec<SessionIdx> = hard.iter().flat_map(|&(s, u)| [s, u]).collect();
-        hard_nodes.sort_unstable();
-        hard_nodes.dedup();
-        let hard_cliques = cliques_of(&hard_nodes, &hard, MAX_HARD_CLIQUES)
-            .unwrap_or_else(|| hard.iter().map(|&(s, u)| vec![s, u]).collect());
-        let mut packing_rows: BTreeSet<Vec<usize>> = BTreeSet::new();
-        for clique in &hard_cliques {
-            for point in &points {
-                let mut cols: Vec<usize> = clique
-                    .iter()
-                    .flat_map(|&s| x[s].iter().filter(|e| point.contains(&e.0)).map(|e| e.2))
-                    .collect();
-                // A session alone in the row is bounded by its own row already.
-                let owners: BTreeSet<SessionIdx> = clique
-                    .iter()
-                    .copied()
-                    .filter(|&s| slots_of(s).any(|b| point.contains(&b)))
-                    .collect();
-                if owners.len() < 2 {
-                    continue;
-                }
-                cols.sort_unstable();
-                packing_rows.insert(cols);
-            }
-        }
-        let by_column: BTreeMap<usize, Variable> =
-            x.iter().flatten().map(|&(_, v, c)| (c, v)).collect();
-        for cols in &packing_rows {
-            let e: Expression = cols.iter().map(|c| by_column[c]).sum();
-            rows.push(e.leq(1.0));
-        }
-
-        sections.push(("packing", rows.len(), columns.count));
-        // Adjacency, with rooms for the sessions concerned: y[s,b,r] seats s in room r
-        // of slot b; h[a,b,r] says the pair sits in room r in adjacent slots a, b.
-        let adjacencies: Vec<usize> = (0..t.adjacencies.len())
-            .filter(|&i| {
-                let a = &t.adjacencies[i];
-                a.ours.iter().chain(&a.theirs).all(|&s| live(s))
-            })
-            .collect();
-        let mut adj_sessions: Vec<SessionIdx> = adjacencies
-            .iter()
-            .flat_map(|&i| {
-                t.adjacencies[i]
-                    .ours
-                    .iter()
-                    .chain(&t.adjacencies[i].theirs)
-                    .copied()
-            })
-            .collect();
-        adj_sessions.sort_unstable();
-        adj_sessions.dedup();
-        let small_allowed = budget.is_none_or(|bg| t.too_small <= bg.inside_limit());
-        let mut room_y: BTreeMap<(SessionIdx, SlotIdx, usize), (Variable, usize)> = BTreeMap::new();
-        let fixed_taken = |b: SlotIdx, r: usize| {
-            p.fixed.iter().any(|f| {
-                f.slot == b
-                    && f.room == Some(r)
-                    && live(f.session)
-                    && !adj_sessions.contains(&f.session)
-            })
-        };
-        for &s in &adj_sessions {
-            for &(b, xv, _) in &x[s] {
-                let rooms: Vec<usize> = match model.fixed_room[s] {
-                    Some(r) => vec![r],
-                    None => p.slots[b]
-                        .rooms
-                        .iter()
-                        .copied()
-                        .filter(|&r| !fixed_taken(b, r))
-                        .collect(),
-                };
-                let mut e = Expression::default();
-                for r in rooms {
-                    let too_small = p.rooms[r]
-                        .capacity
-                        .is_some_and(|cap| cap < p.sessions[s].attendees)
-                        && model.fixed_room[s].is_none();
-                    if too_small && !small_allowed {
-                        continue;
-                    }
-                    let (y, c) = columns.add(variable().binary());
-                    if too_small {
-                        objective.add_mul(t.too_small as f64, y);
-                    }
-                    room_y.insert((s, b, r), (y, c));
-                    e += y;
-                }
-                rows.push((e - xv).eq(0.0));
-            }
-        }
-        let mut by_room: BTreeMap<(SlotIdx, usize), Expression> = BTreeMap::new();
-        for (&(_, b, r), &(y, _)) in &room_y {
-            *by_room.entry((b, r)).or_default() += y;
-        }
-        for (_, e) in by_room {
-            rows.push(e.leq(1.0));
-        }
-        sections.push(("rooms", rows.len(), columns.count));
-        // Capacity and room sizes.
-        let mut small = Vec::new();
-        for (b, in_b) in slot_vars.iter().enumerate() {
-            // Sessions fixed to a room keep it; the pool is the other rooms.
-            let caps = &model.capacities[b];
-            let d = small_allowed.then(|| {
-                let (d, c) = columns.add(variable().integer().min(0.0));
-                objective.add_mul(t.too_small as f64, d);
-                (d, c)
-            });
-            small.push(d);
-            if in_b.len() > p.slots[b].rooms.len() {
-                let all: Expression = in_b.iter().map(|&(_, v)| v).sum();
-                rows.push(all.leq(p.slots[b].rooms.len() as f64));
-            }
-            let mut levels: Vec<u32> = caps.iter().copied().filter(|&c| c != u32::MAX).collect();
-            levels.dedup();
-            for level in levels {
-                let above = caps.iter().filter(|&&c| c > level).count();
-                // Sessions seated by y hold their room: they count when it is above L.
-                let mut big: Vec<Variable> = in_b
-                    .iter()
-                    .filter(|&&(s, _)| {
-                        model.fixed_room[s].is_none()
-                            && !adj_sessions.contains(&s)
-                            && p.sessions[s].attendees > level
-                    })
-                    .map(|&(_, v)| v)
-                    .collect();
-                big.extend(room_y.iter().filter_map(|(&(s, slot, r), &(y, _))| {
-                    let above_level = p.rooms[r].capacity.is_none_or(|c| c > level);
-                    (slot == b && model.fixed_room[s].is_none() && above_level).then_some(y)
-                }));
-                if big.len() > above {
-                    let mut e: Expression = big.into_iter().sum();
-                    if let Some((d, _)) = d {
-                        e -= d;
-                    }
-                    rows.push(e.leq(above as f64));
-                }
-            }
-        }
-
-        sections.push(("capacity", rows.len(), columns.count));
-        // Pigeonhole cliques: of soft pairs heavy enough to matter, and hard pairs; then
-        // again with the light pairs too. Two levels, because a clique's rows are only
-        // as strong as its lightest pairs: with the light pairs in the graph, the
-        // maximal cliques of heavy pairs (BoFs) grow into mixed ones whose rows the LP
-        // meets with cheap overlaps. The light level is what proves the shared-AD
-        // overlaps that every agenda of the IETF-sized synthetic pays.
-        let pigeonholes: Vec<(Vec<SessionIdx>, Vec<SlotIdx>)> = if spec.pigeonholes {
-            let soft = |min: u64| -> BTreeSet<(SessionIdx, SessionIdx)> {
-                t.pairs
-                    .iter()
-                    .filter(|&&(s, u, w)| {
-                        live(s)
-                            && live(u)
-                            && w >= min.max(spec.min_pair_weight)
-                            && !hard.contains(&(s, u))
-                    })
-                    .map(|&(s, u, _)| (s, u))
-                    .collect()
-            };
-            let slots = x_slots(&x);
-            let mut sets = pigeonhole_sets(model, &slots, &live, &soft(CLIQUE_MIN_WEIGHT), &hard);
-            if spec.min_pair_weight < CLIQUE_MIN_WEIGHT {
-                for set in pigeonhole_sets(model, &slots, &live, &soft(0), &hard) {
-                    if !sets.contains(&set) {
-                        sets.push(set);
-                    }
-                }
-                sets.sort();
-            }
-            sets
-        } else {
-            Vec::new()
-        };
-        let pigeonhole_cliques = pigeonholes.len();
-
-        // Soft pairs. A pair whose sessions cannot move is (almost) a constant: one
-        // variable, one row. A pair inside a pigeonhole clique gets one overlap variable
-        // per slot of its first session (the clique rows need them); any other pair one
-        // variable.
-        let mut in_clique: BTreeSet<(SessionIdx, SessionIdx)> = BTreeSet::new();
-        for (clique, _) in &pigeonholes {
-            for (i, &s) in clique.iter().enumerate() {
-                for &u in &clique[i + 1..] {
-                    in_clique.insert((s.min(u), s.max(u)));
-                }
-            }
-        }
-        let mut pair_z = Vec::with_capacity(t.pairs.len());
-        let mut pair_index: BTreeMap<(SessionIdx, SessionIdx, SlotIdx), Variable> = BTreeMap::new();
-        for (k, &(s, u, w)) in t.pairs.iter().enumerate() {
-            if !live(s) || !live(u) || hard.contains(&(s, u)) || w < spec.min_pair_weight {
-                continue;
-            }
-            let is_outside = budget.is_some_and(|b| b.pair_is_outside(s, u, w));
-            let mut add_z = |columns: &mut Columns, objective: &mut Expression| {
-                let (z, c) = columns.add(variable().min(0.0).max(1.0));
-                objective.add_mul(w as f64, z);
-                if is_outside {
-                    outside.add_mul(w as f64, z);
-                    outside_terms += 1;
-                }
-                (z, c)
-            };
-            if let ([a], [b]) = (&x[s][..], &x[u][..]) {
-                if p.slots_overlap(a.0, b.0) {
-                    // Both stay where they are unless left out, which costs far more.
-                    let (z, c) = add_z(&mut columns, &mut objective);
-                    pair_z.push((k, None, z, c));
-                    rows.push((Expression::from(a.1) + b.1 - z).leq(1.0));
-                }
-                continue;
-            }
-            let per_slot = in_clique.contains(&(s, u));
-            let mut aggregated = None;
-            for &(b, xs, _) in &x[s] {
-                let theirs: Vec<Variable> = x[u]
-                    .iter()
-                    .filter(|e| p.slots_overlap(b, e.0))
-                    .map(|e| e.1)
-                    .collect();
-                if theirs.is_empty() {
-                    continue;
-                }
-                let z = if per_slot {
-                    let (z, c) = add_z(&mut columns, &mut objective);
-                    pair_z.push((k, Some(b), z, c));
-                    pair_index.insert((s, u, b), z);
-                    z
-                } else {
-                    *aggregated.get_or_insert_with(|| {
-                        let (z, c) = add_z(&mut columns, &mut objective);
-                        pair_z.push((k, None, z, c));
-                        z
-                    })
-                };
-                let e: Expression = theirs.into_iter().sum::<Expression>() + xs;
-                rows.push((e - z).leq(1.0));
-            }
-        }
-
-        sections.push(("pairs", rows.len(), columns.count));
-        // Pigeonhole rows, one per slot: m sessions of the clique in one slot make
-        // m(m-1)/2 >= k m - k(k+1)/2 overlaps (k = 1, 2).
-        for (clique, slots) in &pigeonholes {
-            for &b in slots {
-                let placed: Vec<Variable> = clique
-                    .iter()
-                    .flat_map(|&s| x[s].iter().filter(|e| e.0 == b).map(|e| e.1))
-                    .collect();
-                if placed.len() < 3 {
-                    continue;
-                }
-                let mut zs = Expression::default();
-                let mut any = false;
-                for (i, &s) in clique.iter().enumerate() {
-                    for &u in &clique[i + 1..] {
-                        if let Some(&z) = pair_index.get(&(s.min(u), s.max(u), b)) {
-                            zs += z;
-                            any = true;
-                        }
-                    }
-                }
-                if !any {
-                    continue;
-                }
-                for k in [1.0, 2.0] {
-                    let rhs: Expression =
-                        placed.iter().map(|&v| k * v).sum::<Expression>() - k * (k + 1.0) / 2.0;
-                    rows.push(zs.clone().geq(rhs));
-                }
-            }
-        }
-
-        sections.push(("pigeonhole", rows.len(), columns.count));
-        // Sequences.
-        let mut seq_levels = Vec::new();
-        let mut seq_out = Vec::new();
-        for (i, q) in t.sequences.iter().enumerate() {
-            if !live(q.first) || !live(q.second) {
-                continue;
-            }
-            let pair = [q.first, q.second];
-            let is_outside = budget.is_some_and(|b| b.is_outside(&pair));
-            let allowance = limit(&pair);
-            let mut values: Vec<u64> = q
-                .cost
-                .iter()
-                .flatten()
-                .copied()
-                .filter(|&c| c > 0)
-                .collect();
-            values.sort_unstable();
-            values.dedup();
-            let mut levels = Vec::new();
-            let mut previous = 0;
-            for &level in &values {
-                // Above the budget the combination is forbidden: the row without `o`.
-                let priced = (level <= allowance).then(|| {
-                    let (o, c) = columns.add(variable().min(0.0).max(1.0));
-                    objective.add_mul((level - previous) as f64, o);
-                    if is_outside {
-                        outside.add_mul((level - previous) as f64, o);
-                        outside_terms += 1;
-                    }
-                    previous = level;
-                    levels.push((level, o, c));
-                    o
-                });
-                for &(a, xa, _) in &x[q.first] {
-                    let bad: Vec<Variable> = x[q.second]
-                        .iter()
-                        .filter(|e| q.cost[a][e.0] >= level)
-                        .map(|e| e.1)
-                        .collect();
-                    if bad.is_empty() {
-                        continue;
-                    }
-                    let mut e: Expression = bad.into_iter().sum::<Expression>() + xa;
-                    if let Some(o) = priced {
-                        e -= o;
-                    }
-                    rows.push(e.leq(1.0));
-                }
-                if priced.is_none() {
-                    // Higher levels are forbidden by this row already.
-                    break;
-                }
-            }
-            seq_levels.push((i, levels));
-            if q.unplaced > 0 {
-                if q.unplaced <= allowance {
-                    let (o, c) = columns.add(variable().min(0.0).max(1.0));
-                    objective.add_mul(q.unplaced as f64, o);
-                    if is_outside {
-                        outside.add_mul(q.unplaced as f64, o);
-                        outside_terms += 1;
-                    }
-                    for s in pair {
-                        if let Some((u, _)) = out[s] {
-                            rows.push((Expression::from(u) - o).leq(0.0));
-                        }
-                    }
-                    seq_out.push((i, o, c));
-                } else {
-                    for s in pair {
-                        if let Some((u, _)) = out[s] {
-                            rows.push(Expression::from(u).leq(0.0));
-                        }
-                    }
-                }
-            }
-        }
-
-        sections.push(("sequences", rows.len(), columns.count));
-        let mut adj_h = Vec::new();
-        let mut adj_v = Vec::new();
-        for &i in &adjacencies {
-            let a = &t.adjacencies[i];
-            let mut hs = Vec::new();
-            let mut any = Expression::default();
-            for sa in 0..m {
-                for sb in 0..m {
-                    if !t.adjacent_slots[sa][sb] {
-                        continue;
-                    }
-                    for r in 0..p.rooms.len() {
-                        let ours: Vec<Variable> = a
-                            .ours
-                            .iter()
-                            .filter_map(|&s| room_y.get(&(s, sa, r)).map(|e| e.0))
-                            .collect();
-                        let theirs: Vec<Variable> = a
-                            .theirs
-                            .iter()
-                            .filter_map(|&s| room_y.get(&(s, sb, r)).map(|e| e.0))
-                            .collect();
-                        if ours.is_empty() || theirs.is_empty() {
-                            continue;
-                        }
-                        let (h, c) = columns.add(variable().min(0.0).max(1.0));
-                        rows.push(
-                            (Expression::from(h) - ours.into_iter().sum::<Expression>()).leq(0.0),
-                        );
-                        rows.push(
-                            (Expression::from(h) - theirs.into_iter().sum::<Expression>()).leq(0.0),
-                        );
-                        any += h;
-                        hs.push((sa, sb, r, h, c));
-                    }
-                }
-            }
-            let members: Vec<SessionIdx> = a.ours.iter().chain(&a.theirs).copied().collect();
-            if a.penalty <= limit(&members) {
-                let (v, c) = columns.add(variable().min(0.0).max(1.0));
-                objective.add_mul(a.penalty as f64, v);
-                if budget.is_some_and(|b| b.is_outside(&members)) {
-                    outside.add_mul(a.penalty as f64, v);
-                    outside_terms += 1;
-                }
-                rows.push((any.clone() + v).geq(1.0));
-                adj_v.push(Some((v, c)));
-            } else {
-                rows.push(any.clone().geq(1.0));
-                adj_v.push(None);
-            }
-            rows.push(any.leq(1.0));
-            adj_h.push((i, hs));
-        }
-
-        sections.push(("adjacency", rows.len(), columns.count));
-        if let Some(allowance) = budget.and_then(|b| b.outside_limit()) {
-            if outside_terms > 0 {
-                rows.push(outside.leq(allowance as f64));
-            }
-        }
-
-        sections.push(("knapsack", rows.len(), columns.count));
-        Ilp {
-            model,
-            x,
-            out,
-            small,
-            pair_z,
-            seq_levels,
-            seq_out,
-            adj_h,
-            room_y,
-            adj_sessions,
-            adj_v,
-            cap: budget.map(|b| b.cap(spec.active)),
-            hard_cliques: packing_rows.len(),
-            sections,
-            pigeonhole_cliques,
-            columns,
-            objective,
-            rows,
-        }
+        let mut b = Builder::new(model, spec);
+        b.assignment();
+        b.end_section("assignment");
+        b.packing();
+        b.end_section("packing");
+        b.room_seats();
+        b.end_section("rooms");
+        b.capacity();
+        b.end_section("capacity");
+        let pigeonholes = b.pigeonhole_cliques();
+        b.pairs(&pigeonholes);
+        b.end_section("pairs");
+        b.pigeonhole_rows(&pigeonholes);
+        b.end_section("pigeonhole");
+        b.sequences();
+        b.end_section("sequences");
+        b.adjacency();
+        b.end_section("adjacency");
+        b.knapsack();
+        b.end_section("knapsack");
+        b.finish(pigeonholes.len())
     }
 
     pub fn variables(&self) -> usize {
@@ -1118,6 +601,656 @@ impl<'a> Ilp<'a> {
 }
 
 /// The slots of each session's `x` variables.
+/// Where columns, objective terms and rows go, in creation order.
+struct Sink {
+    columns: Columns,
+    objective: Expression,
+    /// Terms outside the core, weighted by what they add above the floor.
+    outside: Expression,
+    outside_terms: usize,
+    rows: Vec<good_lp::Constraint>,
+    /// (section, rows and columns at its end), for [`Ilp::describe`].
+    sections: Vec<(&'static str, usize, usize)>,
+}
+
+impl Sink {
+    /// A column in \[0,1\] priced `weight`, counted outside the core when `outside`.
+    fn priced(&mut self, weight: u64, outside: bool) -> (Variable, usize) {
+        let (v, c) = self.columns.add(variable().min(0.0).max(1.0));
+        self.objective.add_mul(weight as f64, v);
+        if outside {
+            self.outside.add_mul(weight as f64, v);
+            self.outside_terms += 1;
+        }
+        (v, c)
+    }
+}
+
+/// An [`Ilp`] under construction: one method per row family, called in order by
+/// [`Ilp::build`]; each reads what the earlier ones made.
+struct Builder<'a, 's> {
+    model: &'a TimeModel<'a>,
+    spec: Spec<'s>,
+    /// Whether each session is in the model: active in the spec and schedulable.
+    live: Vec<bool>,
+    sink: Sink,
+    x: Vec<Vec<(SlotIdx, Variable, usize)>>,
+    out: Vec<Option<(Variable, usize)>>,
+    /// Pairs that may not overlap (a shared group, or over the budget).
+    hard: BTreeSet<(SessionIdx, SessionIdx)>,
+    packing_rows: usize,
+    /// Adjacency requests whose sessions are all live.
+    adjacencies: Vec<usize>,
+    adj_sessions: Vec<SessionIdx>,
+    room_y: BTreeMap<(SessionIdx, SlotIdx, usize), (Variable, usize)>,
+    /// Whether a too-small room fits the budget.
+    small_allowed: bool,
+    small: Vec<Option<(Variable, usize)>>,
+    pair_z: Vec<(usize, Option<SlotIdx>, Variable, usize)>,
+    /// The per-slot overlap variables of pairs inside pigeonhole cliques.
+    pair_index: BTreeMap<(SessionIdx, SessionIdx, SlotIdx), Variable>,
+    seq_levels: Vec<(usize, Vec<Level>)>,
+    seq_out: Vec<(usize, Variable, usize)>,
+    adj_h: Vec<(usize, Vec<AdjacentSeat>)>,
+    adj_v: Vec<Option<(Variable, usize)>>,
+}
+
+impl<'a, 's> Builder<'a, 's> {
+    fn new(model: &'a TimeModel<'a>, spec: Spec<'s>) -> Self {
+        let p = model.problem;
+        let t = model.tables;
+        let n = p.sessions.len();
+        let mut objective = Expression::with_capacity(n * p.slots.len());
+        // A session fixed to a room too small for it pays that whatever the model does.
+        for f in &p.fixed {
+            let live = spec.active[f.session] && p.sessions[f.session].schedulable;
+            if let (true, Some(r)) = (live, f.room) {
+                if p.rooms[r]
+                    .capacity
+                    .is_some_and(|c| c < p.sessions[f.session].attendees)
+                {
+                    objective += t.too_small as f64;
+                }
+            }
+        }
+        Builder {
+            model,
+            spec,
+            live: (0..n)
+                .map(|s| spec.active[s] && p.sessions[s].schedulable)
+                .collect(),
+            sink: Sink {
+                columns: Columns {
+                    vars: ProblemVariables::new(),
+                    count: 0,
+                },
+                objective,
+                outside: Expression::default(),
+                outside_terms: 0,
+                rows: Vec::new(),
+                sections: Vec::new(),
+            },
+            x: vec![Vec::new(); n],
+            out: vec![None; n],
+            hard: BTreeSet::new(),
+            packing_rows: 0,
+            adjacencies: Vec::new(),
+            adj_sessions: Vec::new(),
+            room_y: BTreeMap::new(),
+            small_allowed: spec
+                .budget
+                .is_none_or(|bg| t.too_small <= bg.inside_limit()),
+            small: Vec::new(),
+            pair_z: Vec::with_capacity(t.pairs.len()),
+            pair_index: BTreeMap::new(),
+            seq_levels: Vec::new(),
+            seq_out: Vec::new(),
+            adj_h: Vec::new(),
+            adj_v: Vec::new(),
+        }
+    }
+
+    /// What the budget lets the terms of `sessions` cost (no limit without one).
+    fn limit(&self, sessions: &[SessionIdx]) -> u64 {
+        self.spec.budget.map_or(u64::MAX, |b| b.limit(sessions))
+    }
+
+    fn end_section(&mut self, name: &'static str) {
+        let at = (name, self.sink.rows.len(), self.sink.columns.count);
+        self.sink.sections.push(at);
+    }
+
+    /// `x[s,b]` and `out[s]` with `sum_b x[s,b] + out[s] = 1`, the unary costs, and the
+    /// cap on moves from a base agenda.
+    fn assignment(&mut self) {
+        let model = self.model;
+        let (p, t) = (model.problem, model.tables);
+        let budget = self.spec.budget;
+        for s in (0..p.sessions.len()).filter(|&s| self.live[s]) {
+            for &b in &self.spec.allowed[s] {
+                if budget.is_some_and(|bg| !bg.allows_slot(model, s, b)) {
+                    continue;
+                }
+                let (v, c) = self.sink.columns.add(variable().binary());
+                self.sink.objective.add_mul(t.unary[s][b] as f64, v);
+                self.x[s].push((b, v, c));
+            }
+            let mut e: Expression = self.x[s].iter().map(|&(_, v, _)| v).sum();
+            if !model.must_place[s] && budget.is_none_or(|bg| bg.allows_out(model, s)) {
+                let (o, c) = self.sink.columns.add(variable().min(0.0).max(1.0));
+                self.sink.objective.add_mul(t.unscheduled[s] as f64, o);
+                self.out[s] = Some((o, c));
+                e += o;
+            }
+            self.sink.rows.push(e.eq(1.0));
+            // A non-member of the core pays its slot above its floor outside the core.
+            if let Some(bg) = budget.filter(|bg| bg.unary_is_outside(s)) {
+                let base = bg.base(s);
+                let options = self.x[s].iter().map(|&(b, v, _)| (t.unary[s][b], v));
+                let out = self.out[s].map(|(o, _)| (t.unscheduled[s], o));
+                for (cost, v) in options.chain(out) {
+                    if cost > base {
+                        self.sink.outside.add_mul((cost - base) as f64, v);
+                        self.sink.outside_terms += 1;
+                    }
+                }
+            }
+        }
+        // A cap on moves from the base agenda (the rule's, or the one the budget
+        // implies): over the live sessions only, which is the cap itself when every
+        // session is live and a relaxation of it otherwise.
+        let cap = budget.map_or(p.move_rule.max_moves(), |bg| bg.max_moves(p));
+        if let Some(limit) = cap {
+            let moved: Expression = (0..p.sessions.len())
+                .flat_map(|s| self.x[s].iter().filter(move |e| p.is_move(s, Some(e.0))))
+                .map(|e| e.1)
+                .sum();
+            self.sink.rows.push(moved.leq(limit as f64));
+        }
+    }
+
+    /// Hard pairs (a shared group always; a priced pair when over budget): one packing
+    /// row per maximal clique and time point.
+    fn packing(&mut self) {
+        let model = self.model;
+        let (p, t) = (model.problem, model.tables);
+        let budget = self.spec.budget;
+        for sessions in &p.group_sessions {
+            for (i, &s) in sessions.iter().enumerate() {
+                for &u in &sessions[i + 1..] {
+                    if self.live[s] && self.live[u] && s != u {
+                        self.hard.insert((s.min(u), s.max(u)));
+                    }
+                }
+            }
+        }
+        for &(s, u, w) in &t.pairs {
+            if self.live[s]
+                && self.live[u]
+                && w > budget.map_or(u64::MAX, |b| b.pair_limit(s, u, w))
+            {
+                self.hard.insert((s, u));
+            }
+        }
+        let hard = &self.hard;
+        let x = &self.x;
+        let points = time_points(model);
+        let mut hard_nodes: Vec<SessionIdx> = hard.iter().flat_map(|&(s, u)| [s, u]).collect();
+        hard_nodes.sort_unstable();
+        hard_nodes.dedup();
+        let hard_cliques = cliques_of(&hard_nodes, hard, MAX_HARD_CLIQUES)
+            .unwrap_or_else(|| hard.iter().map(|&(s, u)| vec![s, u]).collect());
+        let mut packing_rows: BTreeSet<Vec<usize>> = BTreeSet::new();
+        for clique in &hard_cliques {
+            for point in &points {
+                let mut cols: Vec<usize> = clique
+                    .iter()
+                    .flat_map(|&s| x[s].iter().filter(|e| point.contains(&e.0)).map(|e| e.2))
+                    .collect();
+                // A session alone in the row is bounded by its own row already.
+                let owners: BTreeSet<SessionIdx> = clique
+                    .iter()
+                    .copied()
+                    .filter(|&s| x[s].iter().any(|e| point.contains(&e.0)))
+                    .collect();
+                if owners.len() < 2 {
+                    continue;
+                }
+                cols.sort_unstable();
+                packing_rows.insert(cols);
+            }
+        }
+        let by_column: BTreeMap<usize, Variable> =
+            x.iter().flatten().map(|&(_, v, c)| (c, v)).collect();
+        for cols in &packing_rows {
+            let e: Expression = cols.iter().map(|c| by_column[c]).sum();
+            self.sink.rows.push(e.leq(1.0));
+        }
+        self.packing_rows = packing_rows.len();
+    }
+
+    /// Adjacency needs rooms: `y[s,b,r]` seats a session of an adjacency request in
+    /// room r of slot b, `sum_r y = x[s,b]`, at most one per room and slot.
+    fn room_seats(&mut self) {
+        let model = self.model;
+        let (p, t) = (model.problem, model.tables);
+        self.adjacencies = (0..t.adjacencies.len())
+            .filter(|&i| {
+                let a = &t.adjacencies[i];
+                a.ours.iter().chain(&a.theirs).all(|&s| self.live[s])
+            })
+            .collect();
+        let mut adj_sessions: Vec<SessionIdx> = self
+            .adjacencies
+            .iter()
+            .flat_map(|&i| {
+                t.adjacencies[i]
+                    .ours
+                    .iter()
+                    .chain(&t.adjacencies[i].theirs)
+                    .copied()
+            })
+            .collect();
+        adj_sessions.sort_unstable();
+        adj_sessions.dedup();
+        let fixed_taken = |b: SlotIdx, r: usize| {
+            p.fixed.iter().any(|f| {
+                f.slot == b
+                    && f.room == Some(r)
+                    && self.live[f.session]
+                    && !adj_sessions.contains(&f.session)
+            })
+        };
+        let mut room_y = BTreeMap::new();
+        for &s in &adj_sessions {
+            for &(b, xv, _) in &self.x[s] {
+                let rooms: Vec<usize> = match model.fixed_room[s] {
+                    Some(r) => vec![r],
+                    None => p.slots[b]
+                        .rooms
+                        .iter()
+                        .copied()
+                        .filter(|&r| !fixed_taken(b, r))
+                        .collect(),
+                };
+                let mut e = Expression::default();
+                for r in rooms {
+                    let too_small = p.rooms[r]
+                        .capacity
+                        .is_some_and(|cap| cap < p.sessions[s].attendees)
+                        && model.fixed_room[s].is_none();
+                    if too_small && !self.small_allowed {
+                        continue;
+                    }
+                    let (y, c) = self.sink.columns.add(variable().binary());
+                    if too_small {
+                        self.sink.objective.add_mul(t.too_small as f64, y);
+                    }
+                    room_y.insert((s, b, r), (y, c));
+                    e += y;
+                }
+                self.sink.rows.push((e - xv).eq(0.0));
+            }
+        }
+        let mut by_room: BTreeMap<(SlotIdx, usize), Expression> = BTreeMap::new();
+        for (&(_, b, r), &(y, _)) in &room_y {
+            *by_room.entry((b, r)).or_default() += y;
+        }
+        for (_, e) in by_room {
+            self.sink.rows.push(e.leq(1.0));
+        }
+        self.adj_sessions = adj_sessions;
+        self.room_y = room_y;
+    }
+
+    /// Per slot, at most as many sessions as open rooms, and Hall's rows on room sizes
+    /// with the slot's too-small count `small[b]`.
+    fn capacity(&mut self) {
+        let model = self.model;
+        let (p, t) = (model.problem, model.tables);
+        let (n, m) = (p.sessions.len(), p.slots.len());
+        let slot_vars: Vec<Vec<(SessionIdx, Variable)>> = (0..m)
+            .map(|b| {
+                (0..n)
+                    .filter_map(|s| self.x[s].iter().find(|e| e.0 == b).map(|e| (s, e.1)))
+                    .collect()
+            })
+            .collect();
+        for (b, in_b) in slot_vars.iter().enumerate() {
+            // Sessions fixed to a room keep it; the pool is the other rooms.
+            let caps = &model.capacities[b];
+            let d = self.small_allowed.then(|| {
+                let (d, c) = self.sink.columns.add(variable().integer().min(0.0));
+                self.sink.objective.add_mul(t.too_small as f64, d);
+                (d, c)
+            });
+            self.small.push(d);
+            if in_b.len() > p.slots[b].rooms.len() {
+                let all: Expression = in_b.iter().map(|&(_, v)| v).sum();
+                self.sink.rows.push(all.leq(p.slots[b].rooms.len() as f64));
+            }
+            let mut levels: Vec<u32> = caps.iter().copied().filter(|&c| c != u32::MAX).collect();
+            levels.dedup();
+            for level in levels {
+                let above = caps.iter().filter(|&&c| c > level).count();
+                // Sessions seated by y hold their room: they count when it is above L.
+                let mut big: Vec<Variable> = in_b
+                    .iter()
+                    .filter(|&&(s, _)| {
+                        model.fixed_room[s].is_none()
+                            && !self.adj_sessions.contains(&s)
+                            && p.sessions[s].attendees > level
+                    })
+                    .map(|&(_, v)| v)
+                    .collect();
+                big.extend(self.room_y.iter().filter_map(|(&(s, slot, r), &(y, _))| {
+                    let above_level = p.rooms[r].capacity.is_none_or(|c| c > level);
+                    (slot == b && model.fixed_room[s].is_none() && above_level).then_some(y)
+                }));
+                if big.len() > above {
+                    let mut e: Expression = big.into_iter().sum();
+                    if let Some((d, _)) = d {
+                        e -= d;
+                    }
+                    self.sink.rows.push(e.leq(above as f64));
+                }
+            }
+        }
+    }
+
+    /// The pigeonhole cliques: of soft pairs heavy enough to matter, and hard pairs;
+    /// then again with the light pairs too. Two levels, because a clique's rows are
+    /// only as strong as its lightest pairs: with the light pairs in the graph, the
+    /// maximal cliques of heavy pairs (BoFs) grow into mixed ones whose rows the LP
+    /// meets with cheap overlaps. The light level is what proves the shared-AD
+    /// overlaps that every agenda of the IETF-sized synthetic pays.
+    fn pigeonhole_cliques(&self) -> Vec<Clique> {
+        if !self.spec.pigeonholes {
+            return Vec::new();
+        }
+        let (model, spec) = (self.model, self.spec);
+        let soft = |min: u64| -> BTreeSet<(SessionIdx, SessionIdx)> {
+            model
+                .tables
+                .pairs
+                .iter()
+                .filter(|&&(s, u, w)| {
+                    self.live[s]
+                        && self.live[u]
+                        && w >= min.max(spec.min_pair_weight)
+                        && !self.hard.contains(&(s, u))
+                })
+                .map(|&(s, u, _)| (s, u))
+                .collect()
+        };
+        let live = |s: SessionIdx| self.live[s];
+        let slots = x_slots(&self.x);
+        let mut sets = pigeonhole_sets(model, &slots, &live, &soft(CLIQUE_MIN_WEIGHT), &self.hard);
+        if spec.min_pair_weight < CLIQUE_MIN_WEIGHT {
+            for set in pigeonhole_sets(model, &slots, &live, &soft(0), &self.hard) {
+                if !sets.contains(&set) {
+                    sets.push(set);
+                }
+            }
+            sets.sort();
+        }
+        sets
+    }
+
+    /// Soft pairs. A pair whose sessions cannot move is (almost) a constant: one
+    /// variable, one row. A pair inside a pigeonhole clique gets one overlap variable
+    /// per slot of its first session (the clique rows need them); any other pair one
+    /// variable.
+    fn pairs(&mut self, pigeonholes: &[Clique]) {
+        let p = self.model.problem;
+        let mut in_clique: BTreeSet<(SessionIdx, SessionIdx)> = BTreeSet::new();
+        for (clique, _) in pigeonholes {
+            for (i, &s) in clique.iter().enumerate() {
+                for &u in &clique[i + 1..] {
+                    in_clique.insert((s.min(u), s.max(u)));
+                }
+            }
+        }
+        for (k, &(s, u, w)) in self.model.tables.pairs.iter().enumerate() {
+            if !self.live[s]
+                || !self.live[u]
+                || self.hard.contains(&(s, u))
+                || w < self.spec.min_pair_weight
+            {
+                continue;
+            }
+            let is_outside = self.spec.budget.is_some_and(|b| b.pair_is_outside(s, u, w));
+            let (xs, xu) = (&self.x[s], &self.x[u]);
+            if let ([a], [b]) = (&xs[..], &xu[..]) {
+                if p.slots_overlap(a.0, b.0) {
+                    // Both stay where they are unless left out, which costs far more.
+                    let (z, c) = self.sink.priced(w, is_outside);
+                    self.pair_z.push((k, None, z, c));
+                    self.sink
+                        .rows
+                        .push((Expression::from(a.1) + b.1 - z).leq(1.0));
+                }
+                continue;
+            }
+            let per_slot = in_clique.contains(&(s, u));
+            let mut aggregated = None;
+            for &(b, x_sb, _) in xs {
+                let theirs: Vec<Variable> = xu
+                    .iter()
+                    .filter(|e| p.slots_overlap(b, e.0))
+                    .map(|e| e.1)
+                    .collect();
+                if theirs.is_empty() {
+                    continue;
+                }
+                let z = if per_slot {
+                    let (z, c) = self.sink.priced(w, is_outside);
+                    self.pair_z.push((k, Some(b), z, c));
+                    self.pair_index.insert((s, u, b), z);
+                    z
+                } else {
+                    *aggregated.get_or_insert_with(|| {
+                        let (z, c) = self.sink.priced(w, is_outside);
+                        self.pair_z.push((k, None, z, c));
+                        z
+                    })
+                };
+                let e: Expression = theirs.into_iter().sum::<Expression>() + x_sb;
+                self.sink.rows.push((e - z).leq(1.0));
+            }
+        }
+    }
+
+    /// Pigeonhole rows, one per clique and slot: m sessions of the clique in one slot
+    /// make m(m-1)/2 >= k m - k(k+1)/2 overlaps (k = 1, 2).
+    fn pigeonhole_rows(&mut self, pigeonholes: &[Clique]) {
+        for (clique, slots) in pigeonholes {
+            for &b in slots {
+                let placed: Vec<Variable> = clique
+                    .iter()
+                    .flat_map(|&s| self.x[s].iter().filter(|e| e.0 == b).map(|e| e.1))
+                    .collect();
+                if placed.len() < 3 {
+                    continue;
+                }
+                let mut zs = Expression::default();
+                let mut any = false;
+                for (i, &s) in clique.iter().enumerate() {
+                    for &u in &clique[i + 1..] {
+                        if let Some(&z) = self.pair_index.get(&(s.min(u), s.max(u), b)) {
+                            zs += z;
+                            any = true;
+                        }
+                    }
+                }
+                if !any {
+                    continue;
+                }
+                for k in [1.0, 2.0] {
+                    let rhs: Expression =
+                        placed.iter().map(|&v| k * v).sum::<Expression>() - k * (k + 1.0) / 2.0;
+                    self.sink.rows.push(zs.clone().geq(rhs));
+                }
+            }
+        }
+    }
+
+    /// Sequences (order, time relation): their cost levels, each level above the
+    /// budget a hard row, and the price of leaving one of the pair out.
+    fn sequences(&mut self) {
+        let t = self.model.tables;
+        for (i, q) in t.sequences.iter().enumerate() {
+            if !self.live[q.first] || !self.live[q.second] {
+                continue;
+            }
+            let pair = [q.first, q.second];
+            let is_outside = self.spec.budget.is_some_and(|b| b.is_outside(&pair));
+            let allowance = self.limit(&pair);
+            let mut values: Vec<u64> = q
+                .cost
+                .iter()
+                .flatten()
+                .copied()
+                .filter(|&c| c > 0)
+                .collect();
+            values.sort_unstable();
+            values.dedup();
+            let mut levels = Vec::new();
+            let mut previous = 0;
+            for &level in &values {
+                // Above the budget the combination is forbidden: the row without `o`.
+                let priced = (level <= allowance).then(|| {
+                    let (o, c) = self.sink.priced(level - previous, is_outside);
+                    previous = level;
+                    levels.push((level, o, c));
+                    o
+                });
+                for &(a, xa, _) in &self.x[q.first] {
+                    let bad: Vec<Variable> = self.x[q.second]
+                        .iter()
+                        .filter(|e| q.cost[a][e.0] >= level)
+                        .map(|e| e.1)
+                        .collect();
+                    if bad.is_empty() {
+                        continue;
+                    }
+                    let mut e: Expression = bad.into_iter().sum::<Expression>() + xa;
+                    if let Some(o) = priced {
+                        e -= o;
+                    }
+                    self.sink.rows.push(e.leq(1.0));
+                }
+                if priced.is_none() {
+                    // Higher levels are forbidden by this row already.
+                    break;
+                }
+            }
+            self.seq_levels.push((i, levels));
+            if q.unplaced > 0 {
+                if q.unplaced <= allowance {
+                    let (o, c) = self.sink.priced(q.unplaced, is_outside);
+                    for s in pair {
+                        if let Some((u, _)) = self.out[s] {
+                            self.sink.rows.push((Expression::from(u) - o).leq(0.0));
+                        }
+                    }
+                    self.seq_out.push((i, o, c));
+                } else {
+                    for s in pair {
+                        if let Some((u, _)) = self.out[s] {
+                            self.sink.rows.push(Expression::from(u).leq(0.0));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Adjacency: `h[a,b,r]` says the pair sits in room r in adjacent slots a, b;
+    /// `v >= 1 - sum h`, priced `wg_adjacent` (hard when over budget).
+    fn adjacency(&mut self) {
+        let (p, t) = (self.model.problem, self.model.tables);
+        let m = p.slots.len();
+        for &i in &self.adjacencies.clone() {
+            let a = &t.adjacencies[i];
+            let mut hs = Vec::new();
+            let mut any = Expression::default();
+            for sa in 0..m {
+                for sb in 0..m {
+                    if !t.adjacent_slots[sa][sb] {
+                        continue;
+                    }
+                    for r in 0..p.rooms.len() {
+                        let seats = |sessions: &[SessionIdx], slot: SlotIdx| -> Vec<Variable> {
+                            sessions
+                                .iter()
+                                .filter_map(|&s| self.room_y.get(&(s, slot, r)).map(|e| e.0))
+                                .collect()
+                        };
+                        let (ours, theirs) = (seats(&a.ours, sa), seats(&a.theirs, sb));
+                        if ours.is_empty() || theirs.is_empty() {
+                            continue;
+                        }
+                        let (h, c) = self.sink.columns.add(variable().min(0.0).max(1.0));
+                        for side in [ours, theirs] {
+                            let e = Expression::from(h) - side.into_iter().sum::<Expression>();
+                            self.sink.rows.push(e.leq(0.0));
+                        }
+                        any += h;
+                        hs.push((sa, sb, r, h, c));
+                    }
+                }
+            }
+            let members: Vec<SessionIdx> = a.ours.iter().chain(&a.theirs).copied().collect();
+            if a.penalty <= self.limit(&members) {
+                let is_outside = self.spec.budget.is_some_and(|b| b.is_outside(&members));
+                let (v, c) = self.sink.priced(a.penalty, is_outside);
+                self.sink.rows.push((any.clone() + v).geq(1.0));
+                self.adj_v.push(Some((v, c)));
+            } else {
+                self.sink.rows.push(any.clone().geq(1.0));
+                self.adj_v.push(None);
+            }
+            self.sink.rows.push(any.leq(1.0));
+            self.adj_h.push((i, hs));
+        }
+    }
+
+    /// Under a core bound: the terms outside the core weigh at most what the budget
+    /// leaves them.
+    fn knapsack(&mut self) {
+        if let Some(allowance) = self.spec.budget.and_then(|b| b.outside_limit()) {
+            if self.sink.outside_terms > 0 {
+                let outside = std::mem::take(&mut self.sink.outside);
+                self.sink.rows.push(outside.leq(allowance as f64));
+            }
+        }
+    }
+
+    fn finish(self, pigeonhole_cliques: usize) -> Ilp<'a> {
+        Ilp {
+            model: self.model,
+            x: self.x,
+            out: self.out,
+            small: self.small,
+            pair_z: self.pair_z,
+            seq_levels: self.seq_levels,
+            seq_out: self.seq_out,
+            adj_h: self.adj_h,
+            room_y: self.room_y,
+            adj_sessions: self.adj_sessions,
+            adj_v: self.adj_v,
+            cap: self.spec.budget.map(|b| b.cap(self.spec.active)),
+            hard_cliques: self.packing_rows,
+            sections: self.sink.sections,
+            pigeonhole_cliques,
+            columns: self.sink.columns,
+            objective: self.sink.objective,
+            rows: self.sink.rows,
+        }
+    }
+}
+
 fn x_slots(x: &[Vec<(SlotIdx, Variable, usize)>]) -> Vec<Vec<SlotIdx>> {
     x.iter()
         .map(|xs| xs.iter().map(|e| e.0).collect())
