@@ -10,7 +10,7 @@
 //! bound nodes, not seconds, so a run is reproducible).
 
 use super::budget::{Budget, CoreBound};
-use super::ilp::{Ilp, IlpOptions, Spec};
+use super::ilp::{Ilp, IlpOptions, IlpOutcome, Spec};
 use super::timing::TimeModel;
 use crate::problem::{SessionIdx, SlotIdx};
 use crate::rng::Rng;
@@ -29,107 +29,211 @@ pub struct Improved {
     pub bound: Option<u64>,
 }
 
-/// Improves `start` over `rounds` neighbourhoods, or until `budget_time` runs out, or
-/// until the cost reaches `bound` (a proven lower bound: nothing better exists). Each
-/// neighbourhood's model is restricted to agendas cheaper than the current one
-/// ([`Budget`], sharpened by `core` when given), so a neighbourhood without a better
-/// agenda is usually refuted at once.
-#[allow(clippy::too_many_arguments)]
-pub fn improve(
-    model: &TimeModel,
-    start: Vec<Option<SlotIdx>>,
-    fixed: &[(SessionIdx, SlotIdx)],
-    allowed_anywhere: &[Vec<SlotIdx>],
-    budget_time: Duration,
-    rounds: usize,
-    bound: u64,
-    core: Option<CoreBound>,
-    granularity: u64,
-    options: &IlpOptions,
-    on_improvement: &mut dyn FnMut(u64),
-) -> Improved {
-    let p = model.problem;
-    let m = p.slots.len();
-    let began = Instant::now();
-    let mut rng = Rng(options.seed ^ 0x1A5);
-    let mut current = start;
-    let mut cost = model.cost(&current);
-    let everyone = vec![true; p.sessions.len()];
-    let mut cut_by_time = false;
-    let mut room_of = Vec::new();
-    let mut proven = None;
-    if m == 0 {
-        return Improved {
+/// What one large-neighbourhood search works within.
+pub struct Lns<'a> {
+    pub model: &'a TimeModel<'a>,
+    /// Sessions pinned to a slot: every neighbourhood keeps them there.
+    pub fixed: &'a [(SessionIdx, SlotIdx)],
+    /// The slots each session may take at all.
+    pub allowed_anywhere: &'a [Vec<SlotIdx>],
+    /// Wall-clock time for the whole search, model building included.
+    pub time: Duration,
+    /// At most this many neighbourhoods.
+    pub rounds: usize,
+    /// A proven lower bound: the search stops when it reaches it.
+    pub bound: u64,
+    /// Sharpens every neighbourhood's budget ([`Budget`]).
+    pub core: Option<CoreBound>,
+    /// Costs differ by multiples of this: a better agenda is at least this much cheaper.
+    pub granularity: u64,
+    pub options: &'a IlpOptions,
+}
+
+/// The kinds of neighbourhood, in the order a cycle of rounds visits them.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// The sessions that need the longest blocks, anywhere, with pigeonhole rows: they
+    /// decide most of the cost and move only together.
+    Core,
+    /// A session of a costly pair and its strongest ties, anywhere.
+    Related,
+    /// Every session of a few blocks, among those blocks.
+    Blocks,
+}
+
+impl Kind {
+    /// Every sixth round frees the core, every other one related sessions, the rest
+    /// blocks.
+    fn of_round(round: usize) -> Kind {
+        if round.is_multiple_of(6) {
+            Kind::Core
+        } else if round.is_multiple_of(2) {
+            Kind::Related
+        } else {
+            Kind::Blocks
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Kind::Core => "core",
+            Kind::Related => "related",
+            Kind::Blocks => "blocks",
+        }
+    }
+}
+
+/// Neighbourhood sizes. They grow while their problems are solved fast without gain,
+/// and shrink when one runs out of time: the size tracks what HiGHS can close quickly.
+struct Sizes {
+    /// Blocks freed by a [`Kind::Blocks`] neighbourhood.
+    blocks: usize,
+    /// Sessions freed by a [`Kind::Related`] neighbourhood.
+    related: usize,
+}
+
+impl Sizes {
+    fn adapt(&mut self, kind: Kind, grow: bool, shrink: bool, slots: usize, sessions: usize) {
+        match (kind, grow, shrink) {
+            (Kind::Blocks, _, true) => self.blocks = (self.blocks - 1).max(2.min(slots)),
+            (Kind::Blocks, true, _) => self.blocks = (self.blocks + 1).min(slots),
+            (Kind::Related, _, true) => self.related = (self.related * 4 / 5).max(4),
+            (Kind::Related, true, _) => self.related = (self.related + 4).min(sessions),
+            _ => {}
+        }
+    }
+}
+
+impl Lns<'_> {
+    /// Improves `start` over `rounds` neighbourhoods, or until `time` runs out, or
+    /// until the cost reaches `bound`. Each neighbourhood's model is restricted to
+    /// agendas cheaper than the current one ([`Budget`], sharpened by `core` when
+    /// given), so a neighbourhood without a better agenda is usually refuted at once.
+    pub fn improve(
+        &self,
+        start: Vec<Option<SlotIdx>>,
+        on_improvement: &mut dyn FnMut(u64),
+    ) -> Improved {
+        let model = self.model;
+        let p = model.problem;
+        let m = p.slots.len();
+        let began = Instant::now();
+        let mut rng = Rng(self.options.seed ^ 0x1A5);
+        let mut current = start;
+        let mut cost = model.cost(&current);
+        let mut cut_by_time = false;
+        let mut room_of = Vec::new();
+        let mut proven = None;
+        let mut sizes = Sizes {
+            blocks: 3.min(m),
+            related: 12,
+        };
+        let mut round = 0usize;
+        let mut stall = Stall::default();
+        for _ in 0..if m == 0 { 0 } else { self.rounds } {
+            if stall.over() || cost <= self.bound || cancelled(self.options) {
+                break;
+            }
+            if self.time.saturating_sub(began.elapsed()) < Duration::from_millis(200) {
+                cut_by_time = true;
+                break;
+            }
+            round += 1;
+            let kind = Kind::of_round(round);
+            let allowed = self.neighbourhood(kind, &current, &sizes, &mut rng);
+            let outcome = self.solve(kind, &allowed, &current, cost, began);
+            let settled = outcome.proven_optimal || outcome.infeasible;
+            let easy = settled && outcome.nodes <= EASY_NODES;
+            let before = cost;
+            if let Some(candidate) = outcome.slot_of.clone() {
+                let candidate_cost = model.cost(&candidate);
+                if candidate_cost < cost {
+                    cost = candidate_cost;
+                    current = candidate;
+                    room_of = outcome.room_of.clone();
+                    on_improvement(cost);
+                }
+            }
+            if settled && self.is_whole(&allowed) {
+                // The whole meeting under the budget: nothing beats `cost`.
+                proven = Some(cost);
+            }
+            if self.options.log {
+                log_round(round, kind, &allowed, &outcome, cost);
+            }
+            stall.round(before, cost);
+            let (grow, shrink) = (easy && cost == before, !settled);
+            cut_by_time |= shrink;
+            sizes.adapt(kind, grow, shrink, m, p.sessions.len());
+            if proven.is_some() {
+                break;
+            }
+        }
+        Improved {
             slot_of: current,
             room_of,
             cut_by_time,
             bound: proven,
-        };
+        }
     }
-    // The neighbourhood grows while its problems are solved fast without gain, and
-    // shrinks when one runs out of time: the size tracks what HiGHS can close quickly.
-    let mut size = 3.min(m);
-    let mut group_size = 12usize;
-    let mut round = 0usize;
-    let mut stall = Stall::default();
-    for _ in 0..rounds {
-        if stall.over() {
-            break;
-        }
-        let left = budget_time.saturating_sub(began.elapsed());
-        if cost <= bound || cancelled(options) {
-            break;
-        }
-        if left < Duration::from_millis(200) {
-            cut_by_time = true;
-            break;
-        }
-        round += 1;
-        // Every sixth round frees the sessions that need the longest blocks (the core),
-        // with pigeonhole rows: they decide most of the cost and move only together.
-        let by_length = round.is_multiple_of(6);
-        let by_sessions = round.is_multiple_of(2) || by_length;
-        let mut blocks = Vec::new();
+
+    /// The slots each session may take in a neighbourhood of `kind` around `current`:
+    /// pinned sessions stay, freed ones go anywhere (or among the chosen blocks), the
+    /// others stay where they are.
+    fn neighbourhood(
+        &self,
+        kind: Kind,
+        current: &[Option<SlotIdx>],
+        sizes: &Sizes,
+        rng: &mut Rng,
+    ) -> Vec<Vec<SlotIdx>> {
+        let model = self.model;
+        let p = model.problem;
+        let m = p.slots.len();
         let mut free: Vec<bool> = vec![false; p.sessions.len()];
-        if by_length {
-            let longest = p.slots.iter().map(|s| s.minutes).max().unwrap_or(0);
-            for s in p.schedulable_sessions() {
-                free[s] = p.sessions[s].minutes >= longest;
-            }
-        } else if by_sessions {
-            // Related sessions: one from a costly pair and its strongest ties, anywhere.
-            for s in related_sessions(model, &current, group_size, &mut rng) {
-                free[s] = true;
-            }
-        } else {
-            // A few blocks: one where the agenda pays most, the others at random,
-            // of the same length first.
-            let first = costliest_slot(model, &current, &mut rng);
-            blocks.push(first);
-            let mut same: Vec<SlotIdx> = (0..m)
-                .filter(|&b| b != first && p.slots[b].minutes == p.slots[first].minutes)
-                .collect();
-            while blocks.len() < size && !same.is_empty() {
-                let i = rng.below(same.len());
-                blocks.push(same.swap_remove(i));
-            }
-            while blocks.len() < size {
-                let b = rng.below(m);
-                if !blocks.contains(&b) {
-                    blocks.push(b);
+        let mut blocks = Vec::new();
+        match kind {
+            Kind::Core => {
+                let longest = p.slots.iter().map(|s| s.minutes).max().unwrap_or(0);
+                for s in p.schedulable_sessions() {
+                    free[s] = p.sessions[s].minutes >= longest;
                 }
             }
-            blocks.sort_unstable();
+            Kind::Related => {
+                for s in related_sessions(model, current, sizes.related, rng) {
+                    free[s] = true;
+                }
+            }
+            Kind::Blocks => {
+                // One where the agenda pays most, the others at random, of the same
+                // length first.
+                let first = costliest_slot(model, current, rng);
+                blocks.push(first);
+                let mut same: Vec<SlotIdx> = (0..m)
+                    .filter(|&b| b != first && p.slots[b].minutes == p.slots[first].minutes)
+                    .collect();
+                while blocks.len() < sizes.blocks && !same.is_empty() {
+                    let i = rng.below(same.len());
+                    blocks.push(same.swap_remove(i));
+                }
+                while blocks.len() < sizes.blocks {
+                    let b = rng.below(m);
+                    if !blocks.contains(&b) {
+                        blocks.push(b);
+                    }
+                }
+                blocks.sort_unstable();
+            }
         }
-        let allowed: Vec<Vec<SlotIdx>> = (0..p.sessions.len())
+        (0..p.sessions.len())
             .map(|s| {
-                if let Some(&(_, b)) = fixed.iter().find(|f| f.0 == s) {
+                if let Some(&(_, b)) = self.fixed.iter().find(|f| f.0 == s) {
                     return vec![b];
                 }
-                if by_sessions {
+                if kind != Kind::Blocks {
                     return match current[s] {
                         Some(b) if !free[s] => vec![b],
-                        _ => allowed_anywhere[s].clone(),
+                        _ => self.allowed_anywhere[s].clone(),
                     };
                 }
                 match current[s] {
@@ -138,93 +242,64 @@ pub fn improve(
                     None => blocks.clone(),
                 }
             })
-            .collect();
-        // The round ends by the budget's end at the latest, building included.
-        // HiGHS's own log of every small model would drown the rest: one line each.
+            .collect()
+    }
+
+    /// Solves one neighbourhood exactly, restricted to agendas cheaper than `cost`.
+    /// The round ends by the search's end at the latest, building included; HiGHS's own
+    /// log of every small model would drown the rest, so it is off.
+    fn solve(
+        &self,
+        kind: Kind,
+        allowed: &[Vec<SlotIdx>],
+        current: &[Option<SlotIdx>],
+        cost: u64,
+        began: Instant,
+    ) -> IlpOutcome {
         let sub = IlpOptions {
-            deadline: (Instant::now() + Duration::from_secs(5)).min(began + budget_time),
+            deadline: (Instant::now() + Duration::from_secs(5)).min(began + self.time),
             log: false,
-            ..options.clone()
+            ..self.options.clone()
         };
-        let target = cost.saturating_sub(granularity);
-        let budget = Budget::new(model, allowed_anywhere, target, core.clone());
+        let target = cost.saturating_sub(self.granularity);
+        let budget = Budget::new(self.model, self.allowed_anywhere, target, self.core.clone());
+        let everyone = vec![true; self.model.problem.sessions.len()];
         let spec = Spec {
-            allowed: &allowed,
+            allowed,
             active: &everyone,
             budget: Some(&budget),
-            pigeonholes: by_length,
+            pigeonholes: kind == Kind::Core,
             min_pair_weight: 0,
         };
-        let ilp = Ilp::build(model, spec);
-        let outcome = ilp.solve(Some(&current), &sub, None);
-        let settled = outcome.proven_optimal || outcome.infeasible;
-        let easy = settled && outcome.nodes <= EASY_NODES;
-        let mut improved = false;
-        let before = cost;
-        if let Some(candidate) = outcome.slot_of {
-            let candidate_cost = model.cost(&candidate);
-            if candidate_cost < cost {
-                cost = candidate_cost;
-                current = candidate;
-                room_of = outcome.room_of;
-                improved = true;
-                on_improvement(cost);
-            }
-        }
-        // A neighbourhood that frees every session everywhere is the whole meeting
-        // under the budget: settled, it proves that nothing beats `cost`.
-        let whole = allowed
+        Ilp::build(self.model, spec).solve(Some(current), &sub, None)
+    }
+
+    /// Whether a neighbourhood frees every session everywhere: the whole meeting.
+    fn is_whole(&self, allowed: &[Vec<SlotIdx>]) -> bool {
+        allowed
             .iter()
-            .zip(allowed_anywhere)
-            .all(|(a, any)| any.iter().all(|b| a.contains(b)));
-        if whole && settled {
-            proven = Some(cost);
-        }
-        if options.log {
-            let kind = if by_length {
-                "core"
-            } else if by_sessions {
-                "related"
-            } else {
-                "blocks"
-            };
-            let free = allowed.iter().filter(|a| a.len() > 1).count();
-            let end = if outcome.infeasible {
-                "refuted"
-            } else if outcome.proven_optimal {
-                "solved"
-            } else {
-                "open"
-            };
-            println!(
-                "lns round {round}: {kind} neighbourhood, {free} sessions free: {end} in {:.2?} ({} nodes, objective {:?}), cost {cost}",
-                outcome.elapsed, outcome.nodes, outcome.objective
-            );
-        }
-        stall.round(before, cost);
-        let (grow, shrink) = (easy && !improved, !settled);
-        cut_by_time |= shrink;
-        match (
-            if by_length { None } else { Some(by_sessions) },
-            grow,
-            shrink,
-        ) {
-            (Some(false), _, true) => size = (size - 1).max(2.min(m)),
-            (Some(false), true, _) => size = (size + 1).min(m),
-            (Some(true), _, true) => group_size = (group_size * 4 / 5).max(4),
-            (Some(true), true, _) => group_size = (group_size + 4).min(p.sessions.len()),
-            _ => {}
-        }
-        if proven.is_some() {
-            break;
-        }
+            .zip(self.allowed_anywhere)
+            .all(|(a, any)| any.iter().all(|b| a.contains(b)))
     }
-    Improved {
-        slot_of: current,
-        room_of,
-        cut_by_time,
-        bound: proven,
-    }
+}
+
+/// One line per neighbourhood when HiGHS's log is asked for.
+fn log_round(round: usize, kind: Kind, allowed: &[Vec<SlotIdx>], outcome: &IlpOutcome, cost: u64) {
+    let free = allowed.iter().filter(|a| a.len() > 1).count();
+    let end = if outcome.infeasible {
+        "refuted"
+    } else if outcome.proven_optimal {
+        "solved"
+    } else {
+        "open"
+    };
+    println!(
+        "lns round {round}: {} neighbourhood, {free} sessions free: {end} in {:.2?} ({} nodes, objective {:?}), cost {cost}",
+        kind.name(),
+        outcome.elapsed,
+        outcome.nodes,
+        outcome.objective
+    );
 }
 
 /// A neighbourhood settled within this many branch-and-bound nodes was easy: the next

@@ -138,19 +138,19 @@ impl Search<'_, '_> {
                 elapsed: began.elapsed(),
             })
         };
-        let improved = lns::improve(
-            self.model,
-            self.best.clone(),
-            self.fixed,
-            self.allowed,
-            budget_time,
-            self.options.tuning.lns_rounds,
-            self.lower,
-            self.core.clone(),
-            self.granularity,
-            &self.ilp_options(budget_time),
-            &mut report,
-        );
+        let ilp_options = self.ilp_options(budget_time);
+        let search = lns::Lns {
+            model: self.model,
+            fixed: self.fixed,
+            allowed_anywhere: self.allowed,
+            time: budget_time,
+            rounds: self.options.tuning.lns_rounds,
+            bound: self.lower,
+            core: self.core.clone(),
+            granularity: self.granularity,
+            options: &ilp_options,
+        };
+        let improved = search.improve(self.best.clone(), &mut report);
         self.cut_by_time |= improved.cut_by_time;
         self.offer(improved.slot_of, improved.room_of);
         if let Some(bound) = improved.bound {
