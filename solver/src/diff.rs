@@ -27,8 +27,11 @@ pub enum Change {
 /// One session that changed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Move {
+    /// The group's acronym.
     pub group: String,
+    /// The session number.
     pub session: u32,
+    /// Moved to another block, to another room only, placed, or left out.
     pub change: Change,
     /// Block and room in the first agenda (None: not placed there).
     pub from: Option<(String, String)>,
@@ -39,19 +42,26 @@ pub struct Move {
 /// The cost of one kind in both agendas.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct KindChange {
+    /// The penalty key.
     pub kind: &'static str,
+    /// Its cost in the first agenda.
     pub before: u64,
+    /// Its cost in the second agenda.
     pub after: u64,
 }
 
 /// Everything that differs between agenda `a` (before) and `b` (after).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AgendaDiff {
+    /// The first agenda's cost under the instance.
     pub cost_before: u64,
+    /// The second agenda's cost under the instance.
     pub cost_after: u64,
     /// Sessions that changed, in the order of the sessions of the meeting.
     pub moves: Vec<Move>,
+    /// Violations of the second agenda that the first does not have.
     pub violations_added: Vec<Violation>,
+    /// Violations of the first agenda that the second does not have.
     pub violations_removed: Vec<Violation>,
     /// Kinds whose cost differs.
     pub by_kind: Vec<KindChange>,

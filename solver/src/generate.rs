@@ -14,7 +14,9 @@ use std::collections::{BTreeMap, BTreeSet};
 pub struct GenerateOptions {
     /// Total sessions 1 and 2 (third sessions come on top, rarely).
     pub sessions: usize,
+    /// Rooms of the grid.
     pub rooms: usize,
+    /// Seed of the generator: same options, same instance.
     pub seed: u64,
     /// How the meeting departs from IETF 106's shape (the default is IETF 106's).
     pub shape: Shape,
@@ -55,22 +57,34 @@ const BOF_SHARE: f64 = 0.07;
 /// Why the options cannot give an instance.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum GenerateError {
+    /// A shape knob outside its range.
     #[error("--{name} must be from {min} to {max}, got {value}")]
     OutOfRange {
+        /// The option's name (`fill`, `conflicts`, ...).
         name: &'static str,
+        /// The value given.
         value: f64,
+        /// The least value accepted.
         min: f64,
+        /// The largest value accepted.
         max: f64,
     },
+    /// No sessions asked for.
     #[error("--sessions must be at least 1")]
     NoSessions,
+    /// No rooms asked for.
     #[error("--rooms must be at least 1")]
     NoRooms,
+    /// The sessions do not fit a week of blocks in that many rooms.
     #[error("{sessions} sessions in {rooms} rooms needs {blocks} blocks, more than the {max} a week holds; add rooms")]
     TooFewRooms {
+        /// Sessions asked for.
         sessions: usize,
+        /// Rooms asked for.
         rooms: usize,
+        /// Blocks they would need.
         blocks: usize,
+        /// Blocks a week holds.
         max: usize,
     },
 }

@@ -17,8 +17,8 @@ use std::fmt::Write;
 pub struct ConflictEdge {
     /// Chair conflicts declared, counting both directions.
     pub chair: u32,
-    pub technology: u32,
-    pub key_participant: u32,
+    pub(crate) technology: u32,
+    pub(crate) key_participant: u32,
     /// Must-attend people listed by both groups.
     pub shared_people: u32,
     /// People who chair both groups.
@@ -39,6 +39,7 @@ impl ConflictEdge {
 /// The conflict graph of a problem.
 #[derive(Debug, Clone)]
 pub struct ConflictGraph {
+    /// One node per group that meets; an edge per pair with declared conflicts.
     pub graph: UnGraph<GroupIdx, ConflictEdge>,
     /// The node of each group that meets.
     pub node: Vec<Option<NodeIndex>>,
@@ -55,6 +56,7 @@ pub struct Clique {
 }
 
 impl ConflictGraph {
+    /// The conflict graph of `p`.
     pub fn build(p: &Problem) -> ConflictGraph {
         let mut graph = UnGraph::default();
         let mut node = vec![None; p.groups.len()];

@@ -8,6 +8,8 @@
 //! Nothing here does I/O beyond reading the files it is asked to read, spawns threads,
 //! or keeps global state; the CLI and the gRPC service are thin adapters over it.
 
+#![warn(missing_docs)]
+
 pub mod agenda;
 pub mod cost;
 pub mod datatracker;

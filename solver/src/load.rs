@@ -12,21 +12,33 @@ pub enum LoadError {
     /// so that error chains do not print it twice).
     #[error("{path}: cannot read the file: {cause}")]
     Io {
+        /// The file.
         path: PathBuf,
+        /// What the OS said.
         cause: std::io::Error,
     },
+    /// The text is not JSON of the document's shape.
     #[error("{origin}:{line}:{column}: {message}")]
     Syntax {
+        /// The file, or what the text came from.
         origin: String,
+        /// Line of the error (1-based).
         line: usize,
+        /// Column of the error (1-based).
         column: usize,
+        /// What is wrong.
         message: String,
     },
+    /// The document is another kind of document than the one expected.
     #[error("{origin}: \"format\" is {found:?}, expected {expected:?}; {hint}")]
     WrongFormat {
+        /// The file, or what the text came from.
         origin: String,
+        /// The `format` the document gives.
         found: String,
+        /// The `format` expected.
         expected: &'static str,
+        /// What the user may have meant.
         hint: &'static str,
     },
 }

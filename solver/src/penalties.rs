@@ -6,23 +6,42 @@ use std::fmt;
 /// the order of reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum CostKind {
+    /// `unscheduled`: a schedulable session left out.
     Unscheduled,
+    /// `timerange`: a session in a time range its group avoids.
     Timerange,
+    /// `chair_conflict`: a session overlapping one of a group its chairs also chair.
     ChairConflict,
+    /// `key_participant`: a session overlapping one of a group that shares key
+    /// participants.
     KeyParticipant,
+    /// `tech_overlap`: a session overlapping one of a group with overlapping technology.
     TechOverlap,
+    /// `must_attend`: two sessions that a must-attend person both needs overlap.
     MustAttend,
+    /// `too_small_room`: a session in a room with fewer seats than its attendees.
     TooSmallRoom,
+    /// `too_short_slot`: a session cut short by a shorter slot, per started 30 minutes.
     TooShortSlot,
+    /// `bof_overlapping_bof`: two BoF sessions overlap.
     BofOverlappingBof,
+    /// `bof_overlapping_prg`: a BoF overlaps a proposed research group.
     BofOverlappingPrg,
+    /// `bof_overlapping_area_wg`: a BoF overlaps a working group of its own area.
     BofOverlappingAreaWg,
+    /// `bof_overlapping_area_meeting`: a BoF overlaps an area meeting.
     BofOverlappingAreaMeeting,
+    /// `area_meeting_overlapping_in_area`: an area meeting overlaps a group of its area.
     AreaMeetingOverlappingInArea,
+    /// `area_meeting_overlapping_other_area`: two area meetings overlap.
     AreaMeetingOverlappingOtherArea,
+    /// `sessions_out_of_order`: session k+1 of a group starts before session k.
     SessionsOutOfOrder,
+    /// `time_relation`: a request's time relation does not hold.
     TimeRelation,
+    /// `wg_adjacent`: a request's adjacency does not hold.
     WgAdjacent,
+    /// `same_ad`: sessions of groups with a shared area director overlap.
     SameAd,
     /// Not a FORMAT.md kind: a session placed in another block than the base agenda's
     /// (a minimal-change re-solve, `agenda solve --base`). Weight 0 unless asked for.
@@ -30,6 +49,7 @@ pub enum CostKind {
 }
 
 impl CostKind {
+    /// Every kind, in the FORMAT.md table's order.
     pub const ALL: [CostKind; 19] = [
         CostKind::Unscheduled,
         CostKind::Timerange,
@@ -77,6 +97,7 @@ impl CostKind {
         }
     }
 
+    /// The kind of a penalty key (`tech_overlap`), or `None` for an unknown key.
     pub fn from_key(key: &str) -> Option<CostKind> {
         CostKind::ALL.into_iter().find(|k| k.key() == key)
     }
@@ -152,10 +173,12 @@ impl Default for Penalties {
 }
 
 impl Penalties {
+    /// The weight of `kind`.
     pub fn get(&self, kind: CostKind) -> u64 {
         self.weights[kind as usize]
     }
 
+    /// Sets the weight of `kind`.
     pub fn set(&mut self, kind: CostKind, weight: u64) {
         self.weights[kind as usize] = weight;
     }

@@ -8,22 +8,32 @@ use chrono::{DateTime, NaiveDate};
 use chrono_tz::Tz;
 use std::collections::BTreeSet;
 
+/// Index of a room in [`Problem::rooms`].
 pub type RoomIdx = usize;
+/// Index of a slot (time block) in [`Problem::slots`].
 pub type SlotIdx = usize;
+/// Index of a group.
 pub type GroupIdx = usize;
+/// Index of a person.
 pub type PersonIdx = usize;
+/// Index of a request in [`Problem::requests`].
 pub type RequestIdx = usize;
+/// Index of a session in [`Problem::sessions`].
 pub type SessionIdx = usize;
 
+/// How the meeting is held (FORMAT.md `meeting.mode`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
+    /// `in-person`.
     InPerson,
+    /// `hybrid`.
     Hybrid,
+    /// `virtual`: rooms are parallel tracks.
     Virtual,
 }
 
 impl Mode {
-    pub fn parse(text: &str) -> Option<Mode> {
+    pub(crate) fn parse(text: &str) -> Option<Mode> {
         match text {
             "in-person" => Some(Mode::InPerson),
             "hybrid" => Some(Mode::Hybrid),
@@ -33,49 +43,57 @@ impl Mode {
     }
 }
 
+/// A room, indexed.
 #[derive(Debug, Clone)]
 pub struct RoomInfo {
+    /// The room's id.
     pub id: String,
-    pub name: String,
+    pub(crate) name: String,
     /// `None`: unlimited (always so for a virtual meeting's tracks without a capacity).
     pub capacity: Option<u32>,
-    pub resources: Vec<String>,
+    pub(crate) resources: Vec<String>,
 }
 
+/// A time block, indexed.
 #[derive(Debug, Clone)]
 pub struct SlotInfo {
+    /// The slot's id.
     pub id: String,
-    pub name: Option<String>,
-    pub start: DateTime<Tz>,
+    pub(crate) name: Option<String>,
+    pub(crate) start: DateTime<Tz>,
+    /// Length in minutes.
     pub minutes: u32,
     /// Minutes since the Unix epoch (UTC), for overlap tests across DST changes.
     pub start_utc_minute: i64,
-    pub date: NaiveDate,
-    pub range: TimeRange,
+    pub(crate) date: NaiveDate,
+    pub(crate) range: TimeRange,
     /// Rooms open in this block, sorted.
     pub rooms: Vec<RoomIdx>,
 }
 
 impl SlotInfo {
-    pub fn end_utc_minute(&self) -> i64 {
+    pub(crate) fn end_utc_minute(&self) -> i64 {
         self.start_utc_minute + i64::from(self.minutes)
     }
 
-    pub fn end(&self) -> DateTime<Tz> {
+    pub(crate) fn end(&self) -> DateTime<Tz> {
         self.start + chrono::Duration::minutes(i64::from(self.minutes))
     }
 
-    pub fn is_open(&self, room: RoomIdx) -> bool {
+    pub(crate) fn is_open(&self, room: RoomIdx) -> bool {
         self.rooms.binary_search(&room).is_ok()
     }
 }
 
+/// A group, indexed.
 #[derive(Debug, Clone)]
 pub struct GroupInfo {
+    /// The group's acronym.
     pub acronym: String,
-    pub name: String,
-    pub area: Option<String>,
-    pub group_type: String,
+    pub(crate) name: String,
+    pub(crate) area: Option<String>,
+    pub(crate) group_type: String,
+    /// `active`, `bof`, `proposed`, ... (empty when not given).
     pub state: String,
     /// `type` is `bof` or `state` is `bof`.
     pub is_bof: bool,
@@ -83,8 +101,8 @@ pub struct GroupInfo {
     pub is_prg: bool,
     /// `type` `ag` or `area`, or `meets_as_area`.
     pub is_area_meeting: bool,
-    pub chairs: Vec<PersonIdx>,
-    pub ads: Vec<PersonIdx>,
+    pub(crate) chairs: Vec<PersonIdx>,
+    pub(crate) ads: Vec<PersonIdx>,
     /// The group's own request, if it asked for sessions.
     pub request: Option<RequestIdx>,
 }
@@ -92,18 +110,22 @@ pub struct GroupInfo {
 /// The three classes of groups to avoid.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum ConflictClass {
+    /// `chair`.
     Chair,
+    /// `technology`.
     Technology,
+    /// `key_participant`.
     KeyParticipant,
 }
 
 impl ConflictClass {
-    pub const ALL: [ConflictClass; 3] = [
+    pub(crate) const ALL: [ConflictClass; 3] = [
         ConflictClass::Chair,
         ConflictClass::Technology,
         ConflictClass::KeyParticipant,
     ];
 
+    /// The class's key in documents (`chair`).
     pub fn key(self) -> &'static str {
         match self {
             ConflictClass::Chair => "chair",
@@ -113,6 +135,7 @@ impl ConflictClass {
     }
 }
 
+/// A requested relation between a group's sessions 1 and 2.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TimeRelation {
     /// Sessions 1 and 2 on consecutive days.
@@ -122,7 +145,7 @@ pub enum TimeRelation {
 }
 
 impl TimeRelation {
-    pub fn parse(text: &str) -> Option<TimeRelation> {
+    pub(crate) fn parse(text: &str) -> Option<TimeRelation> {
         match text {
             "subsequent-days" => Some(TimeRelation::SubsequentDays),
             // The datatracker's historical spelling.
@@ -131,6 +154,7 @@ impl TimeRelation {
         }
     }
 
+    /// The relation's key in documents (`subsequent-days`).
     pub fn key(self) -> &'static str {
         match self {
             TimeRelation::SubsequentDays => "subsequent-days",
@@ -148,19 +172,24 @@ impl TimeRelation {
     }
 }
 
+/// A session request, indexed.
 #[derive(Debug, Clone)]
 pub struct RequestInfo {
+    /// The requesting group.
     pub group: GroupIdx,
+    /// Expected attendees.
     pub attendees: u32,
     /// Declared conflicts in file order, each target once.
     pub conflicts: Vec<(ConflictClass, GroupIdx)>,
-    pub must_attend: Vec<PersonIdx>,
-    pub avoid: BTreeSet<TimeRange>,
-    pub adjacent_with: Option<GroupIdx>,
-    pub time_relation: Option<TimeRelation>,
-    pub joint_with: Vec<GroupIdx>,
+    pub(crate) must_attend: Vec<PersonIdx>,
+    pub(crate) avoid: BTreeSet<TimeRange>,
+    pub(crate) adjacent_with: Option<GroupIdx>,
+    pub(crate) time_relation: Option<TimeRelation>,
+    pub(crate) joint_with: Vec<GroupIdx>,
+    /// The session number held jointly with `joint_with`, if any.
     pub joint_session: Option<u32>,
-    pub resources: Vec<String>,
+    pub(crate) resources: Vec<String>,
+    /// Free text for the secretariat (empty when not given).
     pub special_requests: String,
     /// This request's sessions, by number (1, 2, then 3 if requested).
     pub sessions: Vec<SessionIdx>,
@@ -170,20 +199,22 @@ pub struct RequestInfo {
 /// to overlap `target`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Declaration {
-    pub declarer: GroupIdx,
-    pub class: ConflictClass,
-    pub target: GroupIdx,
+    pub(crate) declarer: GroupIdx,
+    pub(crate) class: ConflictClass,
+    pub(crate) target: GroupIdx,
 }
 
 /// One session to place.
 #[derive(Debug, Clone)]
 pub struct Session {
-    pub request: RequestIdx,
+    pub(crate) request: RequestIdx,
     /// The requesting group (BoF/area/AD rules, attendees and order look at it).
     pub group: GroupIdx,
     /// 1, 2 or 3.
     pub number: u32,
+    /// Requested length in minutes.
     pub minutes: u32,
+    /// Expected attendees.
     pub attendees: u32,
     /// The groups this session is a session of: the requester, then joint groups.
     pub members: Vec<GroupIdx>,
@@ -200,28 +231,39 @@ pub struct Session {
     pub priority: u64,
 }
 
+/// A session the solver must keep in its slot (and room, when given).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Fixed {
+    /// The session.
     pub session: SessionIdx,
+    /// Its slot.
     pub slot: SlotIdx,
+    /// Its room; `None` lets the solver choose.
     pub room: Option<RoomIdx>,
 }
 
 /// A validated meeting.
 #[derive(Debug, Clone)]
 pub struct Problem {
+    /// The meeting number.
     pub meeting: String,
+    /// The meeting's time zone.
     pub time_zone: Tz,
-    pub mode: Mode,
+    pub(crate) mode: Mode,
+    /// The lengths a working-group-like group may request.
     pub session_minutes: Vec<u32>,
+    /// The rooms, in file order.
     pub rooms: Vec<RoomInfo>,
+    /// The slots, in file order.
     pub slots: Vec<SlotInfo>,
-    pub groups: Vec<GroupInfo>,
-    pub people: Vec<(String, Option<String>)>,
+    pub(crate) groups: Vec<GroupInfo>,
+    pub(crate) people: Vec<(String, Option<String>)>,
+    /// The requests, in file order.
     pub requests: Vec<RequestInfo>,
+    /// Every session, request by request.
     pub sessions: Vec<Session>,
-    pub fixed: Vec<Fixed>,
-    pub penalties: Penalties,
+    pub(crate) fixed: Vec<Fixed>,
+    pub(crate) penalties: Penalties,
     /// For each group, the sessions it is a member of (joint ones included).
     pub group_sessions: Vec<Vec<SessionIdx>>,
     /// `slot_overlap[a][b]`: the two slots' time intervals meet (true on the diagonal).
@@ -302,19 +344,20 @@ impl Problem {
             .count()
     }
 
+    /// Whether slots `a` and `b` overlap in time.
     pub fn slots_overlap(&self, a: SlotIdx, b: SlotIdx) -> bool {
         self.slot_overlap[a][b]
     }
 
-    pub fn group_index(&self, acronym: &str) -> Option<GroupIdx> {
+    pub(crate) fn group_index(&self, acronym: &str) -> Option<GroupIdx> {
         self.groups.iter().position(|g| g.acronym == acronym)
     }
 
-    pub fn slot_index(&self, id: &str) -> Option<SlotIdx> {
+    pub(crate) fn slot_index(&self, id: &str) -> Option<SlotIdx> {
         self.slots.iter().position(|s| s.id == id)
     }
 
-    pub fn room_index(&self, id: &str) -> Option<RoomIdx> {
+    pub(crate) fn room_index(&self, id: &str) -> Option<RoomIdx> {
         self.rooms.iter().position(|r| r.id == id)
     }
 
@@ -341,11 +384,12 @@ impl Problem {
         }
     }
 
+    /// The acronym of group `g`.
     pub fn acronym(&self, g: GroupIdx) -> &str {
         &self.groups[g].acronym
     }
 
-    pub fn person_label(&self, p: PersonIdx) -> String {
+    pub(crate) fn person_label(&self, p: PersonIdx) -> String {
         match &self.people[p] {
             (id, Some(name)) => format!("{name} ({id})"),
             (id, None) => id.clone(),

@@ -13,15 +13,20 @@ use serde_json::Value;
 /// The documents with a schema.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Document {
+    /// `agenda-instance/1`.
     Instance,
+    /// `agenda/1`.
     Agenda,
+    /// `interim-request/1`.
     InterimRequest,
+    /// `interim-plan/1`.
     InterimPlan,
+    /// `virtual-meeting/1`.
     VirtualMeeting,
 }
 
 impl Document {
-    pub const ALL: [Document; 5] = [
+    pub(crate) const ALL: [Document; 5] = [
         Document::Instance,
         Document::Agenda,
         Document::InterimRequest,

@@ -16,6 +16,7 @@ pub enum DayPart {
 }
 
 impl DayPart {
+    /// The part of the day that `time` (local) falls in.
     pub fn of(time: NaiveTime) -> DayPart {
         let minute = time.hour() * 60 + time.minute();
         if minute < 12 * 60 + 30 {
@@ -39,8 +40,8 @@ impl DayPart {
 /// A named time range such as `monday-morning`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct TimeRange {
-    pub day: Weekday,
-    pub part: DayPart,
+    pub(crate) day: Weekday,
+    pub(crate) part: DayPart,
 }
 
 impl PartialOrd for TimeRange {
@@ -107,10 +108,13 @@ impl fmt::Display for TimeRange {
 /// Why a slot's local start cannot be used.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum LocalTimeError {
+    /// Not of the form `YYYY-MM-DDTHH:MM` (the text given).
     #[error("{0:?} is not a local time of the form YYYY-MM-DDTHH:MM")]
     Malformed(String),
+    /// A local time that a daylight-saving change skips in the zone.
     #[error("{0} does not exist in {1} (a daylight-saving gap)")]
     Skipped(NaiveDateTime, Tz),
+    /// A local time that a daylight-saving change repeats in the zone.
     #[error("{0} happens twice in {1} (a daylight-saving overlap)")]
     Ambiguous(NaiveDateTime, Tz),
 }

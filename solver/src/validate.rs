@@ -11,16 +11,20 @@ use serde_json::Value;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::fmt;
 
+/// How serious a finding of validation is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
+    /// The instance cannot be solved until it is fixed.
     Error,
+    /// Worth a look; the instance can be solved.
     Warning,
 }
 
 /// One finding of validation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Issue {
+    /// Error or warning.
     pub severity: Severity,
     /// The acronym of the request concerned, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -142,21 +146,26 @@ pub const MAX_PENALTY: u64 = 1_000_000_000;
 /// The outcome of validation: all issues, and the problem when there was no error.
 #[derive(Debug, Clone)]
 pub struct Validation {
+    /// Every finding, in instance order.
     pub issues: Vec<Issue>,
+    /// The validated meeting, when there was no error.
     pub problem: Option<Problem>,
 }
 
 impl Validation {
+    /// The findings of severity error.
     pub fn errors(&self) -> impl Iterator<Item = &Issue> {
         self.issues.iter().filter(|i| i.severity == Severity::Error)
     }
 
+    /// The findings of severity warning.
     pub fn warnings(&self) -> impl Iterator<Item = &Issue> {
         self.issues
             .iter()
             .filter(|i| i.severity == Severity::Warning)
     }
 
+    /// Whether there was no error.
     pub fn is_valid(&self) -> bool {
         self.problem.is_some()
     }
@@ -185,14 +194,17 @@ impl Problem {
 
 /// Messages of the session request tool (FORMAT.md); tests match them exactly.
 pub mod messages {
+    /// `Invalid Working Group Acronym: X`, the tool's message for an unknown acronym.
     pub fn invalid_acronym(acronym: &str) -> String {
         format!("Invalid Working Group Acronym: {acronym}")
     }
-    pub const UNSELECTED_SESSIONS: &str = "Unselected Number of Sessions";
-    pub const UNSELECTED_LENGTH: &str = "Unselected Length of Session";
-    pub const ZERO_ATTENDEES: &str = "Zero Number of Attendees";
-    pub const NON_NUMERIC_ATTENDEES: &str = "Non-Numeric value entered for Number of Attendees";
-    pub const THIRD_NEEDS_TWO: &str = "You must select two sessions to request third session";
+    pub(crate) const UNSELECTED_SESSIONS: &str = "Unselected Number of Sessions";
+    pub(crate) const UNSELECTED_LENGTH: &str = "Unselected Length of Session";
+    pub(crate) const ZERO_ATTENDEES: &str = "Zero Number of Attendees";
+    pub(crate) const NON_NUMERIC_ATTENDEES: &str =
+        "Non-Numeric value entered for Number of Attendees";
+    pub(crate) const THIRD_NEEDS_TWO: &str =
+        "You must select two sessions to request third session";
 }
 
 struct Collector {

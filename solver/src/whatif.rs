@@ -40,60 +40,99 @@ pub const MAX_EDITS: usize = 100;
 /// One named set of edits, as the file gives it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Scenario {
+    /// The name before the colon, which the results table shows.
     pub name: String,
     /// The scenario's line in its file (1-based).
     pub line: usize,
+    /// The edits, in the order the line gives them.
     pub edits: Vec<Edit>,
 }
 
 /// One change to the requests or the grid.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Edit {
+    /// `close-room ROOM [SLOT]`: the room is closed in that block, or for the whole
+    /// meeting.
     CloseRoom {
+        /// The room's id.
         room: String,
+        /// The block's id; `None` closes the room for the whole meeting.
         slot: Option<String>,
     },
+    /// `conflict GROUP TARGET [CLASS]`: GROUP asks not to meet TARGET.
     Conflict {
+        /// The group that declares the conflict.
         group: String,
+        /// The group it should not meet.
         target: String,
+        /// The conflict's class (`chair` when the line leaves it out).
         class: ConflictClass,
     },
+    /// `no-conflict GROUP TARGET`: the conflict is dropped from every class.
     NoConflict {
+        /// The group that declared the conflict.
         group: String,
+        /// The group it named.
         target: String,
     },
+    /// `length GROUP N MINUTES`: session N of GROUP asks for MINUTES.
     Length {
+        /// The group's acronym.
         group: String,
+        /// The session number (1, 2 or 3).
         session: u32,
+        /// The new length in minutes.
         minutes: u32,
     },
+    /// `attendees GROUP N`: GROUP expects N people.
     Attendees {
+        /// The group's acronym.
         group: String,
+        /// The new number of attendees.
         attendees: u32,
     },
+    /// `pin GROUP N SLOT [ROOM]`: session N is fixed in SLOT (and ROOM).
     Pin {
+        /// The group's acronym.
         group: String,
+        /// The session number.
         session: u32,
+        /// The block's id.
         slot: String,
+        /// The room's id; `None` lets the solver choose the room.
         room: Option<String>,
     },
+    /// `unpin GROUP N`: session N is no longer fixed.
     Unpin {
+        /// The group's acronym.
         group: String,
+        /// The session number.
         session: u32,
     },
+    /// `avoid GROUP DAY-PART`: GROUP cannot meet then.
     Avoid {
+        /// The group's acronym.
         group: String,
+        /// A time range name, `monday-morning` (FORMAT.md).
         timerange: String,
     },
+    /// `request GROUP MINUTES [ATTENDEES]`: a new one-session request (a late BoF).
     Request {
+        /// The group's acronym; the group is added when the meeting does not know it.
         group: String,
+        /// The session's length in minutes.
         minutes: u32,
+        /// Expected attendees (unknown when `None`).
         attendees: Option<u32>,
     },
+    /// `cancel GROUP`: GROUP's request is withdrawn.
     Cancel {
+        /// The group's acronym.
         group: String,
     },
+    /// `approve-third GROUP`: GROUP's third session is approved.
     ApproveThird {
+        /// The group's acronym.
         group: String,
     },
 }
@@ -101,8 +140,11 @@ pub enum Edit {
 /// The three classes of groups to avoid (FORMAT.md `conflicts`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ConflictClass {
+    /// `chair`: the groups share chairs.
     Chair,
+    /// `technology`: the groups' subjects overlap.
     Technology,
+    /// `key-participant`: the groups share key participants.
     KeyParticipant,
 }
 
@@ -110,7 +152,9 @@ pub enum ConflictClass {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("line {line}: {message}")]
 pub struct ScenarioError {
+    /// The line of the file (1-based).
     pub line: usize,
+    /// What is wrong and how to fix it.
     pub message: String,
 }
 
@@ -481,6 +525,7 @@ fn close_room(instance: &mut Instance, room: &str, slot: Option<&str>) -> Result
 /// A scenario's edited meeting.
 #[derive(Debug, Clone)]
 pub struct Edited {
+    /// The validated meeting after the edits, with the base agenda attached.
     pub problem: Problem,
     /// Every edit [tightens](Edit::tightens) the meeting.
     pub tightens: bool,
@@ -526,6 +571,7 @@ pub struct WhatIfOptions {
 /// One scenario's re-solve.
 #[derive(Debug, Clone, Serialize)]
 pub struct Outcome {
+    /// The scenario's name.
     pub scenario: String,
     /// The FORMAT.md cost of the re-solved agenda under the edited requests (moves
     /// not counted).
@@ -534,16 +580,22 @@ pub struct Outcome {
     pub change: i128,
     /// Sessions moved to another block, and to another room only.
     pub moved: usize,
+    /// Sessions that kept their block but changed room.
     pub moved_room: usize,
     /// The minimal-change objective (cost plus moves) and its proven bound.
     pub objective: u64,
+    /// The proven lower bound of `objective`, when there is one.
     pub lower_bound: Option<u64>,
+    /// Optimal when proven, else feasible (or infeasible).
     pub status: Status,
+    /// Wall-clock seconds of the re-solve.
     pub seconds: f64,
     /// The proof is the unedited meeting's bound ([`Edit::tightens`]).
     pub bound_from_unedited: bool,
     /// What moved, violations added and removed, priced under the edited requests.
     pub diff: AgendaDiff,
+    /// The re-solved agenda (left out of the JSON table; `agenda whatif --out-dir` writes
+    /// it).
     #[serde(skip)]
     pub agenda: Agenda,
 }
@@ -600,6 +652,7 @@ pub struct WhatIf {
     /// The unedited meeting's proven lower bound, which bounds every scenario that
     /// only [tightens](Edit::tightens) it, and how long proving it took.
     pub unedited_bound: Option<u64>,
+    /// Seconds spent proving `unedited_bound`.
     pub unedited_seconds: f64,
     /// In file order.
     pub outcomes: Vec<Outcome>,

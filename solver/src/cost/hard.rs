@@ -39,9 +39,12 @@ pub enum HardKind {
     TooManyMoves,
 }
 
+/// One broken hard rule of an agenda.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct HardError {
+    /// The rule broken.
     pub kind: HardKind,
+    /// What is wrong, in a sentence.
     pub message: String,
 }
 

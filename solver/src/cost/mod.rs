@@ -21,23 +21,28 @@ pub use hard::{HardError, HardKind};
 /// Where one session sits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Placement {
+    /// The slot.
     pub slot: SlotIdx,
+    /// The room.
     pub room: RoomIdx,
 }
 
 /// One optional placement per session of the problem, by session index.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Schedule {
+    /// By session index: where it sits, or `None` when unplaced.
     pub placement: Vec<Option<Placement>>,
 }
 
 impl Schedule {
+    /// Every session unplaced.
     pub fn empty(problem: &Problem) -> Schedule {
         Schedule {
             placement: vec![None; problem.sessions.len()],
         }
     }
 
+    /// Where session `s` sits.
     pub fn get(&self, s: SessionIdx) -> Option<Placement> {
         self.placement[s]
     }
@@ -114,7 +119,9 @@ impl Schedule {
 /// Count and total of one cost kind.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct KindTotal {
+    /// Violations of the kind.
     pub count: u64,
+    /// Their penalties summed.
     pub penalty: u64,
 }
 
@@ -133,6 +140,7 @@ pub struct Evaluation {
 }
 
 impl Evaluation {
+    /// Whether no hard rule is broken.
     pub fn is_acceptable(&self) -> bool {
         self.hard_errors.is_empty()
     }
@@ -149,13 +157,16 @@ impl Evaluation {
 /// What every cost-kind function reads: the problem, the schedule, and the overlapping
 /// pairs of placed sessions (computed once).
 pub struct Context<'a> {
+    /// The validated meeting.
     pub problem: &'a Problem,
+    /// The schedule to price.
     pub schedule: &'a Schedule,
     /// Unordered pairs `(s, t)`, `s < t`, of placed sessions whose slots overlap.
     pub overlapping: Vec<(SessionIdx, SessionIdx)>,
 }
 
 impl<'a> Context<'a> {
+    /// The context of `schedule`, with its overlapping pairs computed.
     pub fn new(problem: &'a Problem, schedule: &'a Schedule) -> Context<'a> {
         let mut by_slot: Vec<Vec<SessionIdx>> = vec![Vec::new(); problem.slots.len()];
         for (s, p) in schedule.placed() {
@@ -192,7 +203,7 @@ impl<'a> Context<'a> {
         self.overlapping.iter().flat_map(|&(s, t)| [(s, t), (t, s)])
     }
 
-    pub fn slot_of(&self, s: SessionIdx) -> Option<SlotIdx> {
+    pub(crate) fn slot_of(&self, s: SessionIdx) -> Option<SlotIdx> {
         self.schedule.get(s).map(|p| p.slot)
     }
 

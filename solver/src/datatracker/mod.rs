@@ -27,28 +27,54 @@ use std::collections::{BTreeMap, BTreeSet};
 /// Why the datatracker's data could not be imported. Each names the file or record.
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
+    /// A file that is not JSON, or not a fixture or API list.
     #[error("{origin}: {message}")]
-    Malformed { origin: String, message: String },
+    Malformed {
+        /// The file (and line, when known).
+        origin: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// No meeting record has the number asked for.
     #[error("no meeting.meeting record has number {number:?} (meetings found: {found}); give the files of that meeting, or its number with --meeting")]
-    NoMeeting { number: String, found: String },
+    NoMeeting {
+        /// The meeting number asked for.
+        number: String,
+        /// The meeting numbers the files hold.
+        found: String,
+    },
+    /// A model the import needs has no records for the meeting.
     #[error("no {model} records for meeting {meeting}: {hint}")]
     MissingModel {
+        /// The datatracker model (`meeting.session`, ...).
         model: &'static str,
+        /// The meeting number.
         meeting: String,
+        /// Which file or API list gives those records.
         hint: &'static str,
     },
+    /// A record refers to another that the files do not hold.
     #[error("{origin}: {model} {pk}: {field} refers to {target}, which is not in the files; add its records (e.g. the group.group fixture)")]
     Dangling {
+        /// The file.
         origin: String,
+        /// The referring record's model.
         model: String,
+        /// The referring record's primary key.
         pk: String,
+        /// The field that refers.
         field: &'static str,
+        /// The record it names.
         target: String,
     },
+    /// `--schedule NAME` names no schedule of the meeting.
     #[error("meeting {meeting} has no schedule named {name:?} (schedules: {found})")]
     NoSchedule {
+        /// The meeting number.
         meeting: String,
+        /// The schedule name asked for.
         name: String,
+        /// The schedules the meeting has.
         found: String,
     },
 }
@@ -65,17 +91,25 @@ pub struct DatatrackerKeys {
     pub timeslots: Vec<TimeslotKey>,
 }
 
+/// A session's datatracker key.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct SessionKey {
+    /// The group's acronym.
     pub group: String,
+    /// The session number.
     pub session: u32,
+    /// The `meeting.session` record's primary key.
     pub pk: Value,
 }
 
+/// A (slot, room) pair's datatracker key.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct TimeslotKey {
+    /// The slot's id.
     pub slot: String,
+    /// The room's id.
     pub room: String,
+    /// The `meeting.timeslot` record's primary key.
     pub pk: Value,
 }
 
@@ -86,6 +120,7 @@ pub struct Note {
     pub action: &'static str,
     /// What: `meeting.session 2272`, `group 1720`, ...
     pub subject: String,
+    /// Why, in a sentence.
     pub why: String,
 }
 
@@ -94,12 +129,19 @@ pub struct Note {
 pub struct Report {
     /// Records read, by model (all meetings).
     pub records: BTreeMap<String, usize>,
+    /// Rooms kept.
     pub rooms: usize,
+    /// Slots (time blocks) built from the timeslots.
     pub slots: usize,
+    /// Timeslots read for the meeting.
     pub timeslots: usize,
+    /// Sessions kept.
     pub sessions: usize,
+    /// Constraints kept.
     pub constraints: usize,
+    /// Session requests built.
     pub requests: usize,
+    /// Every record dropped or guessed, with the reason.
     pub notes: Vec<Note>,
 }
 
@@ -128,9 +170,11 @@ impl Report {
 /// The result of an import.
 #[derive(Debug, Clone)]
 pub struct Imported {
+    /// The meeting as an instance.
     pub instance: Instance,
     /// The schedule asked for, as an agenda of the instance.
     pub agenda: Option<Agenda>,
+    /// What was kept, dropped and guessed.
     pub report: Report,
 }
 

@@ -11,9 +11,10 @@ use serde_json::{Map, Value};
 /// One record: `model` as `app.model` (`meeting.session`), its key and its fields.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Record {
-    pub model: String,
+    pub(crate) model: String,
+    /// The record's primary key.
     pub pk: Value,
-    pub fields: Map<String, Value>,
+    pub(crate) fields: Map<String, Value>,
     /// Which file it came from, for errors.
     pub origin: String,
 }

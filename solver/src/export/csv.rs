@@ -2,6 +2,7 @@
 
 use super::{type_label, Report};
 
+/// The columns of the datatracker's `agenda.csv`.
 pub const HEADER: [&str; 12] = [
     "Date",
     "Start",

@@ -19,6 +19,8 @@ td.free{background:#fafafa;color:#bbb}td.closed{background:repeating-linear-grad
 td.ok{background:#e8f5e9}td.minor{background:#fff8c4}td.major{background:#ffd8a8}td.severe{background:#ffb3b3}\
 .area{color:#666;font-size:.75rem}td.changed{outline:3px solid #1565c0;outline-offset:-3px}.was{color:#1565c0;font-size:.75rem}.num{text-align:right}.legend span{padding:.1rem .5rem;margin-right:.4rem;border:1px solid #ccc}";
 
+/// The agenda as one self-contained HTML page: the grid, coloured by cost, then the
+/// violations and cost by kind.
 pub fn render(report: &Report) -> String {
     let e = &report.evaluation;
     let mut h = head(&format!("IETF {} agenda", report.problem.meeting));

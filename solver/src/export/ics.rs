@@ -10,6 +10,8 @@ use super::{type_label, Report};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Offset, TimeZone, Utc};
 use chrono_tz::{OffsetComponents, OffsetName, Tz};
 
+/// The agenda as an iCalendar file: one event per placed session, with the meeting's
+/// VTIMEZONE.
 pub fn render(report: &Report) -> String {
     let p = report.problem;
     let tz = p.time_zone;

@@ -17,9 +17,13 @@ use std::str::FromStr;
 
 /// An agenda resolved against its problem, with the evaluator's verdict.
 pub struct Report<'a> {
+    /// The validated meeting.
     pub problem: &'a Problem,
+    /// The agenda to export.
     pub agenda: &'a Agenda,
+    /// Where the agenda puts each session.
     pub schedule: Schedule,
+    /// The evaluator's verdict on the agenda.
     pub evaluation: Evaluation,
 }
 
@@ -56,6 +60,7 @@ impl<'a> Report<'a> {
         Some(parts.join(", "))
     }
 
+    /// Resolves `agenda` against `problem` and evaluates it.
     pub fn new(problem: &'a Problem, agenda: &'a Agenda) -> Report<'a> {
         let (schedule, evaluation) = evaluate_agenda(problem, agenda);
         Report {
@@ -123,10 +128,15 @@ impl<'a> Report<'a> {
 /// The export formats of `agenda export --format`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
+    /// The datatracker's `agenda.csv`.
     Csv,
+    /// iCalendar.
     Ics,
+    /// A text grid for the terminal.
     Text,
+    /// One self-contained HTML page.
     Html,
+    /// The `agenda/1` document itself.
     Json,
 }
 

@@ -5,6 +5,7 @@ use super::Report;
 use crate::problem::{RoomIdx, SessionIdx};
 use std::fmt::Write;
 
+/// Columns of the grid when the terminal's width is unknown.
 pub const DEFAULT_WIDTH: usize = 100;
 const TIME_COLUMN: usize = 11; // "10:00-12:00"
 const MAX_CELL: usize = 14;

@@ -13,11 +13,14 @@ use serde_json::Value;
 /// A half-open interval of time `[start, end)`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Interval {
+    /// The first instant.
     pub start: DateTime<Utc>,
+    /// The first instant after the interval.
     pub end: DateTime<Utc>,
 }
 
 impl Interval {
+    /// The interval of `minutes` from `start`.
     pub fn new(start: DateTime<Utc>, minutes: u32) -> Interval {
         Interval {
             start,

@@ -16,10 +16,12 @@ use std::collections::{BTreeMap, HashMap};
 /// [`InterimProblem::meetings`] (`None`: unplaced).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Placement {
+    /// Per meeting, its sessions' intervals, or `None` when unplaced.
     pub sessions: Vec<Option<Vec<Interval>>>,
 }
 
 impl Placement {
+    /// Every meeting unplaced.
     pub fn empty(problem: &InterimProblem) -> Placement {
         Placement {
             sessions: vec![None; problem.meetings.len()],
@@ -43,15 +45,25 @@ pub enum HardRule {
     /// A session's length is not the request's `minutes`, or a meeting has the wrong
     /// number of sessions.
     Length,
+    /// A session starts before `now` plus the notice period.
     Notice,
+    /// A session starts outside the request's [`earliest`, `latest`] window.
     Window,
+    /// A session does not start on the `step_minutes` grid.
     Grid,
+    /// A session overlaps an IESG telechat.
     Telechat,
+    /// A session falls in a blacked-out week.
     Blackout,
+    /// A session overlaps another meeting of the same group.
     SameGroup,
+    /// More than `max_parallel` interims at one instant.
     Parallel,
+    /// A multi-day meeting's days are not consecutive at the same local time.
     MultiDay,
+    /// A series' meetings are not `every_days` apart, give or take 3 days.
     SeriesSpacing,
+    /// A meeting's name is not the one the datatracker would give it.
     Name,
     /// The plan's `cost` or `lower_bound` disagrees with the evaluator.
     Cost,
@@ -60,17 +72,24 @@ pub enum HardRule {
 /// One broken hard rule.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct HardError {
+    /// The rule broken.
     pub rule: HardRule,
+    /// The meeting concerned (its name, or its request's group and position).
     pub meeting: String,
+    /// What is wrong, in a sentence.
     pub message: String,
 }
 
 /// What a placement breaks and costs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct InterimEvaluation {
+    /// Broken hard rules; a plan with any is not acceptable.
     pub errors: Vec<HardError>,
+    /// Priced breaches, in ONLINE.md table order.
     pub violations: Vec<PlanViolation>,
+    /// Sum of the violations' penalties.
     pub cost: u64,
+    /// Per penalty key.
     pub cost_by_kind: BTreeMap<String, u64>,
     /// The name each placed meeting gets (by meeting position).
     #[serde(skip)]
@@ -78,6 +97,7 @@ pub struct InterimEvaluation {
 }
 
 impl InterimEvaluation {
+    /// Whether no hard rule is broken.
     pub fn is_acceptable(&self) -> bool {
         self.errors.is_empty()
     }

@@ -13,8 +13,11 @@ use std::collections::BTreeMap;
 /// What the planner proved, for the document.
 #[derive(Debug, Clone)]
 pub struct Proof {
+    /// The proven lower bound, when there is one.
     pub lower_bound: Option<u64>,
+    /// Whether the plan is proven optimal.
     pub optimal: bool,
+    /// How the planner got there, for the plan's notes.
     pub notes: Vec<String>,
 }
 

@@ -13,7 +13,9 @@ use serde_json::{json, Value};
 pub struct AfterMeetingOptions {
     /// The interims fall within this many weeks after the meeting's last day.
     pub weeks: u32,
+    /// At most this many interims at any instant.
     pub max_parallel: u32,
+    /// Seed of the generator: same options, same requests.
     pub seed: u64,
 }
 
@@ -65,10 +67,12 @@ const REGIONS: [(f64, &[&str]); 3] = [
 /// Why an instance cannot seed a scenario.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum GenerateError {
+    /// No slot of the instance has a start date.
     #[error(
         "the instance has no slot with a date (slots[].start), so the meeting's dates are unknown"
     )]
     NoDates,
+    /// The instance has no session requests.
     #[error("the instance has no requests")]
     NoRequests,
 }

@@ -27,17 +27,24 @@ pub const MAX_ZONES: usize = 64;
 /// The priced kinds of ONLINE.md section 2, in the order reports list them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum InterimCostKind {
+    /// `unplaced`: a requested meeting not placed.
     Unplaced,
+    /// `chair_conflict`: a meeting overlapping one of a group declared a chair conflict.
     ChairConflict,
+    /// `key_participant`: a meeting overlapping one of a group sharing key participants.
     KeyParticipant,
+    /// `tech_overlap`: a meeting overlapping one of a group with overlapping technology.
     TechOverlap,
+    /// `worst_zone`: the pain of a request's most burdened zone.
     WorstZone,
+    /// `pain`: the pain of every zone, weighted.
     Pain,
+    /// `avoided_weekday`: a meeting on a weekday its request avoids.
     AvoidedWeekday,
 }
 
 impl InterimCostKind {
-    pub const ALL: [InterimCostKind; 7] = [
+    pub(crate) const ALL: [InterimCostKind; 7] = [
         InterimCostKind::Unplaced,
         InterimCostKind::ChairConflict,
         InterimCostKind::KeyParticipant,
@@ -89,6 +96,7 @@ impl Default for InterimPenalties {
 }
 
 impl InterimPenalties {
+    /// The weight of `kind`.
     pub fn get(&self, kind: InterimCostKind) -> u64 {
         self.0[&kind]
     }
@@ -97,13 +105,16 @@ impl InterimPenalties {
 /// The class of a declared conflict; each has its own penalty.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ConflictClass {
+    /// `chair`.
     Chair,
+    /// `technology`.
     Technology,
+    /// `key_participant`.
     KeyParticipant,
 }
 
 impl ConflictClass {
-    pub fn cost_kind(self) -> InterimCostKind {
+    pub(crate) fn cost_kind(self) -> InterimCostKind {
         match self {
             ConflictClass::Chair => InterimCostKind::ChairConflict,
             ConflictClass::Technology => InterimCostKind::TechOverlap,
@@ -115,11 +126,12 @@ impl ConflictClass {
 /// Checked planning rules.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rules {
-    pub announce_days: u32,
-    pub agenda_days: u32,
-    pub step_minutes: u32,
+    pub(crate) announce_days: u32,
+    pub(crate) agenda_days: u32,
+    pub(crate) step_minutes: u32,
+    /// At most this many interims at any instant, existing ones included.
     pub max_parallel: u32,
-    pub penalties: InterimPenalties,
+    pub(crate) penalties: InterimPenalties,
 }
 
 /// Notice for an in-person or hybrid interim (IESG statement: 8 weeks).
@@ -129,45 +141,65 @@ pub const MINUTES_DAYS: i64 = 10;
 /// A series may start each meeting this many days earlier or later than `every_days`.
 pub const SERIES_SLACK_DAYS: i64 = 3;
 
+/// A group of the request file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Group {
+    /// The group's acronym.
     pub acronym: String,
-    pub name: String,
+    pub(crate) name: String,
     /// `WG`, `RG` or `BOF`, as the announcement's subject says it.
     pub label: &'static str,
     /// Declarations of this group: (class, target group index).
     pub conflicts: Vec<(ConflictClass, usize)>,
 }
 
+/// What a request asks for (ONLINE.md section 1, `kind`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
+    /// One meeting of one session.
     Single,
-    MultiDay { days: u32 },
-    Series { count: u32, every_days: u32 },
+    /// One meeting of a session on each of consecutive days, same local start time.
+    MultiDay {
+        /// How many days.
+        days: u32,
+    },
+    /// Meetings of one session each, about `every_days` apart.
+    Series {
+        /// How many meetings.
+        count: u32,
+        /// Days between meetings, give or take 3.
+        every_days: u32,
+    },
 }
 
+/// A participant time zone of a request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Zone {
-    pub name: String,
-    pub tz: Tz,
+    pub(crate) name: String,
+    pub(crate) tz: Tz,
+    /// Participants in the zone (1 under `zone` weighting's default).
     pub count: u64,
 }
 
+/// A checked interim request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Request {
+    /// The requesting group's index in the file's groups.
     pub group: usize,
+    /// Single, multi-day or series.
     pub kind: Kind,
+    /// Length of every session in minutes.
     pub minutes: u32,
-    pub earliest: NaiveDate,
-    pub latest: NaiveDate,
+    pub(crate) earliest: NaiveDate,
+    pub(crate) latest: NaiveDate,
     /// Merged (a zone listed twice counts once, with the counts added); never empty.
     pub zones: Vec<Zone>,
     /// `head` weighting: a zone's pain counts once per participant.
     pub by_head: bool,
-    pub avoid_weekdays: Vec<Weekday>,
-    pub in_person: bool,
-    pub platform: String,
-    pub remote_instructions: String,
+    pub(crate) avoid_weekdays: Vec<Weekday>,
+    pub(crate) in_person: bool,
+    pub(crate) platform: String,
+    pub(crate) remote_instructions: String,
 }
 
 impl Request {
@@ -196,7 +228,7 @@ impl Request {
         }
     }
 
-    pub fn notice_days(&self, rules: &Rules) -> u32 {
+    pub(crate) fn notice_days(&self, rules: &Rules) -> u32 {
         if self.in_person {
             IN_PERSON_NOTICE_DAYS
         } else {
@@ -208,11 +240,12 @@ impl Request {
 /// An interim already on the calendar.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Existing {
-    pub name: String,
+    pub(crate) name: String,
+    /// The group's acronym.
     pub group: String,
     /// The group's index when the file lists it (conflicts apply then).
     pub group_index: Option<usize>,
-    pub interval: Interval,
+    pub(crate) interval: Interval,
     /// Cancelled: keeps its number, takes no time.
     pub cancelled: bool,
 }
@@ -220,31 +253,32 @@ pub struct Existing {
 /// One requested meeting: request `request`, its `index`-th meeting (from 1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct MeetingRef {
-    pub request: usize,
-    pub index: u32,
+    pub(crate) request: usize,
+    pub(crate) index: u32,
 }
 
 /// A checked interim request file.
 #[derive(Debug, Clone)]
 pub struct InterimProblem {
-    pub now: DateTime<Utc>,
-    pub rules: Rules,
-    pub groups: Vec<Group>,
+    pub(crate) now: DateTime<Utc>,
+    pub(crate) rules: Rules,
+    pub(crate) groups: Vec<Group>,
+    /// The checked requests, in file order.
     pub requests: Vec<Request>,
     /// Every requested meeting, request by request, in index order.
     pub meetings: Vec<MeetingRef>,
-    pub telechats: Vec<Interval>,
+    pub(crate) telechats: Vec<Interval>,
     /// IETF meetings: (number, first day, last day).
     pub ietf_meetings: Vec<(String, NaiveDate, NaiveDate)>,
     /// Blacked-out Monday-Sunday weeks, as (Monday, Sunday).
     pub blackout: Vec<(NaiveDate, NaiveDate)>,
-    pub existing: Vec<Existing>,
+    pub(crate) existing: Vec<Existing>,
     /// Warnings of validation (series over 4, in-person interims...).
     pub warnings: Vec<String>,
 }
 
 impl InterimProblem {
-    pub fn group_of(&self, m: MeetingRef) -> &Group {
+    pub(crate) fn group_of(&self, m: MeetingRef) -> &Group {
         &self.groups[self.requests[m.request].group]
     }
 
@@ -265,11 +299,14 @@ impl InterimProblem {
 /// The outcome of validation: all issues, and the problem when there was no error.
 #[derive(Debug, Clone)]
 pub struct InterimValidation {
+    /// Every error and warning found, in file order.
     pub issues: Vec<Issue>,
+    /// The checked problem, when there was no error.
     pub problem: Option<InterimProblem>,
 }
 
 impl InterimValidation {
+    /// The issues of severity error.
     pub fn errors(&self) -> impl Iterator<Item = &Issue> {
         self.issues.iter().filter(|i| i.severity == Severity::Error)
     }

@@ -56,16 +56,21 @@ impl Default for PlanOptions {
 /// A plan with what is proven about it.
 #[derive(Debug, Clone)]
 pub struct Planned {
+    /// Where each meeting is.
     pub placement: Placement,
+    /// The evaluator's verdict on the placement.
     pub evaluation: InterimEvaluation,
     /// A proven lower bound on any plan's cost.
     pub lower_bound: u64,
+    /// Whether the cost equals the lower bound.
     pub optimal: bool,
     /// The candidates of every meeting (for explanations).
     pub candidates: Vec<Candidates>,
     /// How the planner got here, deterministic text for the plan's `notes`.
     pub notes: Vec<String>,
+    /// Exact rounds run.
     pub rounds: usize,
+    /// Columns of the largest exact model.
     pub columns: usize,
     /// Per exact round: its size, build time and outcome, for progress displays and
     /// benchmarks.

@@ -152,9 +152,13 @@ pub fn mail(problem: &InterimProblem, plan: &InterimPlan) -> String {
 /// One meeting's announcement.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Announcement {
+    /// The announcement's recipient (IETF-Announce).
     pub to: String,
+    /// Its copy (the group's list).
     pub cc: String,
+    /// Its subject, as the datatracker writes it.
     pub subject: String,
+    /// Its text.
     pub body: String,
 }
 

@@ -22,26 +22,37 @@ pub const VIRTUAL_MEETING_FORMAT: &str = "virtual-meeting/1";
 /// The meeting to build, as written (ONLINE.md section 3).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct VirtualMeetingSpec {
+    /// `"virtual-meeting/1"`: the document's format and version.
     pub format: String,
+    /// The meeting number (text or number).
     pub number: Value,
+    /// The meeting's days (`YYYY-MM-DD`).
     #[serde(default)]
     pub days: Vec<String>,
+    /// The daily window: start, blocks and breaks.
     pub window: WindowSpec,
+    /// Parallel tracks, 1 to 64.
     pub tracks: Value,
+    /// Earlier meetings, oldest first, for RFC 9400's rotation of the window.
     #[serde(default)]
     pub history: Vec<HistorySpec>,
+    /// Priority of each class of group for the reduced agenda.
     #[serde(default)]
     pub priorities: PrioritiesSpec,
+    /// Interims of the groups left out start this many weeks after the meeting.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub interims_after_weeks: Option<u32>,
 }
 
+/// The daily window of a virtual meeting.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct WindowSpec {
     /// `HH:MM` UTC; absent: chosen by RFC 9400 from `history`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub start_utc: Option<String>,
+    /// Block lengths in minutes, in order.
     pub blocks: Vec<u32>,
+    /// Break between blocks in minutes (default 30).
     #[serde(default = "thirty")]
     pub break_minutes: u32,
 }
@@ -50,14 +61,18 @@ fn thirty() -> u32 {
     30
 }
 
+/// An earlier IETF meeting, for RFC 9400's rotation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct HistorySpec {
+    /// Its number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub number: Option<Value>,
     /// `in-person` or `online`.
     pub kind: String,
+    /// Where an in-person meeting was held (`north-america`, `europe`, `asia`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
+    /// Whose night an online meeting's window was in.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub night: Option<String>,
 }
@@ -65,12 +80,16 @@ pub struct HistorySpec {
 /// Priority of each class; ONLINE.md's example values are the defaults.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PrioritiesSpec {
+    /// Priority of a BoF.
     #[serde(default = "p_bof")]
     pub bof: u64,
+    /// Priority of a group meeting for the first time.
     #[serde(default = "p_new")]
     pub new: u64,
+    /// Priority of a dispatch-style group.
     #[serde(default = "p_dispatch")]
     pub dispatch: u64,
+    /// Priority of every other group.
     #[serde(default = "p_other")]
     pub other: u64,
 }
@@ -103,13 +122,18 @@ impl Default for PrioritiesSpec {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Class {
+    /// A BoF.
     Bof,
+    /// A group meeting for the first time.
     New,
+    /// A dispatch-style group.
     Dispatch,
+    /// Any other group.
     Other,
 }
 
 impl Class {
+    /// The class of group `g`.
     pub fn of(g: &Group) -> Class {
         if g.group_type.as_deref() == Some("bof") || g.state.as_deref() == Some("bof") {
             Class::Bof
@@ -122,6 +146,7 @@ impl Class {
         }
     }
 
+    /// The class in words, for reports.
     pub fn describe(self) -> &'static str {
         match self {
             Class::Bof => "a BoF",
@@ -131,6 +156,7 @@ impl Class {
         }
     }
 
+    /// The class's priority under `p`.
     pub fn priority(self, p: &PrioritiesSpec) -> u64 {
         match self {
             Class::Bof => p.bof,
@@ -144,14 +170,21 @@ impl Class {
 /// A checked virtual meeting.
 #[derive(Debug, Clone)]
 pub struct VirtualMeeting {
+    /// The meeting number.
     pub number: String,
+    /// The meeting's days.
     pub days: Vec<NaiveDate>,
     /// The first block's start, UTC.
     pub start: NaiveTime,
+    /// Block lengths in minutes.
     pub blocks: Vec<u32>,
+    /// Break between blocks in minutes.
     pub break_minutes: u32,
+    /// Parallel tracks.
     pub tracks: u32,
+    /// Priority of each class of group.
     pub priorities: PrioritiesSpec,
+    /// Weeks after the meeting before the moved groups' interims.
     pub interims_after_weeks: u32,
     /// Northern summer (US daylight saving time on the first day).
     pub summer: bool,

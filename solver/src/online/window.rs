@@ -21,14 +21,19 @@ use std::fmt;
 )]
 #[serde(rename_all = "kebab-case")]
 pub enum Region {
+    /// North America.
     NorthAmerica,
+    /// Europe.
     Europe,
+    /// Asia.
     Asia,
 }
 
 impl Region {
+    /// The three regions, in RFC 9400's order.
     pub const ALL: [Region; 3] = [Region::NorthAmerica, Region::Europe, Region::Asia];
 
+    /// The region's key in documents (`north-america`).
     pub fn key(self) -> &'static str {
         match self {
             Region::NorthAmerica => "north-america",
@@ -37,6 +42,7 @@ impl Region {
         }
     }
 
+    /// The region of a key, or `None` for an unknown one.
     pub fn parse(text: &str) -> Option<Region> {
         Region::ALL.into_iter().find(|r| r.key() == text)
     }
@@ -84,7 +90,9 @@ impl fmt::Display for Region {
 /// An earlier meeting: held in person in a region, or online in a region's night.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Past {
+    /// An in-person meeting held in the region.
     InPerson(Region),
+    /// An online meeting in the region's night.
     Online(Region),
 }
 
@@ -108,7 +116,9 @@ impl fmt::Display for Past {
 /// The chosen night, and why, in words.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Choice {
+    /// The region whose night the window is in.
     pub night: Region,
+    /// Why, in a sentence (RFC 9400's rotation).
     pub reason: String,
 }
 

@@ -264,6 +264,7 @@ pub enum Status {
 }
 
 impl Status {
+    /// The status's key in documents (`optimal`).
     pub fn key(self) -> &'static str {
         match self {
             Status::Optimal => "optimal",
@@ -278,23 +279,30 @@ impl Status {
 pub struct Progress {
     /// The phase that reports.
     pub phase: Phase,
+    /// The best agenda's cost so far.
     pub incumbent: Option<u64>,
+    /// The proven lower bound so far.
     pub bound: Option<u64>,
+    /// Time since the solve started.
     pub elapsed: Duration,
 }
 
 /// Sizes and timings of a solve.
 #[derive(Debug, Clone, Default)]
 pub struct SolveStats {
+    /// Sessions to place.
     pub sessions: usize,
     /// Columns and rows of the largest model solved: a core relaxation (by HiGHS, or
     /// by the slot decomposition of [`lagrange`]: a column per session and slot it may
     /// take, a row per session and per slot) or a whole-meeting probe.
     pub variables: usize,
+    /// Rows of that model.
     pub rows: usize,
     /// The cost of the first incumbent (greedy, then the first tabu searches).
     pub heuristic_cost: u64,
+    /// When the first agenda was found.
     pub time_to_first_feasible: Duration,
+    /// The whole solve.
     pub total_time: Duration,
     /// When the optimum was proven (None if it was not).
     pub time_to_optimal: Option<Duration>,
@@ -305,15 +313,20 @@ pub struct SolveStats {
     pub cancelled: bool,
 }
 
+/// What a solve returns: the agenda, its evaluation, its status and bound.
 #[derive(Debug, Clone)]
 pub struct SolveReport {
+    /// Where each session sits.
     pub schedule: Schedule,
+    /// The evaluator's verdict on `schedule` (its cost is the reported cost).
     pub evaluation: Evaluation,
+    /// Optimal, feasible or infeasible.
     pub status: Status,
     /// Proven lower bound.
     pub lower_bound: Option<u64>,
     /// Why some sessions cannot be placed, or why the instance is infeasible, in words.
     pub diagnosis: Vec<String>,
+    /// Sizes and timings.
     pub stats: SolveStats,
 }
 

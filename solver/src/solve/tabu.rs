@@ -1236,4 +1236,3 @@ mod tests {
         assert!((0..10).any(|_| draw(&mut rng) != first));
     }
 }
-
