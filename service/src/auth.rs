@@ -30,9 +30,15 @@ pub enum Role {
     /// Everything: meetings, locks, solves, any request, even while locked.
     Secretariat,
     /// Chair or secretary: the requests of these groups.
-    Chair { groups: Vec<String> },
+    Chair {
+        /// The groups' acronyms.
+        groups: Vec<String>,
+    },
     /// Area director: the requests of groups in these areas, and third-session approval.
-    AreaDirector { areas: Vec<String> },
+    AreaDirector {
+        /// The areas' acronyms.
+        areas: Vec<String>,
+    },
 }
 
 /// An authenticated caller.
@@ -40,11 +46,12 @@ pub enum Role {
 pub struct Caller {
     /// Shown in histories and notifications.
     pub name: String,
+    /// What the caller may do.
     pub role: Role,
 }
 
 impl Caller {
-    pub fn is_secretariat(&self) -> bool {
+    pub(crate) fn is_secretariat(&self) -> bool {
         self.role == Role::Secretariat
     }
 
@@ -66,7 +73,7 @@ impl Caller {
         }
     }
 
-    pub fn require_secretariat(&self, what: &str) -> Result<()> {
+    pub(crate) fn require_secretariat(&self, what: &str) -> Result<()> {
         if self.is_secretariat() {
             Ok(())
         } else {
@@ -77,7 +84,7 @@ impl Caller {
         }
     }
 
-    pub fn require_edit(&self, group: &str, area: &str) -> Result<()> {
+    pub(crate) fn require_edit(&self, group: &str, area: &str) -> Result<()> {
         if self.may_edit(group, area) {
             Ok(())
         } else {
@@ -112,10 +119,10 @@ struct TokenEntry {
     areas: Vec<String>,
 }
 
-/// The token table.
 /// How the example config's tokens begin.
 pub const EXAMPLE_TOKEN_PREFIX: &str = "change-me";
 
+/// The token table: who each bearer token is.
 #[derive(Clone, Default)]
 pub struct AccessConfig {
     tokens: HashMap<String, Caller>,
@@ -130,15 +137,25 @@ impl std::fmt::Debug for AccessConfig {
     }
 }
 
+/// Why the access config cannot be used.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
+    /// The file cannot be read.
     #[error("cannot read the access config {path}")]
     Read {
+        /// The file.
         path: String,
+        /// What the OS said.
         source: std::io::Error,
     },
+    /// The file is not a valid config, or is unsafe (anyone may write it).
     #[error("{path}: {message}")]
-    Invalid { path: String, message: String },
+    Invalid {
+        /// The file.
+        path: String,
+        /// What is wrong and how to fix it.
+        message: String,
+    },
 }
 
 impl AccessConfig {

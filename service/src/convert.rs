@@ -179,7 +179,7 @@ fn attendees_value(s: &str) -> Option<Value> {
     })
 }
 
-pub fn request_to_doc(r: &pb::SessionRequest) -> doc::SessionRequest {
+pub(crate) fn request_to_doc(r: &pb::SessionRequest) -> doc::SessionRequest {
     let conflicts = r.conflicts.clone().unwrap_or_default();
     doc::SessionRequest {
         group: r.group.clone(),
@@ -213,6 +213,7 @@ pub fn request_to_doc(r: &pb::SessionRequest) -> doc::SessionRequest {
     }
 }
 
+/// The proto message of a session request document.
 pub fn request_from_doc(r: &doc::SessionRequest) -> pb::SessionRequest {
     pb::SessionRequest {
         group: r.group.clone(),
@@ -248,7 +249,7 @@ pub fn request_from_doc(r: &doc::SessionRequest) -> pb::SessionRequest {
     }
 }
 
-pub fn status_to_pb(s: RequestStatus) -> pb::RequestStatus {
+pub(crate) fn status_to_pb(s: RequestStatus) -> pb::RequestStatus {
     match s {
         RequestStatus::Active => pb::RequestStatus::Active,
         RequestStatus::Cancelled => pb::RequestStatus::Cancelled,
@@ -256,7 +257,7 @@ pub fn status_to_pb(s: RequestStatus) -> pb::RequestStatus {
     }
 }
 
-pub fn issue_to_pb(i: &Issue) -> pb::Issue {
+pub(crate) fn issue_to_pb(i: &Issue) -> pb::Issue {
     pb::Issue {
         severity: match i.severity {
             Severity::Error => "error",
@@ -270,7 +271,7 @@ pub fn issue_to_pb(i: &Issue) -> pb::Issue {
     }
 }
 
-pub fn stored_to_pb(s: &store::StoredRequest, warnings: &[Issue]) -> pb::StoredRequest {
+pub(crate) fn stored_to_pb(s: &store::StoredRequest, warnings: &[Issue]) -> pb::StoredRequest {
     pb::StoredRequest {
         meeting: s.meeting.clone(),
         request: Some(request_from_doc(&s.request)),
@@ -282,7 +283,7 @@ pub fn stored_to_pb(s: &store::StoredRequest, warnings: &[Issue]) -> pb::StoredR
     }
 }
 
-pub fn notification_to_pb(n: &store::Notification) -> pb::Notification {
+pub(crate) fn notification_to_pb(n: &store::Notification) -> pb::Notification {
     pb::Notification {
         id: n.id,
         meeting: n.meeting.clone(),

@@ -4,36 +4,61 @@ use agenda_solver::Issue;
 use tonic::Code;
 use tonic_types::{ErrorDetails, FieldViolation, StatusExt};
 
+/// Why a call failed; each maps to one gRPC code ([`ServiceError::code`]).
 #[derive(Debug, thiserror::Error)]
 pub enum ServiceError {
+    /// No such meeting, request or agenda (what is missing, in words).
     #[error("{0}")]
     NotFound(String),
+    /// The meeting or agenda exists already.
     #[error("{0}")]
     AlreadyExists(String),
     /// Validation failed; `issues` are the errors (fields relative to the message sent).
     #[error("{message}")]
-    Invalid { message: String, issues: Vec<Issue> },
+    Invalid {
+        /// A summary.
+        message: String,
+        /// Every error found.
+        issues: Vec<Issue>,
+    },
     /// An argument that is not a validation finding (bad format name, bad time limit).
     #[error("{field}: {message}")]
-    BadArgument { field: String, message: String },
+    BadArgument {
+        /// The field, as the proto names it.
+        field: String,
+        /// What is wrong and what to send instead.
+        message: String,
+    },
+    /// An edit based on an older version of the request (optimistic concurrency).
     #[error("the request was changed since version {expected} was read (it is now at version {current}): get it again, reapply the change and send the new version")]
-    Stale { expected: u64, current: u64 },
+    Stale {
+        /// The version the caller read.
+        expected: u64,
+        /// The version stored now.
+        current: u64,
+    },
     /// The state does not allow it: the tool is locked, the request is cancelled, ...
     #[error("{0}")]
     FailedPrecondition(String),
+    /// The caller's role does not allow the call.
     #[error("{0}")]
     PermissionDenied(String),
+    /// No token, or one the config does not know.
     #[error("missing or unknown bearer token: send `authorization: Bearer <token>` with a token from the server's config")]
     Unauthenticated,
+    /// Too many solves at once; try again later.
     #[error("{0}")]
     Busy(String),
+    /// The database failed.
     #[error("storage error: {0}")]
     Storage(#[from] rusqlite::Error),
+    /// A bug: what should not happen did.
     #[error("internal error: {0}")]
     Internal(String),
 }
 
 impl ServiceError {
+    /// The gRPC code of the error.
     pub fn code(&self) -> Code {
         match self {
             ServiceError::NotFound(_) => Code::NotFound,
@@ -112,4 +137,5 @@ impl From<ServiceError> for tonic::Status {
     }
 }
 
+/// A result whose error is a [`ServiceError`].
 pub type Result<T, E = ServiceError> = std::result::Result<T, E>;

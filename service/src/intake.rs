@@ -18,8 +18,9 @@ use agenda_solver::{validate, Issue, Severity};
 /// A change that was accepted: the request as stored, and its warnings.
 #[derive(Debug, Clone)]
 pub struct Accepted {
+    /// The request as stored, with its new version.
     pub stored: StoredRequest,
-    pub warnings: Vec<Issue>,
+    pub(crate) warnings: Vec<Issue>,
 }
 
 fn group_of(base: &Instance, acronym: &str) -> Group {
@@ -362,7 +363,7 @@ fn withdraw(
     })
 }
 
-pub fn cancel(
+pub(crate) fn cancel(
     store: &Store,
     caller: &Caller,
     meeting: &str,
@@ -381,7 +382,7 @@ pub fn cancel(
     )
 }
 
-pub fn no_session(
+pub(crate) fn no_session(
     store: &Store,
     caller: &Caller,
     meeting: &str,

@@ -86,7 +86,7 @@ pub fn set_calendar(store: &Store, caller: &Caller, text: &str, at: &str) -> Res
     Ok(body)
 }
 
-pub fn calendar(store: &Store) -> Result<String> {
+pub(crate) fn calendar(store: &Store) -> Result<String> {
     store.read(|tx| tx.interim_calendar())?.ok_or_else(|| {
         ServiceError::NotFound(
             "no interim calendar yet: the secretariat sets it with SetCalendar".into(),

@@ -8,6 +8,8 @@
 //! the thin tonic layer and [`serve`] puts it on a socket with health checking,
 //! reflection, size limits and graceful shutdown.
 
+#![warn(missing_docs)]
+
 pub mod agendas;
 pub mod auth;
 pub mod convert;
@@ -55,6 +57,7 @@ pub const MAX_CONNECTIONS: usize = 512;
 /// get [`MAX_CONNECTION_AGE_GRACE`] more. A `Notifications.Watch` stream is resumed
 /// with the last `after_id` it received.
 pub const MAX_CONNECTION_AGE: std::time::Duration = std::time::Duration::from_secs(30 * 60);
+/// How long a connection past [`MAX_CONNECTION_AGE`] may finish its calls.
 pub const MAX_CONNECTION_AGE_GRACE: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// How to serve.
@@ -114,8 +117,10 @@ fn conventional_status<B>(
 /// Why the server could not start or stopped with an error.
 #[derive(Debug, thiserror::Error)]
 pub enum ServeError {
+    /// The listener or TLS failed.
     #[error("transport: {0}")]
     Transport(#[from] tonic::transport::Error),
+    /// The reflection service could not be built.
     #[error("server reflection: {0}")]
     Reflection(#[from] tonic_reflection::server::Error),
 }

@@ -49,19 +49,19 @@ pub enum Security {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MailConfig {
-    pub server: String,
+    pub(crate) server: String,
     #[serde(default = "default_port")]
-    pub port: u16,
+    pub(crate) port: u16,
     #[serde(default)]
-    pub security: Security,
-    pub username: Option<String>,
-    pub password_file: Option<PathBuf>,
+    pub(crate) security: Security,
+    pub(crate) username: Option<String>,
+    pub(crate) password_file: Option<PathBuf>,
     #[serde(default = "default_from")]
-    pub from: String,
+    pub(crate) from: String,
     #[serde(default = "default_attempts")]
-    pub max_attempts: u32,
+    pub(crate) max_attempts: u32,
     #[serde(default = "default_retry")]
-    pub retry_seconds: u64,
+    pub(crate) retry_seconds: u64,
     /// Read from `password_file` by [`MailConfig::load`].
     #[serde(skip)]
     pub password: Option<String>,

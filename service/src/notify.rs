@@ -14,10 +14,15 @@ pub const SECRETARIAT: &str = "session-request@ietf.org";
 /// What happened to a request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Event {
+    /// A group's first request.
     New,
+    /// A request changed.
     Update,
+    /// A request withdrawn.
     Cancel,
+    /// The group will not meet.
     NoSession,
+    /// A third session approved by the AD.
     Approved,
 }
 

@@ -129,6 +129,7 @@ impl AgendaService {
         Self::logged(rpc, &caller, out)
     }
 
+    /// The service over `store`, answering the callers of `access`.
     pub fn new(store: Store, access: AccessConfig) -> Result<AgendaService, ServiceError> {
         let newest = store.read(|tx| tx.last_notification_id())?;
         Ok(AgendaService {

@@ -19,13 +19,16 @@ use std::time::{Duration, Instant};
 /// Where a group's request stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum RequestStatus {
+    /// The request stands.
     Active,
+    /// The request was withdrawn.
     Cancelled,
+    /// The group said it will not meet.
     NoSession,
 }
 
 impl RequestStatus {
-    pub fn key(self) -> &'static str {
+    pub(crate) fn key(self) -> &'static str {
         match self {
             RequestStatus::Active => "active",
             RequestStatus::Cancelled => "cancelled",
@@ -50,47 +53,49 @@ impl RequestStatus {
 pub struct MeetingRecord {
     /// `requests` is always empty here; see [`Tx::requests`].
     pub base: Instance,
-    pub locked: bool,
-    pub lock_message: String,
+    pub(crate) locked: bool,
+    pub(crate) lock_message: String,
 }
 
 /// A group's request at a meeting, as stored.
 #[derive(Debug, Clone)]
 pub struct StoredRequest {
-    pub meeting: String,
-    pub group: String,
-    pub status: RequestStatus,
+    pub(crate) meeting: String,
+    pub(crate) group: String,
+    pub(crate) status: RequestStatus,
+    /// Increases with every accepted change; an edit must name the version it read.
     pub version: u64,
-    pub request: SessionRequest,
-    pub updated_by: String,
-    pub updated_at: String,
+    pub(crate) request: SessionRequest,
+    pub(crate) updated_by: String,
+    pub(crate) updated_at: String,
 }
 
 /// One accepted change of a request.
 #[derive(Debug, Clone)]
 pub struct HistoryEntry {
+    /// The version the change made.
     pub version: u64,
-    pub action: String,
-    pub actor: String,
-    pub at: String,
-    pub status: RequestStatus,
-    pub request: SessionRequest,
+    pub(crate) action: String,
+    pub(crate) actor: String,
+    pub(crate) at: String,
+    pub(crate) status: RequestStatus,
+    pub(crate) request: SessionRequest,
 }
 
 /// A message of the outbox.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Notification {
-    pub id: u64,
-    pub meeting: String,
-    pub group: String,
+    pub(crate) id: u64,
+    pub(crate) meeting: String,
+    pub(crate) group: String,
     /// The group's area, so that ADs see their area's messages.
     pub area: String,
-    pub kind: String,
-    pub to: Vec<String>,
-    pub cc: Vec<String>,
-    pub subject: String,
-    pub body: String,
-    pub created_at: String,
+    pub(crate) kind: String,
+    pub(crate) to: Vec<String>,
+    pub(crate) cc: Vec<String>,
+    pub(crate) subject: String,
+    pub(crate) body: String,
+    pub(crate) created_at: String,
     /// Its mail delivery, when mail is on and it was tried.
     pub delivery: Option<Delivery>,
 }
@@ -100,7 +105,7 @@ pub struct Notification {
 pub struct Delivery {
     /// `sent`, `retrying` or `failed`.
     pub state: String,
-    pub attempts: u32,
+    pub(crate) attempts: u32,
     /// The last failure, in the mail server's words.
     pub last_error: String,
     /// When to try again (Unix seconds), for `retrying`.
@@ -110,27 +115,27 @@ pub struct Delivery {
 /// An interim meeting the service planned (ONLINE.md section 2).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredInterim {
-    pub name: String,
-    pub group: String,
+    pub(crate) name: String,
+    pub(crate) group: String,
     /// `scheduled`, `announced` or `cancelled`.
     pub status: String,
     /// Session starts, RFC 3339 UTC.
     pub starts: Vec<String>,
-    pub minutes: u32,
+    pub(crate) minutes: u32,
     /// The `interim-request/1` request entry it was planned from (JSON).
     pub request: String,
     /// Its entry of the plan (JSON).
     pub detail: String,
-    pub requested_by: String,
-    pub created_at: String,
+    pub(crate) requested_by: String,
+    pub(crate) created_at: String,
 }
 
 /// The meeting's current agenda: the `agenda/1` JSON and the solver's statistics.
 #[derive(Debug, Clone)]
 pub struct StoredAgenda {
-    pub agenda_json: String,
-    pub stats_json: String,
-    pub created_at: String,
+    pub(crate) agenda_json: String,
+    pub(crate) stats_json: String,
+    pub(crate) created_at: String,
 }
 
 const SCHEMA: &str = "
@@ -554,7 +559,7 @@ fn from_json<T: for<'de> Deserialize<'de>>(text: &str) -> Result<T> {
 }
 
 impl Tx<'_> {
-    pub fn meeting(&self, number: &str) -> Result<Option<MeetingRecord>> {
+    pub(crate) fn meeting(&self, number: &str) -> Result<Option<MeetingRecord>> {
         let row = self
             .tx
             .query_row(
@@ -583,7 +588,7 @@ impl Tx<'_> {
         })
     }
 
-    pub fn meeting_numbers(&self) -> Result<Vec<String>> {
+    pub(crate) fn meeting_numbers(&self) -> Result<Vec<String>> {
         let mut stmt = self.tx.prepare("SELECT number FROM meetings")?;
         let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
         let mut numbers = rows.collect::<Result<Vec<_>, _>>()?;
@@ -591,7 +596,7 @@ impl Tx<'_> {
         Ok(numbers)
     }
 
-    pub fn put_meeting(&self, base: &Instance, at: &str) -> Result<()> {
+    pub(crate) fn put_meeting(&self, base: &Instance, at: &str) -> Result<()> {
         let mut base = base.clone();
         base.requests.clear();
         self.tx.execute(
@@ -602,7 +607,7 @@ impl Tx<'_> {
         Ok(())
     }
 
-    pub fn set_lock(&self, number: &str, locked: bool, message: &str) -> Result<()> {
+    pub(crate) fn set_lock(&self, number: &str, locked: bool, message: &str) -> Result<()> {
         self.tx.execute(
             "UPDATE meetings SET locked = ?2, lock_message = ?3 WHERE number = ?1",
             params![number, locked, message],
@@ -622,7 +627,7 @@ impl Tx<'_> {
         })
     }
 
-    pub fn request(&self, meeting: &str, group: &str) -> Result<Option<StoredRequest>> {
+    pub(crate) fn request(&self, meeting: &str, group: &str) -> Result<Option<StoredRequest>> {
         let row = self
             .tx
             .query_row(
@@ -686,11 +691,8 @@ impl Tx<'_> {
         Ok(())
     }
 
-    pub fn history(&self, meeting: &str, group: &str) -> Result<Vec<HistoryEntry>> {
-        self.history_page(meeting, group, 0, usize::MAX)
-    }
-
-    /// At most `limit` entries of [`Tx::history`] after version `after`.
+    /// At most `limit` entries of a request's history (oldest first) after version
+    /// `after`.
     pub fn history_page(
         &self,
         meeting: &str,
@@ -871,7 +873,7 @@ impl Tx<'_> {
         Ok(out)
     }
 
-    pub fn last_notification_id(&self) -> Result<u64> {
+    pub(crate) fn last_notification_id(&self) -> Result<u64> {
         let id: Option<i64> = self
             .tx
             .query_row("SELECT MAX(id) FROM notifications", [], |r| r.get(0))?;
@@ -888,7 +890,7 @@ impl Tx<'_> {
             .optional()?)
     }
 
-    pub fn put_interim_calendar(&self, body: &str, by: &str, at: &str) -> Result<()> {
+    pub(crate) fn put_interim_calendar(&self, body: &str, by: &str, at: &str) -> Result<()> {
         self.tx.execute(
             "INSERT INTO interim_calendar (id, body, updated_by, updated_at) VALUES (1, ?1, ?2, ?3)
              ON CONFLICT(id) DO UPDATE SET body = excluded.body, updated_by = excluded.updated_by,
@@ -953,7 +955,7 @@ impl Tx<'_> {
         Ok(())
     }
 
-    pub fn set_interim_status(&self, name: &str, status: &str) -> Result<()> {
+    pub(crate) fn set_interim_status(&self, name: &str, status: &str) -> Result<()> {
         self.tx.execute(
             "UPDATE interims SET status = ?2 WHERE name = ?1",
             params![name, status],
@@ -971,7 +973,7 @@ impl Tx<'_> {
         Ok(())
     }
 
-    pub fn virtual_plan(&self, meeting: &str) -> Result<Option<String>> {
+    pub(crate) fn virtual_plan(&self, meeting: &str) -> Result<Option<String>> {
         Ok(self
             .tx
             .query_row(
@@ -982,7 +984,7 @@ impl Tx<'_> {
             .optional()?)
     }
 
-    pub fn put_agenda(&self, meeting: &str, agenda: &StoredAgenda) -> Result<()> {
+    pub(crate) fn put_agenda(&self, meeting: &str, agenda: &StoredAgenda) -> Result<()> {
         self.tx.execute(
             "INSERT INTO agendas (meeting, agenda, stats, created_at) VALUES (?1, ?2, ?3, ?4)
              ON CONFLICT(meeting) DO UPDATE SET agenda = excluded.agenda,
@@ -997,7 +999,7 @@ impl Tx<'_> {
         Ok(())
     }
 
-    pub fn agenda(&self, meeting: &str) -> Result<Option<StoredAgenda>> {
+    pub(crate) fn agenda(&self, meeting: &str) -> Result<Option<StoredAgenda>> {
         Ok(self
             .tx
             .query_row(
@@ -1018,10 +1020,10 @@ impl Tx<'_> {
 /// One of a meeting's named agendas (a draft, the published one, a hand-edited upload).
 #[derive(Debug, Clone)]
 pub struct NamedAgenda {
-    pub name: String,
-    pub agenda: StoredAgenda,
-    pub made_by: String,
-    pub published: bool,
+    pub(crate) name: String,
+    pub(crate) agenda: StoredAgenda,
+    pub(crate) made_by: String,
+    pub(crate) published: bool,
 }
 
 impl Tx<'_> {
@@ -1066,7 +1068,7 @@ impl Tx<'_> {
         Ok(rows.collect::<std::result::Result<_, _>>()?)
     }
 
-    pub fn named_agenda(&self, meeting: &str, name: &str) -> Result<Option<NamedAgenda>> {
+    pub(crate) fn named_agenda(&self, meeting: &str, name: &str) -> Result<Option<NamedAgenda>> {
         Ok(self
             .named_agendas(meeting)?
             .into_iter()
@@ -1223,7 +1225,9 @@ mod tests {
         let got = store.read(|tx| tx.request("106", "quic")).unwrap().unwrap();
         assert_eq!((got.version, got.updated_at.as_str()), (2, "t2"));
         assert_eq!(got.request, request);
-        let history = store.read(|tx| tx.history("106", "quic")).unwrap();
+        let history = store
+            .read(|tx| tx.history_page("106", "quic", 0, usize::MAX))
+            .unwrap();
         assert_eq!(
             history.iter().map(|h| h.version).collect::<Vec<_>>(),
             [1, 2]
