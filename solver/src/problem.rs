@@ -93,7 +93,7 @@ pub struct GroupInfo {
     pub(crate) name: String,
     pub(crate) area: Option<String>,
     pub(crate) group_type: String,
-    /// `active`, `bof`, `proposed`, ... (empty when not given).
+    /// `active`, `bof`, `proposed`, ... (`active` when not given).
     pub state: String,
     /// `type` is `bof` or `state` is `bof`.
     pub is_bof: bool,

@@ -177,7 +177,7 @@ pub enum Kind {
 pub struct Zone {
     pub(crate) name: String,
     pub(crate) tz: Tz,
-    /// Participants in the zone (1 under `zone` weighting's default).
+    /// Participants in the zone (1 when the request gives no count).
     pub count: u64,
 }
 

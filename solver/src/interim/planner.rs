@@ -70,7 +70,7 @@ pub struct Planned {
     pub notes: Vec<String>,
     /// Exact rounds run.
     pub rounds: usize,
-    /// Columns of the largest exact model.
+    /// Candidate columns of the last exact model.
     pub columns: usize,
     /// Per exact round: its size, build time and outcome, for progress displays and
     /// benchmarks.

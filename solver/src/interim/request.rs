@@ -158,7 +158,8 @@ pub struct InterimRequestSpec {
     /// In person or hybrid: 56 days' notice instead of `announce_days`.
     #[serde(default)]
     pub in_person: bool,
-    /// The meeting platform (`meetecho`, ...); without it remote instructions are required.
+    /// The meeting platform (`meetecho` when not given); any other needs remote
+    /// instructions.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub platform: Option<String>,
     /// How to join, when the platform is not Meetecho.
