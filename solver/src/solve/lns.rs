@@ -130,7 +130,9 @@ impl Lns<'_> {
         };
         let mut round = 0usize;
         let mut stall = Stall::default();
-        for _ in 0..if m == 0 { 0 } else { self.rounds } {
+        // A meeting without blocks has no neighbourhood to search.
+        let rounds = if m == 0 { 0 } else { self.rounds };
+        for _ in 0..rounds {
             if stall.over() || cost <= self.bound || cancelled(self.options) {
                 break;
             }
