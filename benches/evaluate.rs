@@ -79,5 +79,22 @@ fn bench_solve(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench, bench_validate, bench_solve);
+/// The exports of a whole agenda (the HTML page through its templates, the calendar
+/// through its iCalendar writer), as `agenda export` and the service's exports run them.
+fn bench_export(c: &mut Criterion) {
+    use agenda_solver::export::{render, Format, Report};
+    let mut group = c.benchmark_group("export");
+    for (name, problem, schedule) in cases() {
+        let agenda = schedule.to_agenda(&problem, &evaluate(&problem, &schedule));
+        let report = Report::new(&problem, &agenda);
+        for format in [Format::Html, Format::Ics] {
+            group.bench_function(format!("{name}/{format}"), |b| {
+                b.iter(|| render(&report, format).len())
+            });
+        }
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench, bench_validate, bench_solve, bench_export);
 criterion_main!(benches);

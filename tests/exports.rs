@@ -104,6 +104,42 @@ fn html_is_well_formed_and_highlights_violations() {
     assert_eq!(class("same"), None);
     assert_eq!(class("wg4#3"), Some("ok"));
     assert!(html.contains("12,072,100"));
+    // A cell names the group and its attendees; the violation list gives block times.
+    let instance = load_instance(data("tiny.json")).unwrap();
+    let wg3 = cells
+        .iter()
+        .find(|c| c.descendants().any(|d| d.text() == Some("wg3")))
+        .unwrap();
+    let text: String = wg3.descendants().filter_map(|t| t.text()).collect();
+    let group = instance.groups.iter().find(|g| g.acronym == "wg3").unwrap();
+    let request = instance.requests.iter().find(|r| r.group == "wg3").unwrap();
+    assert!(text.contains(group.name.as_deref().unwrap()), "{text}");
+    let attendees = request.attendees.as_ref().unwrap().to_string();
+    assert!(text.contains(&format!("{attendees} attending")), "{text}");
+    let violations = doc
+        .descendants()
+        .find(|n| n.has_tag_name("h2") && n.text() == Some("Violations"))
+        .and_then(|h| h.next_sibling_element())
+        .unwrap();
+    let when: Vec<&str> = violations
+        .descendants()
+        .filter(|n| n.has_tag_name("tr"))
+        .filter_map(|tr| tr.children().filter(|c| c.has_tag_name("td")).nth(1))
+        .filter_map(|td| td.text())
+        .collect();
+    assert!(!when.is_empty());
+    let shape = |w: &str| {
+        let b = w.as_bytes();
+        w.chars().count() == 15
+            && b[0].is_ascii_uppercase()
+            && b[6] == b':'
+            && w.contains('\u{2013}')
+    };
+    assert!(when.iter().all(|w| shape(w)), "{when:?}");
+    assert!(
+        html.contains("name=\"viewport\""),
+        "a phone gets the device width"
+    );
     assert!(
         !html.contains("http://") && !html.contains("https://"),
         "self-contained"
@@ -205,13 +241,19 @@ fn html_diff_outlines_exactly_the_changed_sessions() {
         .map(|n| n.descendants().filter_map(|t| t.text()).collect::<String>())
         .collect();
     assert_eq!(outlined.len(), 2, "{outlined:?}");
-    let was = |x: &agenda_solver::Assignment| format!("was {} {}", x.slot, x.room);
+    // The old place is the block's day and times (tiny's ids read `mon-0900`), then the room.
+    let was = |x: &agenda_solver::Assignment| {
+        let (day, hhmm) = x.slot.split_once('-').unwrap();
+        let day = format!("{}{}", day[..1].to_uppercase(), &day[1..]);
+        format!("was {day} {}:{}", &hhmm[..2], &hhmm[2..])
+    };
+    let room = |x: &agenda_solver::Assignment| format!(" {}", x.room);
     assert!(outlined
         .iter()
-        .any(|t| t.starts_with(&a.group) && t.ends_with(&was(&a))));
+        .any(|t| t.starts_with(&a.group) && t.contains(&was(&a)) && t.ends_with(&room(&a))));
     assert!(outlined
         .iter()
-        .any(|t| t.starts_with(&b.group) && t.ends_with(&was(&b))));
+        .any(|t| t.starts_with(&b.group) && t.contains(&was(&b)) && t.ends_with(&room(&b))));
     assert!(html.contains("Sessions changed"));
     assert!(html.contains(&agenda_solver::export::text::group_digits(d.cost_after)));
 }

@@ -1,53 +1,63 @@
 //! One self-contained HTML page (inline CSS, no scripts, no external resources): the
 //! grid by day, each session coloured by its worst violation with the messages on hover,
 //! then the per-kind summary, the violation list and the unscheduled sessions.
-//! The markup is well-formed XML, so tools (and tests) can parse it.
+//!
+//! The markup lives in `templates/` (minijinja, auto-escaped); this module only builds
+//! the values the templates show. The markup is well-formed XML, so tools (and tests)
+//! can parse it, and a `viewport` and scrolling tables make it readable on a phone.
 
 use super::text::group_digits;
 use super::Report;
 use crate::agenda::Violation;
 use crate::diff::{AgendaDiff, Change};
-use crate::problem::SessionIdx;
-use std::collections::BTreeMap;
-use std::fmt::Write;
-
-const STYLE: &str = "body{font-family:system-ui,-apple-system,Segoe UI,Helvetica,Arial,sans-serif;margin:1.5rem;color:#222}\
-h1{font-size:1.4rem}h2{font-size:1.1rem;margin-top:1.6rem}\
-table{border-collapse:collapse;margin:.4rem 0}th,td{border:1px solid #ccc;padding:.25rem .45rem;font-size:.85rem;vertical-align:top}\
-th{background:#f3f3f3;text-align:left}td.time{white-space:nowrap;color:#555}\
-td.free{background:#fafafa;color:#bbb}td.closed{background:repeating-linear-gradient(45deg,#eee,#eee 4px,#fff 4px,#fff 8px)}\
-td.ok{background:#e8f5e9}td.minor{background:#fff8c4}td.major{background:#ffd8a8}td.severe{background:#ffb3b3}\
-.area{color:#666;font-size:.75rem}td.changed{outline:3px solid #1565c0;outline-offset:-3px}.was{color:#1565c0;font-size:.75rem}.num{text-align:right}.legend span{padding:.1rem .5rem;margin-right:.4rem;border:1px solid #ccc}";
+use crate::problem::{Problem, SessionIdx, SlotIdx};
+use minijinja::Environment;
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::OnceLock;
 
 /// The agenda as one self-contained HTML page: the grid, coloured by cost, then the
 /// violations and cost by kind.
 pub fn render(report: &Report) -> String {
+    let p = report.problem;
     let e = &report.evaluation;
-    let mut h = head(&format!("IETF {} agenda", report.problem.meeting));
-    let status = report.agenda.status.as_deref().unwrap_or("unstated");
-    let bound = report
-        .agenda
-        .lower_bound
-        .map(|b| format!(", proven lower bound {}", group_digits(b)))
-        .unwrap_or_default();
-    let _ = writeln!(
-        h,
-        "<p>Cost <strong>{}</strong> (status {}{}); {} sessions placed; {} hard errors. Times are local ({}).</p>",
-        group_digits(e.cost),
-        esc(status),
-        bound,
-        report.schedule.placed().count(),
-        e.hard_errors.len(),
-        esc(report.problem.time_zone.name())
-    );
-    h.push_str(LEGEND);
-    hard_errors(&mut h, report);
-    grid(&mut h, report, &BTreeMap::new());
-    cost_by_kind(&mut h, report);
-    violations(&mut h, "Violations", &e.violations);
-    unscheduled(&mut h, report);
-    h.push_str("</body>\n</html>\n");
-    h
+    let when = SlotTimes::new(p);
+    let unscheduled: Vec<Unscheduled> = (0..p.sessions.len())
+        .filter(|&s| report.schedule.get(s).is_none())
+        .map(|s| Unscheduled {
+            session: p.session_label(s),
+            why: if p.sessions[s].schedulable {
+                "not placed"
+            } else {
+                "awaiting AD approval"
+            },
+        })
+        .collect();
+    let kinds: Vec<KindRow> = e
+        .table()
+        .into_iter()
+        .filter(|(_, t)| t.count > 0)
+        .map(|(kind, t)| KindRow {
+            key: kind.key(),
+            what: kind.describe(),
+            count: t.count,
+            penalty: t.penalty,
+        })
+        .collect();
+    let page = minijinja::context! {
+        title => format!("IETF {} agenda", p.meeting),
+        zone => p.time_zone.name(),
+        cost => e.cost,
+        status => report.agenda.status.as_deref().unwrap_or("unstated"),
+        bound => report.agenda.lower_bound,
+        placed => report.schedule.placed().count(),
+        hard_errors => e.hard_errors.iter().map(|h| h.message.as_str()).collect::<Vec<_>>(),
+        days => days(report, &BTreeMap::new()),
+        kinds,
+        violations_list => when.rows(&e.violations),
+        unscheduled,
+    };
+    fill("agenda.html", page)
 }
 
 /// `agenda diff -f html`: the second agenda's grid with every session that changed
@@ -55,29 +65,11 @@ pub fn render(report: &Report) -> String {
 /// removed, and the cost by kind before and after.
 pub fn render_diff(after: &Report, d: &AgendaDiff) -> String {
     let p = after.problem;
-    let mut h = head(&format!("IETF {} agenda: what changed", p.meeting));
-    let _ = writeln!(
-        h,
-        "<p>Cost <strong>{}</strong> &#8594; <strong>{}</strong>; {} sessions changed: {} to another block, {} to another room only. Changed sessions are outlined. Times are local ({}).</p>",
-        group_digits(d.cost_before),
-        group_digits(d.cost_after),
-        d.moves.len(),
-        d.moved_in_time(),
-        d.moves.iter().filter(|m| m.change == Change::Room).count(),
-        esc(p.time_zone.name())
-    );
-    h.push_str(LEGEND);
-    if !d.hard_errors.is_empty() {
-        h.push_str("<h2>Hard errors</h2>\n<ul>\n");
-        for err in &d.hard_errors {
-            let _ = writeln!(h, "<li>{}</li>", esc(err));
-        }
-        h.push_str("</ul>\n");
-    }
+    let when = SlotTimes::new(p);
     let place = |at: &Option<(String, String)>| {
         at.as_ref()
             .map_or("not placed".to_string(), |(slot, room)| {
-                format!("{slot} {room}")
+                format!("{} {room}", when.of(slot))
             })
     };
     let marks: BTreeMap<SessionIdx, String> = d
@@ -92,212 +84,243 @@ pub fn render_diff(after: &Report, d: &AgendaDiff) -> String {
             Some((s, note))
         })
         .collect();
-    grid(&mut h, after, &marks);
-    if !d.moves.is_empty() {
-        h.push_str("<h2>Sessions changed</h2>\n<table>\n<tr><th>session</th><th>change</th><th>before</th><th>after</th></tr>\n");
-        for m in &d.moves {
-            let change = match m.change {
+    let moves: Vec<MoveRow> = d
+        .moves
+        .iter()
+        .map(|m| MoveRow {
+            session: format!("{} #{}", m.group, m.session),
+            change: match m.change {
                 Change::Time => "another block",
                 Change::Room => "another room",
                 Change::Placed => "placed",
                 Change::LeftOut => "left out",
-            };
-            let _ = writeln!(
-                h,
-                "<tr><td>{} #{}</td><td>{change}</td><td>{}</td><td>{}</td></tr>",
-                esc(&m.group),
-                m.session,
-                esc(&place(&m.from)),
-                esc(&place(&m.to))
-            );
-        }
-        h.push_str("</table>\n");
-    }
-    violations(&mut h, "Violations added", &d.violations_added);
-    violations(&mut h, "Violations removed", &d.violations_removed);
-    if !d.by_kind.is_empty() {
-        h.push_str(
-            "<h2>Cost by kind</h2>\n<table>\n<tr><th>kind</th><th>before</th><th>after</th></tr>\n",
-        );
-        for k in &d.by_kind {
-            let _ = writeln!(
-                h,
-                "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
-                k.kind,
-                group_digits(k.before),
-                group_digits(k.after)
-            );
-        }
-        h.push_str("</table>\n");
-    }
-    h.push_str("</body>\n</html>\n");
-    h
+            },
+            before: place(&m.from),
+            after: place(&m.to),
+        })
+        .collect();
+    let page = minijinja::context! {
+        title => format!("IETF {} agenda: what changed", p.meeting),
+        zone => p.time_zone.name(),
+        cost_before => d.cost_before,
+        cost_after => d.cost_after,
+        changed => d.moves.len(),
+        moved_in_time => d.moved_in_time(),
+        moved_room => d.moves.iter().filter(|m| m.change == Change::Room).count(),
+        hard_errors => &d.hard_errors,
+        days => days(after, &marks),
+        moves,
+        added => when.rows(&d.violations_added),
+        removed => when.rows(&d.violations_removed),
+        kinds => d.by_kind.iter().map(|k| minijinja::context! {
+            kind => k.kind, before => k.before, after => k.after
+        }).collect::<Vec<_>>(),
+    };
+    fill("diff.html", page)
 }
 
-const LEGEND: &str = "<p class=\"legend\"><span class=\"ok\" style=\"background:#e8f5e9\">no violation</span><span style=\"background:#fff8c4\">under 10,000</span><span style=\"background:#ffd8a8\">10,000 to 99,999</span><span style=\"background:#ffb3b3\">100,000 or more</span></p>\n";
-
-/// The page up to the title.
-fn head(title: &str) -> String {
-    format!(
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n<title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<h1>{}</h1>\n",
-        esc(title),
-        esc(title)
-    )
+/// The templates, parsed once.
+fn templates() -> &'static Environment<'static> {
+    static ENV: OnceLock<Environment<'static>> = OnceLock::new();
+    ENV.get_or_init(|| {
+        let mut env = Environment::new();
+        // The `.html` names turn on HTML auto-escaping of every value.
+        for (name, source) in [
+            ("base.html", include_str!("templates/base.html")),
+            ("violations.html", include_str!("templates/violations.html")),
+            ("agenda.html", include_str!("templates/agenda.html")),
+            ("diff.html", include_str!("templates/diff.html")),
+        ] {
+            env.add_template(name, source)
+                .expect("the built-in templates parse (checked by the html tests)");
+        }
+        env.add_filter("digits", |n: u64| group_digits(n));
+        env
+    })
 }
 
-fn hard_errors(h: &mut String, report: &Report) {
-    let e = &report.evaluation;
-    if !e.hard_errors.is_empty() {
-        h.push_str("<h2>Hard errors</h2>\n<ul>\n");
-        for err in &e.hard_errors {
-            let _ = writeln!(h, "<li>{}</li>", esc(&err.message));
+fn fill(template: &str, page: minijinja::Value) -> String {
+    let mut html = templates()
+        .get_template(template)
+        .and_then(|t| t.render(page))
+        .expect("the built-in templates render every report (checked by the html tests)");
+    html.push('\n');
+    html
+}
+
+/// A day of the grid: its heading, the rooms, one row per block.
+#[derive(Serialize)]
+struct Day {
+    heading: String,
+    rooms: Vec<String>,
+    rows: Vec<Row>,
+}
+
+#[derive(Serialize)]
+struct Row {
+    start: String,
+    end: String,
+    /// A virtual meeting's block in the regional zones.
+    local: Option<String>,
+    cells: Vec<Cell>,
+}
+
+/// One room in one block: a session (`session` set), free (`open`) or closed.
+#[derive(Serialize, Default)]
+struct Cell {
+    session: Option<String>,
+    open: bool,
+    name: String,
+    area: String,
+    attendees: u32,
+    /// `ok`, `minor`, `major` or `severe`: the worst violation's penalty band.
+    class: &'static str,
+    /// The session's violations, one per line (the cell's tooltip).
+    tip: String,
+    /// Set when the session changed (`agenda diff`): where it was.
+    note: Option<String>,
+}
+
+#[derive(Serialize)]
+struct KindRow {
+    key: &'static str,
+    what: &'static str,
+    count: u64,
+    penalty: u64,
+}
+
+#[derive(Serialize)]
+struct ViolationRow<'a> {
+    kind: &'a str,
+    /// The block's day and times, not its id.
+    when: String,
+    message: &'a str,
+    penalty: u64,
+}
+
+#[derive(Serialize)]
+struct MoveRow {
+    session: String,
+    change: &'static str,
+    before: String,
+    after: String,
+}
+
+#[derive(Serialize)]
+struct Unscheduled {
+    session: String,
+    why: &'static str,
+}
+
+/// Slot ids to what a reader recognises: `Mon 09:30-11:30`.
+struct SlotTimes<'p> {
+    problem: &'p Problem,
+    by_id: HashMap<&'p str, SlotIdx>,
+}
+
+impl<'p> SlotTimes<'p> {
+    fn new(problem: &'p Problem) -> Self {
+        let by_id = problem
+            .slots
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.id.as_str(), i))
+            .collect();
+        SlotTimes { problem, by_id }
+    }
+
+    /// The block's day and times; an id the meeting lacks is shown as it is.
+    fn of(&self, id: &str) -> String {
+        match self.by_id.get(id) {
+            Some(&s) => {
+                let slot = &self.problem.slots[s];
+                format!(
+                    "{} {}\u{2013}{}",
+                    slot.start.format("%a"),
+                    slot.start.format("%H:%M"),
+                    slot.end().format("%H:%M")
+                )
+            }
+            None => id.to_string(),
         }
-        h.push_str("</ul>\n");
+    }
+
+    fn rows<'v>(&self, list: &'v [Violation]) -> Vec<ViolationRow<'v>> {
+        list.iter()
+            .map(|v| ViolationRow {
+                kind: &v.kind,
+                when: v.slot.as_deref().map(|id| self.of(id)).unwrap_or_default(),
+                message: &v.message,
+                penalty: v.penalty,
+            })
+            .collect()
     }
 }
 
 /// The grid by day; a session in `marks` is outlined, its note under its name.
-fn grid(h: &mut String, report: &Report, marks: &BTreeMap<SessionIdx, String>) {
+fn days(report: &Report, marks: &BTreeMap<SessionIdx, String>) -> Vec<Day> {
     let p = report.problem;
     let at = report.occupancy();
-    for (date, slots) in report.days() {
-        let _ = writeln!(
-            h,
-            "<h2>{}</h2>",
-            esc(&date.format("%A %Y-%m-%d").to_string())
-        );
-        h.push_str("<table>\n<tr><th>Time</th>");
-        for room in &p.rooms {
-            let seats = room.capacity.map(|c| format!(" ({c})")).unwrap_or_default();
-            let _ = write!(h, "<th>{}{}</th>", esc(&room.name), esc(&seats));
-        }
-        h.push_str("</tr>\n");
-        for &slot in &slots {
-            let info = &p.slots[slot];
-            let local = report
-                .regional_times(slot)
-                .map(|l| format!("<br><small>{}</small>", esc(&l)))
-                .unwrap_or_default();
-            let _ = write!(
-                h,
-                "<tr><td class=\"time\">{}&#8211;{}{local}</td>",
-                info.start.format("%H:%M"),
-                info.end().format("%H:%M")
-            );
-            for r in 0..p.rooms.len() {
-                match at.get(&(slot, r)) {
-                    Some(&s) => {
-                        let vs = report.violations_of(s);
-                        let worst = vs.iter().map(|v| v.penalty).max().unwrap_or(0);
-                        let class = match worst {
-                            0 => "ok",
-                            1..=9_999 => "minor",
-                            10_000..=99_999 => "major",
-                            _ => "severe",
-                        };
-                        let tip: Vec<String> = vs
-                            .iter()
-                            .map(|v| format!("{} ({})", v.message, v.penalty))
-                            .collect();
-                        let group = &p.groups[p.sessions[s].group];
-                        let (outline, note) = match marks.get(&s) {
-                            Some(note) => (
-                                " changed",
-                                format!("<br/><span class=\"was\">{}</span>", esc(note)),
-                            ),
-                            None => ("", String::new()),
-                        };
-                        let _ = write!(
-                            h,
-                            "<td class=\"{class}{outline}\" title=\"{}\"><strong>{}</strong><br/><span class=\"area\">{}</span>{note}</td>",
-                            esc(&tip.join("\n")),
-                            esc(&p.session_label(s)),
-                            esc(group.area.as_deref().unwrap_or(""))
-                        );
-                    }
-                    None if info.is_open(r) => h.push_str("<td class=\"free\">&#183;</td>"),
-                    None => h.push_str("<td class=\"closed\"></td>"),
-                }
-            }
-            h.push_str("</tr>\n");
-        }
-        h.push_str("</table>\n");
-    }
-}
-
-fn cost_by_kind(h: &mut String, report: &Report) {
-    let e = &report.evaluation;
-    h.push_str("<h2>Cost by kind</h2>\n<table>\n<tr><th>kind</th><th>what</th><th>count</th><th>penalty</th></tr>\n");
-    for (kind, total) in e.table().into_iter().filter(|(_, t)| t.count > 0) {
-        let _ = writeln!(
-            h,
-            "<tr><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
-            kind.key(),
-            esc(kind.describe()),
-            total.count,
-            group_digits(total.penalty)
-        );
-    }
-    let _ = writeln!(
-        h,
-        "<tr><th colspan=\"3\">total</th><th class=\"num\">{}</th></tr>\n</table>",
-        group_digits(e.cost)
-    );
-}
-
-fn violations(h: &mut String, title: &str, list: &[Violation]) {
-    if list.is_empty() {
-        return;
-    }
-    let _ = writeln!(
-        h,
-        "<h2>{}</h2>\n<table>\n<tr><th>kind</th><th>slot</th><th>message</th><th>penalty</th></tr>",
-        esc(title)
-    );
-    for v in list {
-        let _ = writeln!(
-            h,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td></tr>",
-            esc(&v.kind),
-            esc(v.slot.as_deref().unwrap_or("")),
-            esc(&v.message),
-            group_digits(v.penalty)
-        );
-    }
-    h.push_str("</table>\n");
-}
-
-fn unscheduled(h: &mut String, report: &Report) {
-    let p = report.problem;
-    let unscheduled: Vec<SessionIdx> = (0..p.sessions.len())
-        .filter(|&s| report.schedule.get(s).is_none())
+    let rooms: Vec<String> = p
+        .rooms
+        .iter()
+        .map(|room| match room.capacity {
+            Some(c) => format!("{} ({c})", room.name),
+            None => room.name.clone(),
+        })
         .collect();
-    if !unscheduled.is_empty() {
-        h.push_str("<h2>Unscheduled</h2>\n<ul>\n");
-        for s in unscheduled {
-            let why = if p.sessions[s].schedulable {
-                "not placed"
-            } else {
-                "awaiting AD approval"
-            };
-            let _ = writeln!(h, "<li>{} &#8212; {}</li>", esc(&p.session_label(s)), why);
-        }
-        h.push_str("</ul>\n");
-    }
+    report
+        .days()
+        .into_iter()
+        .map(|(date, slots)| Day {
+            heading: date.format("%A %Y-%m-%d").to_string(),
+            rooms: rooms.clone(),
+            rows: slots
+                .into_iter()
+                .map(|slot| {
+                    let info = &p.slots[slot];
+                    Row {
+                        start: info.start.format("%H:%M").to_string(),
+                        end: info.end().format("%H:%M").to_string(),
+                        local: report.regional_times(slot),
+                        cells: (0..p.rooms.len())
+                            .map(|r| match at.get(&(slot, r)) {
+                                Some(&s) => session_cell(report, s, marks.get(&s)),
+                                None => Cell {
+                                    open: info.is_open(r),
+                                    ..Cell::default()
+                                },
+                            })
+                            .collect(),
+                    }
+                })
+                .collect(),
+        })
+        .collect()
 }
 
-fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            '\n' => out.push_str("&#10;"),
-            c => out.push(c),
-        }
+fn session_cell(report: &Report, s: SessionIdx, note: Option<&String>) -> Cell {
+    let p = report.problem;
+    let vs = report.violations_of(s);
+    let worst = vs.iter().map(|v| v.penalty).max().unwrap_or(0);
+    let group = &p.groups[p.sessions[s].group];
+    Cell {
+        session: Some(p.session_label(s)),
+        open: true,
+        name: group.name.clone(),
+        area: group.area.clone().unwrap_or_default(),
+        attendees: p.sessions[s].attendees,
+        class: match worst {
+            0 => "ok",
+            1..=9_999 => "minor",
+            10_000..=99_999 => "major",
+            _ => "severe",
+        },
+        tip: vs
+            .iter()
+            .map(|v| format!("{} ({})", v.message, v.penalty))
+            .collect::<Vec<_>>()
+            .join("\n"),
+        note: note.cloned(),
     }
-    out
 }
