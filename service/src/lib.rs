@@ -34,6 +34,7 @@ pub use error::ServiceError;
 pub use server::AgendaService;
 
 mod limited;
+mod schema;
 pub use store::Store;
 
 use std::future::Future;

@@ -138,98 +138,6 @@ pub struct StoredAgenda {
     pub(crate) created_at: String,
 }
 
-const SCHEMA: &str = "
-CREATE TABLE IF NOT EXISTS meetings (
-    number TEXT PRIMARY KEY,
-    body TEXT NOT NULL,
-    locked INTEGER NOT NULL DEFAULT 0,
-    lock_message TEXT NOT NULL DEFAULT '',
-    created_at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS requests (
-    meeting TEXT NOT NULL REFERENCES meetings(number) ON DELETE CASCADE,
-    grp TEXT NOT NULL,
-    status TEXT NOT NULL,
-    version INTEGER NOT NULL,
-    body TEXT NOT NULL,
-    updated_by TEXT NOT NULL,
-    updated_at TEXT NOT NULL,
-    PRIMARY KEY (meeting, grp)
-);
-CREATE TABLE IF NOT EXISTS history (
-    meeting TEXT NOT NULL REFERENCES meetings(number) ON DELETE CASCADE,
-    grp TEXT NOT NULL,
-    version INTEGER NOT NULL,
-    action TEXT NOT NULL,
-    actor TEXT NOT NULL,
-    at TEXT NOT NULL,
-    status TEXT NOT NULL,
-    body TEXT NOT NULL,
-    PRIMARY KEY (meeting, grp, version)
-);
-CREATE TABLE IF NOT EXISTS notifications (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    meeting TEXT NOT NULL,
-    grp TEXT NOT NULL,
-    area TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    recipients TEXT NOT NULL,
-    subject TEXT NOT NULL,
-    body TEXT NOT NULL,
-    created_at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS deliveries (
-    notification INTEGER PRIMARY KEY REFERENCES notifications(id),
-    state TEXT NOT NULL,
-    attempts INTEGER NOT NULL,
-    last_error TEXT NOT NULL DEFAULT '',
-    next_attempt INTEGER NOT NULL DEFAULT 0,
-    updated_at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS mail_start (
-    id INTEGER PRIMARY KEY CHECK (id = 1),
-    first_notification INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS interim_calendar (
-    id INTEGER PRIMARY KEY CHECK (id = 1),
-    body TEXT NOT NULL,
-    updated_by TEXT NOT NULL,
-    updated_at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS interims (
-    name TEXT PRIMARY KEY,
-    grp TEXT NOT NULL,
-    status TEXT NOT NULL,
-    starts TEXT NOT NULL,
-    minutes INTEGER NOT NULL,
-    request TEXT NOT NULL,
-    detail TEXT NOT NULL,
-    requested_by TEXT NOT NULL,
-    created_at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS virtual_plans (
-    meeting TEXT PRIMARY KEY REFERENCES meetings(number) ON DELETE CASCADE,
-    body TEXT NOT NULL,
-    created_at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS agendas (
-    meeting TEXT PRIMARY KEY REFERENCES meetings(number) ON DELETE CASCADE,
-    agenda TEXT NOT NULL,
-    stats TEXT NOT NULL,
-    created_at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS named_agendas (
-    meeting TEXT NOT NULL REFERENCES meetings(number) ON DELETE CASCADE,
-    name TEXT NOT NULL,
-    agenda TEXT NOT NULL,
-    stats TEXT NOT NULL,
-    made_by TEXT NOT NULL,
-    made_at TEXT NOT NULL,
-    published INTEGER NOT NULL DEFAULT 0,
-    PRIMARY KEY (meeting, name)
-);
-";
-
 const REQUEST_COLUMNS: &str = "grp, status, body, updated_by, updated_at, version";
 
 /// A request row as read, before its JSON and status are decoded.
@@ -370,14 +278,14 @@ impl Store {
         Store::init(Connection::open_in_memory()?, None)
     }
 
-    fn init(conn: Connection, readers: Option<Readers>) -> Result<Store> {
+    fn init(mut conn: Connection, readers: Option<Readers>) -> Result<Store> {
         // WAL lets readers run beside the writer; FULL makes every commit durable before
         // the call returns (an acknowledged request survives a power cut).
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.busy_timeout(Duration::from_secs(10))?;
-        conn.execute_batch(SCHEMA)?;
+        crate::schema::migrate(&mut conn)?;
         let group_commit = readers.is_some();
         Ok(Store {
             writer: Mutex::new(Writer {
@@ -1177,6 +1085,34 @@ mod tests {
             again.read(|tx| tx.meeting_numbers()).unwrap().len(),
             expected.len()
         );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// A file written by a newer build (a higher schema version) is refused with the
+    /// fix, and its rows are still there when the right build opens it.
+    #[test]
+    fn a_database_from_a_newer_build_is_refused_and_kept() {
+        let dir = std::env::temp_dir().join(format!("agenda-ahead-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("ahead.db");
+        let _ = std::fs::remove_file(&path);
+        let store = Store::open(&path).unwrap();
+        store.write(|tx| tx.put_meeting(&base("106"), "t")).unwrap();
+        drop(store);
+        let ahead = crate::schema::LATEST as i64 + 1;
+        Connection::open(&path)
+            .unwrap()
+            .pragma_update(None, "user_version", ahead)
+            .unwrap();
+        let err = Store::open(&path).err().expect("refused").to_string();
+        assert!(err.contains("newer than this build"), "{err}");
+        let conn = Connection::open(&path).unwrap();
+        conn.pragma_update(None, "user_version", crate::schema::LATEST as i64)
+            .unwrap();
+        drop(conn);
+        let store = Store::open(&path).unwrap();
+        assert!(store.read(|tx| tx.meeting("106")).unwrap().is_some());
+        drop(store);
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
