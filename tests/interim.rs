@@ -35,6 +35,50 @@ fn the_post_106_scenario_is_proven_optimal_and_checks_clean() {
         .all(|v| v.kind == "pain" || v.kind == "worst_zone"));
 }
 
+/// `agenda interim plan -f ics`: a calendar a real parser reads, one event per session,
+/// in UTC, with unique stable UIDs, lines folded, the same bytes for the same plan.
+#[test]
+fn the_plan_calendar_parses_with_one_event_per_session() {
+    let p = scenario();
+    let options = PlanOptions {
+        time_limit: Duration::from_secs(60),
+        greedy_only: true,
+    };
+    let doc = interim::plan_document(&p, &options);
+    let text = interim::render::ics(&p, &doc);
+    assert_eq!(
+        text,
+        interim::render::ics(&p, &interim::plan_document(&p, &options))
+    );
+    assert!(
+        text.lines().all(|l| l.len() <= 76),
+        "a line is over 75 octets"
+    );
+    let mut parser = ical::IcalParser::new(std::io::BufReader::new(text.as_bytes()));
+    let calendar = parser.next().expect("one calendar").expect("parses");
+    let sessions: usize = doc.meetings.iter().map(|m| m.sessions.len()).sum();
+    assert!(sessions > 0);
+    assert_eq!(calendar.events.len(), sessions);
+    let mut uids = std::collections::BTreeSet::new();
+    for event in &calendar.events {
+        let prop = |name: &str| {
+            event
+                .properties
+                .iter()
+                .find(|x| x.name == name)
+                .and_then(|x| x.value.clone())
+                .unwrap_or_else(|| panic!("{name} missing"))
+        };
+        assert!(uids.insert(prop("UID")));
+        assert!(prop("DTSTART").ends_with('Z') && prop("DTEND").ends_with('Z'));
+        assert!(
+            prop("SUMMARY").contains("interim-20"),
+            "{}",
+            prop("SUMMARY")
+        );
+    }
+}
+
 #[test]
 fn the_committed_scenario_is_what_the_generator_makes() {
     let Some(path) = shared_dataset("ietf106.json") else {

@@ -11,19 +11,23 @@ use chrono::{DateTime, Datelike, Duration, NaiveDate, Offset, TimeZone, Utc};
 use chrono_tz::{OffsetComponents, OffsetName, Tz};
 
 /// The agenda as an iCalendar file: one event per placed session, with the meeting's
-/// VTIMEZONE.
+/// VTIMEZONE. The events are written by the `icalendar` crate (escaping, folding); the
+/// VTIMEZONE by [`vtimezone`], since no crate makes one from the tz database.
 pub fn render(report: &Report) -> String {
+    use icalendar::{Calendar, CalendarDateTime, Component, EventLike};
     let p = report.problem;
     let tz = p.time_zone;
-    let mut lines: Vec<String> = vec![
-        "BEGIN:VCALENDAR".into(),
-        "VERSION:2.0".into(),
-        "PRODID:-//IETF agenda engine//agenda 1//EN".into(),
-        "CALSCALE:GREGORIAN".into(),
-        "METHOD:PUBLISH".into(),
-        format!("X-WR-CALNAME:IETF {} agenda", p.meeting),
-        format!("X-WR-TIMEZONE:{}", tz.name()),
-    ];
+    let mut calendar = Calendar::empty();
+    for (key, value) in [
+        ("VERSION", "2.0".to_string()),
+        ("PRODID", "-//IETF agenda engine//agenda 1//EN".into()),
+        ("CALSCALE", "GREGORIAN".into()),
+        ("METHOD", "PUBLISH".into()),
+        ("X-WR-CALNAME", format!("IETF {} agenda", p.meeting)),
+        ("X-WR-TIMEZONE", tz.name().into()),
+    ] {
+        calendar.append_property(icalendar::Property::new(key, value));
+    }
     let first = p
         .slots
         .iter()
@@ -34,17 +38,14 @@ pub fn render(report: &Report) -> String {
         .iter()
         .map(|s| s.start)
         .max_by_key(|t| t.timestamp());
-    if let (Some(first), Some(last)) = (first, last) {
-        lines.extend(vtimezone(tz, first.year(), last.year()));
-    }
-    let dtstamp = first
-        .map(|t| t.with_timezone(&Utc).format("%Y%m%dT%H%M%SZ").to_string())
-        .unwrap_or_else(|| "19700101T000000Z".into());
+    let dtstamp = first.map_or(DateTime::UNIX_EPOCH, |t| t.with_timezone(&Utc));
+    let local = |t: chrono::DateTime<Tz>| CalendarDateTime::WithTimezone {
+        date_time: t.naive_local(),
+        tzid: tz.name().to_string(),
+    };
     for (s, pl) in report.placed_in_order() {
         let session = &p.sessions[s];
         let group = &p.groups[session.group];
-        let slot = &p.slots[pl.slot];
-        let end = p.session_end(s, pl.slot);
         let joint: Vec<&str> = session.members[1..].iter().map(|&g| p.acronym(g)).collect();
         let mut description = format!(
             "{} ({}), session {} of {}",
@@ -59,38 +60,38 @@ pub fn render(report: &Report) -> String {
         if let Some(a) = &group.area {
             description.push_str(&format!("\nArea: {}", a.to_uppercase()));
         }
-        if let Some(local) = report.regional_times(pl.slot) {
-            description.push_str(&format!("\nLocal times: {local}"));
+        if let Some(times) = report.regional_times(pl.slot) {
+            description.push_str(&format!("\nLocal times: {times}"));
         }
-        lines.extend([
-            "BEGIN:VEVENT".to_string(),
-            format!(
-                "UID:ietf{}-{}-{}@agenda.ietf-engine",
+        let mut event = icalendar::Event::new();
+        event
+            .uid(&format!(
+                "ietf{}-{}-{}@agenda.ietf-engine",
                 p.meeting, group.acronym, session.number
-            ),
-            format!("DTSTAMP:{dtstamp}"),
-            format!(
-                "DTSTART;TZID={}:{}",
-                tz.name(),
-                slot.start.format("%Y%m%dT%H%M%S")
-            ),
-            format!("DTEND;TZID={}:{}", tz.name(), end.format("%Y%m%dT%H%M%S")),
-            format!(
-                "SUMMARY:{}",
-                escape(&format!("{} - {}", group.acronym, group.name))
-            ),
-            format!("LOCATION:{}", escape(&p.rooms[pl.room].name)),
-            format!("DESCRIPTION:{}", escape(&description)),
-        ]);
+            ))
+            .timestamp(dtstamp)
+            .starts(local(p.slots[pl.slot].start))
+            .ends(local(p.session_end(s, pl.slot)))
+            .summary(&format!("{} - {}", group.acronym, group.name))
+            .location(&p.rooms[pl.room].name)
+            .description(&description);
         if let Some(a) = &group.area {
-            lines.push(format!("CATEGORIES:{}", escape(&a.to_uppercase())));
+            // CATEGORIES is a list, which the crate leaves unescaped.
+            event.add_property("CATEGORIES", escape(&a.to_uppercase()));
         }
-        lines.push("END:VEVENT".into());
+        calendar.push(event.done());
     }
-    lines.push("END:VCALENDAR".into());
-    let mut out = String::new();
-    for line in lines {
-        fold(&line, &mut out);
+    let mut out = calendar.to_string();
+    // The zone goes first, before the events that name it.
+    if let (Some(first), Some(last)) = (first, last) {
+        let mut zone = String::new();
+        for line in vtimezone(tz, first.year(), last.year()) {
+            fold(&line, &mut zone);
+        }
+        let at = out
+            .find("BEGIN:VEVENT")
+            .unwrap_or(out.len() - "END:VCALENDAR\r\n".len());
+        out.insert_str(at, &zone);
     }
     out
 }

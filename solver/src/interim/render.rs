@@ -98,18 +98,21 @@ pub fn text(plan: &InterimPlan) -> String {
     o
 }
 
-fn ics_escape(text: &str) -> String {
-    text.replace('\\', "\\\\")
-        .replace(';', "\\;")
-        .replace(',', "\\,")
-        .replace('\n', "\\n")
-}
-
 /// One VEVENT per session, in UTC; UIDs are stable (the meeting name and the session
-/// number), so re-importing an updated plan replaces the events.
+/// number), so re-importing an updated plan replaces the events. Written by the
+/// `icalendar` crate (escaping, folding at 75 octets); DTSTAMP is the plan's `now`, so
+/// the same plan gives the same bytes.
 pub fn ics(problem: &InterimProblem, plan: &InterimPlan) -> String {
-    let mut o = String::from("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//IETF agenda engine//interim planner//EN\r\nCALSCALE:GREGORIAN\r\nMETHOD:PUBLISH\r\n");
-    let stamp = problem.now.format("%Y%m%dT%H%M%SZ");
+    use icalendar::{Calendar, Component, EventLike};
+    let mut calendar = Calendar::empty();
+    for (key, value) in [
+        ("VERSION", "2.0"),
+        ("PRODID", "-//IETF agenda engine//interim planner//EN"),
+        ("CALSCALE", "GREGORIAN"),
+        ("METHOD", "PUBLISH"),
+    ] {
+        calendar.append_property(icalendar::Property::new(key, value));
+    }
     for m in &plan.meetings {
         let group = problem.groups.iter().find(|g| g.acronym == m.group);
         let title = match group {
@@ -120,14 +123,19 @@ pub fn ics(problem: &InterimProblem, plan: &InterimPlan) -> String {
             let (Some(a), Some(b)) = (instant(&s.start), instant(&s.end)) else {
                 continue;
             };
-            let _ = write!(o, "BEGIN:VEVENT\r\nUID:{}-{}@interim.ietf-agenda\r\nDTSTAMP:{stamp}\r\nDTSTART:{}\r\nDTEND:{}\r\nSUMMARY:{}\r\nDESCRIPTION:{}\r\nEND:VEVENT\r\n",
-                m.name, k + 1, a.format("%Y%m%dT%H%M%SZ"), b.format("%Y%m%dT%H%M%SZ"),
-                ics_escape(&format!("{title} ({})", m.name)),
-                ics_escape(m.why.as_deref().unwrap_or("")));
+            calendar.push(
+                icalendar::Event::new()
+                    .uid(&format!("{}-{}@interim.ietf-agenda", m.name, k + 1))
+                    .timestamp(problem.now)
+                    .starts(a)
+                    .ends(b)
+                    .summary(&format!("{title} ({})", m.name))
+                    .description(m.why.as_deref().unwrap_or(""))
+                    .done(),
+            );
         }
     }
-    o.push_str("END:VCALENDAR\r\n");
-    o
+    calendar.to_string()
 }
 
 /// The announcement per meeting, as the datatracker words it: subject
