@@ -6,11 +6,11 @@
 use agenda_solver::cost::{evaluate_agenda, Evaluation};
 use agenda_solver::export::{self, text::group_digits, Format, Report};
 use agenda_solver::generate::{generate, GenerateOptions};
-use agenda_solver::graph::{describe, ConflictEdge, ConflictGraph};
+use agenda_solver::graph::{describe, ConflictEdge, ConflictGraph, Selection};
 use agenda_solver::problem::MoveRule;
 use agenda_solver::solve::{solve, Phase, Progress, SolveOptions, Tuning};
 use agenda_solver::{validate, Problem};
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
 use clap::{CommandFactory, Parser, Subcommand};
 use std::fmt::Write as _;
 use std::io::Write;
@@ -74,9 +74,20 @@ enum Command {
     /// Show the conflict graph: most constrained groups, components, largest clique.
     Graph {
         instance: PathBuf,
-        /// Print Graphviz DOT instead (render with `dot -Tsvg`).
-        #[arg(long)]
+        /// text: the most constrained groups, components and cliques; dot: the graph as
+        /// Graphviz DOT; svg: the picture, drawn by Graphviz's `neato` (DOT text when
+        /// it is not installed).
+        #[arg(long, short = 'f', value_enum, default_value_t = GraphFormat::Text)]
+        format: GraphFormat,
+        /// The same as `--format dot` (kept for scripts).
+        #[arg(long, hide = true, conflicts_with = "format")]
         dot: bool,
+        /// Draw only the groups of this area (repeatable; dot and svg).
+        #[arg(long, value_name = "AREA")]
+        area: Vec<String>,
+        /// Draw this group and its neighbours (repeatable; dot and svg).
+        #[arg(long, value_name = "ACRONYM")]
+        group: Vec<String>,
         /// How many of the most constrained groups to list.
         #[arg(long, default_value_t = 15)]
         top: usize,
@@ -248,7 +259,17 @@ fn run(cli: Cli, o: &mut String) -> Result<u8> {
             after,
             format,
         } => cmd_diff(o, &instance, &before, &after, format),
-        Command::Graph { instance, dot, top } => cmd_graph(o, &instance, dot, top),
+        Command::Graph {
+            instance,
+            format,
+            dot,
+            area,
+            group,
+            top,
+        } => {
+            let format = if dot { GraphFormat::Dot } else { format };
+            cmd_graph(o, &instance, format, &area, &group, top)
+        }
         Command::Export {
             agenda,
             instance,
@@ -519,12 +540,38 @@ fn print_check(
     Ok(())
 }
 
-fn cmd_graph(o: &mut String, path: &Path, dot: bool, top: usize) -> Result<u8> {
+/// Output of `agenda graph`.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum GraphFormat {
+    Text,
+    Dot,
+    Svg,
+}
+
+fn cmd_graph(
+    o: &mut String,
+    path: &Path,
+    format: GraphFormat,
+    areas: &[String],
+    groups: &[String],
+    top: usize,
+) -> Result<u8> {
     let p = load_problem(path)?;
     let g = ConflictGraph::build(&p);
-    if dot {
-        write!(o, "{}", g.to_dot(&p))?;
-        return Ok(0);
+    if format == GraphFormat::Text && !(areas.is_empty() && groups.is_empty()) {
+        bail!("--area and --group choose what a drawing shows: add `--format svg` (or dot)");
+    }
+    let only = Selection::of(&p, &g, areas, groups)?;
+    match format {
+        GraphFormat::Text => {}
+        GraphFormat::Dot => {
+            o.push_str(&g.to_dot(&p, &only));
+            return Ok(0);
+        }
+        GraphFormat::Svg => {
+            o.push_str(&draw_svg(&g.to_dot(&p, &only))?);
+            return Ok(0);
+        }
     }
     writeln!(
         o,
@@ -649,6 +696,47 @@ fn violation_line(v: &agenda_solver::Violation) -> String {
         v.kind,
         v.message
     )
+}
+
+/// `dot` drawn as SVG by Graphviz's `neato` (a force layout: `dot`'s ranks make IETF
+/// 106's graph 24,000 pixels wide); the DOT text itself, with a note, when Graphviz is
+/// not installed.
+fn draw_svg(dot: &str) -> Result<String> {
+    use std::io::Write as _;
+    let neato = std::env::var_os("AGENDA_NEATO").unwrap_or_else(|| "neato".into());
+    let child = std::process::Command::new(&neato)
+        .arg("-Tsvg")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn();
+    let mut child = match child {
+        Ok(child) => child,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            eprintln!(
+                "note: Graphviz's neato is not installed (apt-get install graphviz): wrote the DOT text instead; `neato -Tsvg` draws it"
+            );
+            return Ok(dot.to_string());
+        }
+        Err(e) => bail!("cannot run {}: {e}", neato.to_string_lossy()),
+    };
+    // A writer thread, so that neato's output cannot fill its pipe while we still write.
+    let mut stdin = child.stdin.take().context("neato's standard input")?;
+    let text = dot.to_string();
+    let writer = std::thread::spawn(move || stdin.write_all(text.as_bytes()));
+    let out = child.wait_with_output().context("neato")?;
+    writer
+        .join()
+        .map_err(|_| anyhow::anyhow!("the thread writing to neato panicked"))?
+        .context("writing to neato")?;
+    if !out.status.success() {
+        bail!(
+            "neato failed ({}): {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr).trim()
+        );
+    }
+    String::from_utf8(out.stdout).context("neato wrote something that is not UTF-8")
 }
 
 /// Output of `agenda diff`.

@@ -19,6 +19,10 @@ fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
 #[test]
 fn validate_exit_codes_and_json() {
     let ok = agenda(&["validate", "tests/data/tiny.json"]);
@@ -115,6 +119,70 @@ fn graph_prints_cliques_and_dot() {
     let text = stdout(&dot);
     assert!(text.starts_with("graph conflicts {") && text.trim_end().ends_with('}'));
     assert!(text.contains("\"wg1\" -- \"wg2\""));
+}
+
+/// `graph -f svg` draws with Graphviz's neato when it is installed (required under
+/// `AGENDA_CI=1`, where `.ci/run` installs it), and falls back to DOT text with a note
+/// when it is not; filters name what they drew, and a wrong one names the fix.
+#[test]
+fn graph_draws_svg_through_neato_or_falls_back_to_dot() {
+    let fallback = Command::new(env!("CARGO_BIN_EXE_agenda"))
+        .args(["graph", "-f", "svg", "tests/data/tiny.json"])
+        .env("AGENDA_NEATO", "/nonexistent/neato")
+        .current_dir(root())
+        .output()
+        .unwrap();
+    assert_eq!(fallback.status.code(), Some(0));
+    assert!(stdout(&fallback).starts_with("graph conflicts {"));
+    assert!(stderr(&fallback).contains("apt-get install graphviz"));
+    let wrong = agenda(&[
+        "graph",
+        "-f",
+        "svg",
+        "--area",
+        "xyz",
+        "tests/data/tiny.json",
+    ]);
+    assert_eq!(wrong.status.code(), Some(2));
+    assert!(stderr(&wrong).contains("--area xyz"), "{}", stderr(&wrong));
+    let has_neato = std::process::Command::new("neato")
+        .arg("-V")
+        .output()
+        .is_ok();
+    if !has_neato {
+        assert!(
+            std::env::var("AGENDA_CI").as_deref() != Ok("1"),
+            "AGENDA_CI=1 but Graphviz's neato is not installed"
+        );
+        eprintln!("NOTICE: neato not found; skipping the SVG half of this test");
+        return;
+    }
+    let svg = agenda(&[
+        "graph",
+        "-f",
+        "svg",
+        "--group",
+        "wg1",
+        "tests/data/tiny.json",
+    ]);
+    assert_eq!(svg.status.code(), Some(0), "{}", stderr(&svg));
+    let text = stdout(&svg);
+    let doc = roxmltree::Document::parse_with_options(
+        &text,
+        roxmltree::ParsingOptions {
+            allow_dtd: true,
+            ..Default::default()
+        },
+    )
+    .expect("an SVG document");
+    assert_eq!(doc.root_element().tag_name().name(), "svg");
+    let titles: Vec<&str> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("title"))
+        .filter_map(|n| n.text())
+        .collect();
+    assert!(titles.contains(&"wg1"), "{titles:?}");
+    assert!(text.contains("wg1 and its neighbours"));
 }
 
 #[test]

@@ -203,10 +203,18 @@ impl ConflictGraph {
         })
     }
 
-    /// Graphviz DOT: nodes by area, edges coloured by their strongest class.
-    pub fn to_dot(&self, p: &Problem) -> String {
-        let mut out = String::from("graph conflicts {\n  graph [overlap=false, splines=true];\n  node [shape=ellipse, style=filled, fontname=\"Helvetica\"];\n");
-        let mut nodes: Vec<NodeIndex> = self.graph.node_indices().collect();
+    /// The graph (or the part `only` selects) as Graphviz DOT, laid out for `neato`:
+    /// nodes filled by area and shaped by kind (box for a BoF, double octagon for an
+    /// area meeting), edges coloured by their worst class and as thick as their weight,
+    /// and a legend that says so.
+    pub fn to_dot(&self, p: &Problem, only: &Selection) -> String {
+        let mut out = String::from("graph conflicts {\n  graph [overlap=false, splines=false, outputorder=edgesfirst, sep=\"+8\", fontname=\"Helvetica\", labelloc=b];\n  node [shape=ellipse, style=filled, fontname=\"Helvetica\"];\n");
+        let _ = writeln!(out, "  label=<{}>;", legend(p, only));
+        let mut nodes: Vec<NodeIndex> = self
+            .graph
+            .node_indices()
+            .filter(|&n| only.keeps(self.graph[n]))
+            .collect();
         nodes.sort_by(|a, b| p.acronym(self.graph[*a]).cmp(p.acronym(self.graph[*b])));
         for n in nodes {
             let g = &p.groups[self.graph[n]];
@@ -229,6 +237,7 @@ impl ConflictGraph {
         let mut edges: Vec<(String, String, ConflictEdge)> = self
             .graph
             .edge_references()
+            .filter(|e| only.keeps_edge(self.graph[e.source()], self.graph[e.target()]))
             .map(|e| {
                 let (a, b) = (
                     p.acronym(self.graph[e.source()]),
@@ -240,27 +249,193 @@ impl ConflictGraph {
             .collect();
         edges.sort_by(|x, y| (&x.0, &x.1).cmp(&(&y.0, &y.1)));
         for (a, b, e) in edges {
-            let colour = if e.chair + e.shared_chairs > 0 {
-                "red"
-            } else if e.key_participant > 0 {
-                "darkorange"
-            } else if e.technology > 0 {
-                "blue"
-            } else {
-                "gray50"
-            };
             let width = 1.0 + (e.weight as f64 / 100_000.0).min(4.0);
             let _ = writeln!(
                 out,
-                "  \"{}\" -- \"{}\" [color={colour}, penwidth={width:.1}, tooltip=\"{}\"];",
+                "  \"{}\" -- \"{}\" [color={}, penwidth={width:.1}, tooltip=\"{}\"];",
                 dot_escape(&a),
                 dot_escape(&b),
+                edge_colour(&e),
                 describe(&e)
             );
         }
         out.push_str("}\n");
         out
     }
+}
+
+/// What a drawing shows: everything, or the groups of some areas with the edges among
+/// them, and some groups with their edges and the groups at their other ends.
+#[derive(Debug, Clone, Default)]
+pub struct Selection {
+    /// `None` keeps every group and edge.
+    keep: Option<BTreeSet<GroupIdx>>,
+    /// The groups of the areas asked for.
+    in_areas: BTreeSet<GroupIdx>,
+    /// The groups asked for by acronym.
+    centres: BTreeSet<GroupIdx>,
+    /// What was asked for, for the legend.
+    asked: Vec<String>,
+}
+
+/// An area or group a [`Selection`] names that the meeting lacks.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum SelectionError {
+    /// No group of the meeting is in this area.
+    #[error("--area {area}: no group of this meeting is in that area; its areas are {known}")]
+    UnknownArea {
+        /// The area asked for.
+        area: String,
+        /// The meeting's areas, comma-separated.
+        known: String,
+    },
+    /// No group of the meeting has this acronym.
+    #[error("--group {group}: this meeting has no group of that acronym (`agenda graph INSTANCE` lists the most constrained)")]
+    UnknownGroup {
+        /// The acronym asked for.
+        group: String,
+    },
+}
+
+impl Selection {
+    /// Every group.
+    pub fn all() -> Selection {
+        Selection::default()
+    }
+
+    /// The groups of `areas` (case-insensitive), and each of `groups` with the groups it
+    /// shares an edge with; every group when both are empty.
+    pub fn of(
+        p: &Problem,
+        graph: &ConflictGraph,
+        areas: &[String],
+        groups: &[String],
+    ) -> Result<Selection, SelectionError> {
+        if areas.is_empty() && groups.is_empty() {
+            return Ok(Selection::all());
+        }
+        let mut in_areas = BTreeSet::new();
+        for area in areas {
+            let before = in_areas.len();
+            in_areas.extend((0..p.groups.len()).filter(|&g| {
+                p.groups[g]
+                    .area
+                    .as_deref()
+                    .is_some_and(|a| a.eq_ignore_ascii_case(area))
+            }));
+            if in_areas.len() == before {
+                let known: BTreeSet<&str> =
+                    p.groups.iter().filter_map(|g| g.area.as_deref()).collect();
+                return Err(SelectionError::UnknownArea {
+                    area: area.clone(),
+                    known: known.into_iter().collect::<Vec<_>>().join(", "),
+                });
+            }
+        }
+        let mut keep = in_areas.clone();
+        let mut centres = BTreeSet::new();
+        for group in groups {
+            let g = (0..p.groups.len())
+                .find(|&g| p.acronym(g).eq_ignore_ascii_case(group))
+                .ok_or_else(|| SelectionError::UnknownGroup {
+                    group: group.clone(),
+                })?;
+            keep.insert(g);
+            centres.insert(g);
+            if let Some(n) = graph.node[g] {
+                keep.extend(graph.graph.neighbors(n).map(|m| graph.graph[m]));
+            }
+        }
+        let asked = areas
+            .iter()
+            .map(|a| format!("area {}", a.to_lowercase()))
+            .chain(
+                centres
+                    .iter()
+                    .map(|&g| format!("{} and its neighbours", p.acronym(g))),
+            )
+            .collect();
+        Ok(Selection {
+            keep: Some(keep),
+            in_areas,
+            centres,
+            asked,
+        })
+    }
+
+    /// Whether group `g` is drawn.
+    pub fn keeps(&self, g: GroupIdx) -> bool {
+        self.keep.as_ref().is_none_or(|k| k.contains(&g))
+    }
+
+    /// Whether the edge between `a` and `b` is drawn: one inside the areas asked for, or
+    /// one at a group asked for (not those among its neighbours, which would hide it).
+    pub fn keeps_edge(&self, a: GroupIdx, b: GroupIdx) -> bool {
+        self.keep.is_none()
+            || (self.in_areas.contains(&a) && self.in_areas.contains(&b))
+            || self.centres.contains(&a)
+            || self.centres.contains(&b)
+    }
+}
+
+/// The legend, a Graphviz HTML-like table: what the edge colours, node shapes and fills
+/// mean, and what the drawing was limited to.
+fn legend(p: &Problem, only: &Selection) -> String {
+    let mut rows = String::new();
+    let title = if only.asked.is_empty() {
+        format!("Conflict graph of meeting {}", p.meeting)
+    } else {
+        format!(
+            "Conflict graph of meeting {}: {}",
+            p.meeting,
+            only.asked.join(", ")
+        )
+    };
+    let _ = write!(
+        rows,
+        "<tr><td colspan=\"4\"><b>{}</b></td></tr>",
+        html_escape(&title)
+    );
+    rows.push_str("<tr><td>edge</td><td><font color=\"red\">chair or shared chair</font></td><td><font color=\"darkorange\">key participant</font></td><td><font color=\"blue\">technology</font></td></tr>");
+    rows.push_str("<tr><td></td><td><font color=\"gray50\">shared people only</font></td><td colspan=\"2\">thicker: dearer overlap</td></tr>");
+    rows.push_str("<tr><td>node</td><td>ellipse: WG or RG</td><td>box: BoF</td><td>double octagon: area meeting</td></tr>");
+    let areas: BTreeSet<&str> = p.groups.iter().filter_map(|g| g.area.as_deref()).collect();
+    if !areas.is_empty() {
+        rows.push_str("<tr><td>area</td><td colspan=\"3\"><table border=\"0\"><tr>");
+        for a in areas {
+            let _ = write!(
+                rows,
+                "<td bgcolor=\"{}\">{}</td>",
+                area_colour(Some(a)),
+                html_escape(a)
+            );
+        }
+        rows.push_str("</tr></table></td></tr>");
+    }
+    format!(
+        "<table border=\"0\" cellborder=\"1\" cellspacing=\"0\" cellpadding=\"4\">{rows}</table>"
+    )
+}
+
+/// The colour of an edge's worst class (red for the 100,000 classes but key
+/// participants, which get their own).
+fn edge_colour(e: &ConflictEdge) -> &'static str {
+    if e.chair + e.shared_chairs > 0 {
+        "red"
+    } else if e.key_participant > 0 {
+        "darkorange"
+    } else if e.technology > 0 {
+        "blue"
+    } else {
+        "gray50"
+    }
+}
+
+fn html_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 /// `chair 1, technology 2, people 3` for an edge.
@@ -364,11 +539,107 @@ mod tests {
         assert_eq!(p.acronym(g.most_constrained(&p)[0].0), "a");
     }
 
+    /// `sample` with d and e moved to the sec area.
+    fn two_areas() -> Problem {
+        let mut groups = wgs(&["a", "b", "c", "d", "e", "quiet"]);
+        for g in groups.as_array_mut().unwrap() {
+            if ["d", "e"].contains(&g["acronym"].as_str().unwrap()) {
+                g["area"] = json!("sec");
+            }
+        }
+        problem(
+            groups,
+            json!([
+                request("a", json!({"conflicts": {"chair": ["b", "c"]}})),
+                request("b", json!({"conflicts": {"key_participant": ["c"]}})),
+                request("c", json!({"conflicts": {"technology": ["d"]}})),
+                request("d", json!({"must_attend": ["p1"]})),
+                request("e", json!({"must_attend": ["p1"]})),
+                request("quiet", json!({}))
+            ]),
+        )
+    }
+
+    /// The quoted acronyms of a DOT text's nodes and its edges as `x--y`.
+    fn drawn(dot: &str) -> (Vec<String>, Vec<String>) {
+        let mut nodes = Vec::new();
+        let mut edges = Vec::new();
+        for line in dot.lines().map(str::trim) {
+            let quoted: Vec<&str> = line.split('"').collect();
+            if line.contains(" -- ") {
+                edges.push(format!("{}--{}", quoted[1], quoted[3]));
+            } else if line.starts_with('"') {
+                nodes.push(quoted[1].to_string());
+            }
+        }
+        (nodes, edges)
+    }
+
+    #[test]
+    fn a_group_is_drawn_with_its_own_edges_and_its_neighbours() {
+        let p = two_areas();
+        let g = ConflictGraph::build(&p);
+        let only = Selection::of(&p, &g, &[], &["C".to_string()]).unwrap();
+        let dot = g.to_dot(&p, &only);
+        let (nodes, edges) = drawn(&dot);
+        assert_eq!(nodes, ["a", "b", "c", "d"]);
+        // a--b joins two neighbours of c: left out, so the picture is c's.
+        assert_eq!(edges, ["a--c", "b--c", "c--d"]);
+        assert!(dot.contains("c and its neighbours"));
+    }
+
+    #[test]
+    fn an_area_is_drawn_with_the_edges_inside_it() {
+        let p = two_areas();
+        let g = ConflictGraph::build(&p);
+        let only = Selection::of(&p, &g, &["SEC".to_string()], &[]).unwrap();
+        let (nodes, edges) = drawn(&g.to_dot(&p, &only));
+        assert_eq!(nodes, ["d", "e"]);
+        assert_eq!(edges, ["d--e"]);
+        let all = drawn(&g.to_dot(&p, &Selection::all()));
+        assert_eq!(all.0.len(), 6);
+        assert_eq!(all.1.len(), 5);
+    }
+
+    #[test]
+    fn an_unknown_area_or_group_is_named_with_the_fix() {
+        let p = two_areas();
+        let g = ConflictGraph::build(&p);
+        let err = Selection::of(&p, &g, &["art".into()], &[]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "--area art: no group of this meeting is in that area; its areas are rtg, sec"
+        );
+        let err = Selection::of(&p, &g, &[], &["zz".into()]).unwrap_err();
+        assert!(matches!(err, SelectionError::UnknownGroup { .. }));
+    }
+
+    #[test]
+    fn the_legend_says_what_colours_and_shapes_mean() {
+        let p = two_areas();
+        let dot = ConflictGraph::build(&p).to_dot(&p, &Selection::all());
+        let label = dot
+            .lines()
+            .find(|l| l.trim().starts_with("label=<"))
+            .unwrap();
+        for words in [
+            "chair or shared chair",
+            "key participant",
+            "technology",
+            "box: BoF",
+            ">rtg<",
+            ">sec<",
+        ] {
+            assert!(label.contains(words), "{words}: {label}");
+        }
+    }
+
     #[test]
     fn dot_is_deterministic_and_names_every_group() {
         let p = sample();
-        let dot = ConflictGraph::build(&p).to_dot(&p);
-        assert_eq!(dot, ConflictGraph::build(&p).to_dot(&p));
+        let g = ConflictGraph::build(&p);
+        let dot = g.to_dot(&p, &Selection::all());
+        assert_eq!(dot, ConflictGraph::build(&p).to_dot(&p, &Selection::all()));
         assert!(dot.starts_with("graph conflicts {"));
         assert!(dot.contains("\"a\" -- \"b\" [color=red"));
         assert!(dot.contains("\"quiet\""));
