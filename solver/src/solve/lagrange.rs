@@ -103,26 +103,207 @@ pub fn core_bound(
     placement: &[Option<SlotIdx>],
     options: &LagrangeOptions,
 ) -> Option<LagrangeBound> {
-    let p = model.problem;
-    let t = model.tables;
-    let members: Vec<SessionIdx> = p.schedulable_sessions().filter(|&s| core[s]).collect();
-    if members.len() < 2 {
-        return None;
+    let relaxation = Relaxation::build(model, allowed, core, budget, options.min_pair_weight)?;
+    let granularity = options.granularity.max(1) as f64;
+    let placement_cost = relaxation
+        .obeys(model, placement)
+        .then(|| relaxed_cost(model, core, options.min_pair_weight, placement));
+    // Without a placement the relaxation allows, the steps aim 1 % above the bound.
+    let aim = |value: f64| match placement_cost {
+        Some(cost) if cost as f64 > value => cost as f64,
+        _ => value + (value.abs() / 100.0).max(granularity),
+    };
+    let mut lambda = relaxation.cheapest_options(model);
+    let mut steps = Steps::new(relaxation.members.len(), granularity);
+    let mut iterations = 0;
+    let mut cut_by_time = false;
+    let threads = options.threads.max(1).min(relaxation.slots.len().max(1));
+    while iterations < options.iterations {
+        if Instant::now() >= options.deadline {
+            cut_by_time = true;
+            break;
+        }
+        iterations += 1;
+        let (value, subgradient) = relaxation.dual_value(&lambda, threads);
+        steps.record(value);
+        // Every session exactly covered: the slots' choices form a placement, whose
+        // relaxed cost is `value`; nothing in this relaxation is cheaper.
+        if subgradient.iter().all(|&g| g == 0.0)
+            || placement_cost.is_some_and(|cost| steps.best > cost as f64 - granularity)
+            || steps.since_gain >= options.patience
+            || !steps.step(&mut lambda, &subgradient, aim(value) - value)
+        {
+            break;
+        }
     }
+    Some(LagrangeBound {
+        bound: steps.best.max(0.0),
+        iterations,
+        placement_cost,
+        columns: relaxation.columns(),
+        rows: relaxation.members.len() + relaxation.slots.len(),
+        cut_by_time,
+    })
+}
+
+/// The core relaxation with "each session takes one slot" dualized: the members, what
+/// each may take, and one [`SlotProblem`] per slot some member may take.
+struct Relaxation {
+    members: Vec<SessionIdx>,
+    /// Pair weights among members (`f64::INFINITY`: may not meet).
+    weights: Vec<Vec<f64>>,
+    /// Per member, the slots it may take.
+    slots_of: Vec<Vec<SlotIdx>>,
+    /// Per member, the cost of leaving it out, when allowed.
+    out_cost: Vec<Option<f64>>,
+    slots: Vec<SlotProblem>,
+}
+
+impl Relaxation {
+    fn build(
+        model: &TimeModel,
+        allowed: &[Vec<SlotIdx>],
+        core: &[bool],
+        budget: &Budget,
+        min_pair_weight: u64,
+    ) -> Option<Relaxation> {
+        let p = model.problem;
+        let t = model.tables;
+        let members: Vec<SessionIdx> = p.schedulable_sessions().filter(|&s| core[s]).collect();
+        if members.len() < 2 {
+            return None;
+        }
+        let weights = pair_weights(model, &members, budget, min_pair_weight);
+        let slots_of: Vec<Vec<SlotIdx>> = members
+            .iter()
+            .map(|&s| {
+                allowed[s]
+                    .iter()
+                    .copied()
+                    .filter(|&b| budget.allows_slot(model, s, b))
+                    .collect()
+            })
+            .collect();
+        let out_cost: Vec<Option<f64>> = members
+            .iter()
+            .map(|&s| {
+                budget
+                    .allows_out(model, s)
+                    .then_some(t.unscheduled[s] as f64)
+            })
+            .collect();
+        let slots = (0..p.slots.len())
+            .filter_map(|b| SlotProblem::build(model, &members, &weights, &slots_of, b))
+            .collect();
+        Some(Relaxation {
+            members,
+            weights,
+            slots_of,
+            out_cost,
+            slots,
+        })
+    }
+
+    /// Start multipliers: each session's cheapest option, which makes every slot
+    /// problem empty, so L = the sum of the sessions' cheapest options.
+    fn cheapest_options(&self, model: &TimeModel) -> Vec<f64> {
+        let unary = &model.tables.unary;
+        (0..self.members.len())
+            .map(|i| {
+                let slot = self.slots_of[i]
+                    .iter()
+                    .map(|&b| unary[self.members[i]][b] as f64)
+                    .fold(f64::INFINITY, f64::min);
+                let cheapest = slot.min(self.out_cost[i].unwrap_or(f64::INFINITY));
+                if cheapest.is_finite() {
+                    cheapest
+                } else {
+                    0.0
+                }
+            })
+            .collect()
+    }
+
+    /// `L(lambda)`, a proven lower bound, and its subgradient: 1 less how many times
+    /// the slots' choices (and the left-out option) cover each session.
+    fn dual_value(&self, lambda: &[f64], threads: usize) -> (f64, Vec<f64>) {
+        let k = self.members.len();
+        let solved = solve_slots(&self.slots, lambda, threads);
+        let mut value: f64 = lambda.iter().sum();
+        let mut cover = vec![0i32; k];
+        for (lower, chosen) in &solved {
+            value += lower;
+            for &i in chosen {
+                cover[i] += 1;
+            }
+        }
+        for i in 0..k {
+            if let Some(out) = self.out_cost[i] {
+                if out < lambda[i] {
+                    value += out - lambda[i];
+                    cover[i] += 1;
+                }
+            }
+        }
+        (value, cover.iter().map(|&c| 1.0 - c as f64).collect())
+    }
+
+    /// One column per session and slot it may take, and per session that may be left out.
+    fn columns(&self) -> usize {
+        self.slots
+            .iter()
+            .map(|sp| sp.candidates.len())
+            .sum::<usize>()
+            + self.out_cost.iter().filter(|o| o.is_some()).count()
+    }
+
+    /// Whether `placement` obeys the relaxation: every member in a slot it may take (or
+    /// left out where allowed), no slot over its seats, no two in one slot that may not
+    /// meet.
+    fn obeys(&self, model: &TimeModel, placement: &[Option<SlotIdx>]) -> bool {
+        let slot_of: Vec<Option<SlotIdx>> = self
+            .members
+            .iter()
+            .map(|&s| placement.get(s).copied().flatten())
+            .collect();
+        let mut held = vec![0usize; model.problem.slots.len()];
+        for (i, &slot) in slot_of.iter().enumerate() {
+            match slot {
+                Some(b) if self.slots_of[i].contains(&b) => held[b] += 1,
+                None if self.out_cost[i].is_some() => {}
+                _ => return false,
+            }
+            let barred =
+                |j: usize| slot.is_some() && slot == slot_of[j] && self.weights[i][j].is_infinite();
+            if (i + 1..slot_of.len()).any(barred) {
+                return false;
+            }
+        }
+        // A member's slot is one of its candidates', so every slot held has a problem.
+        self.slots.iter().all(|sp| held[sp.slot] <= sp.seats)
+    }
+}
+
+/// The members' pair weights: a pair over the budget, or a clash, may not meet
+/// (infinite); a light one the core model leaves out is free here too.
+fn pair_weights(
+    model: &TimeModel,
+    members: &[SessionIdx],
+    budget: &Budget,
+    min_pair_weight: u64,
+) -> Vec<Vec<f64>> {
     let k = members.len();
-    let mut index = vec![usize::MAX; p.sessions.len()];
+    let mut index = vec![usize::MAX; model.problem.sessions.len()];
     for (i, &s) in members.iter().enumerate() {
         index[s] = i;
     }
     let mut weights = vec![vec![0.0f64; k]; k];
-    for &(s, u, w) in &t.pairs {
+    for &(s, u, w) in &model.tables.pairs {
         let (i, j) = (index[s], index[u]);
         if i != usize::MAX && j != usize::MAX {
-            // Over the budget a pair may not meet at all; a light one the core model
-            // leaves out is free here too.
             let v = if w > budget.pair_limit(s, u, w) {
                 f64::INFINITY
-            } else if w >= options.min_pair_weight {
+            } else if w >= min_pair_weight {
                 w as f64
             } else {
                 0.0
@@ -138,188 +319,107 @@ pub fn core_bound(
             }
         }
     }
-    let slots_of: Vec<Vec<SlotIdx>> = members
-        .iter()
-        .map(|&s| {
-            allowed[s]
-                .iter()
-                .copied()
-                .filter(|&b| budget.allows_slot(model, s, b))
-                .collect()
-        })
-        .collect();
-    let out_cost: Vec<Option<f64>> = members
-        .iter()
-        .map(|&s| {
-            budget
-                .allows_out(model, s)
-                .then_some(t.unscheduled[s] as f64)
-        })
-        .collect();
-    let slots: Vec<SlotProblem> = (0..p.slots.len())
-        .filter_map(|b| {
-            let candidates: Vec<usize> = (0..k).filter(|&i| slots_of[i].contains(&b)).collect();
-            if candidates.is_empty() {
-                return None;
-            }
-            // Sessions fixed to a room hold a room the open count leaves out.
-            let fixed_here = candidates
-                .iter()
-                .filter(|&&i| model.fixed_room[members[i]].is_some())
-                .count();
-            Some(SlotProblem {
-                slot: b,
-                weights: candidates
-                    .iter()
-                    .map(|&i| candidates.iter().map(|&j| weights[i][j]).collect())
-                    .collect(),
-                unary: candidates
-                    .iter()
-                    .map(|&i| t.unary[members[i]][b] as f64)
-                    .collect(),
-                candidates,
-                seats: model.capacities[b].len() + fixed_here,
-            })
-        })
-        .collect();
-
-    let granularity = options.granularity.max(1) as f64;
-    let placement_cost = obeys(
-        model, &members, &slots_of, &out_cost, &weights, &slots, placement,
-    )
-    .then(|| relaxed_cost(model, core, options.min_pair_weight, placement));
-    // Without a placement the relaxation allows, the steps aim 1 % above the bound.
-    let aim = |value: f64| match placement_cost {
-        Some(cost) if cost as f64 > value => cost as f64,
-        _ => value + (value.abs() / 100.0).max(granularity),
-    };
-    // Start from each session's cheapest option, which makes every slot problem
-    // empty: L = the sum of the sessions' cheapest options.
-    let mut lambda: Vec<f64> = (0..k)
-        .map(|i| {
-            let slot = slots_of[i]
-                .iter()
-                .map(|&b| t.unary[members[i]][b] as f64)
-                .fold(f64::INFINITY, f64::min);
-            let cheapest = slot.min(out_cost[i].unwrap_or(f64::INFINITY));
-            if cheapest.is_finite() {
-                cheapest
-            } else {
-                0.0
-            }
-        })
-        .collect();
-    let mut best = f64::NEG_INFINITY;
-    let mut scale = 1.0;
-    let mut since_best = 0;
-    let mut since_gain = 0;
-    let mut gain_base = f64::NEG_INFINITY;
-    let mut direction = vec![0.0f64; k];
-    let mut iterations = 0;
-    let mut cut_by_time = false;
-    let threads = options.threads.max(1).min(slots.len().max(1));
-    while iterations < options.iterations {
-        if Instant::now() >= options.deadline {
-            cut_by_time = true;
-            break;
-        }
-        iterations += 1;
-        let solved = solve_slots(&slots, &lambda, threads);
-        let mut value: f64 = lambda.iter().sum();
-        let mut cover = vec![0i32; k];
-        for (lower, chosen) in &solved {
-            value += lower;
-            for &i in chosen {
-                cover[i] += 1;
-            }
-        }
-        for i in 0..k {
-            if let Some(out) = out_cost[i] {
-                if out < lambda[i] {
-                    value += out - lambda[i];
-                    cover[i] += 1;
-                }
-            }
-        }
-        if value > best {
-            best = value;
-            since_best = 0;
-        } else {
-            since_best += 1;
-        }
-        if best >= gain_base + granularity {
-            gain_base = best;
-            since_gain = 0;
-        } else {
-            since_gain += 1;
-        }
-        // Every session exactly covered: the slots' choices form a placement, whose
-        // relaxed cost is `value`; nothing in this relaxation is cheaper.
-        let subgradient: Vec<f64> = cover.iter().map(|&c| 1.0 - c as f64).collect();
-        if subgradient.iter().all(|&g| g == 0.0)
-            || placement_cost.is_some_and(|cost| best > cost as f64 - granularity)
-            || since_gain >= options.patience
-        {
-            break;
-        }
-        if since_best >= SHRINK_AFTER {
-            scale *= STEP_SHRINK;
-            since_best = 0;
-        }
-        for i in 0..k {
-            direction[i] = subgradient[i] + DEFLECTION * direction[i];
-        }
-        let norm: f64 = direction.iter().map(|d| d * d).sum();
-        if norm == 0.0 {
-            break;
-        }
-        let step = scale * (aim(value) - value) / norm;
-        for i in 0..k {
-            lambda[i] += step * direction[i];
-        }
-    }
-    let columns = slots.iter().map(|sp| sp.candidates.len()).sum::<usize>()
-        + out_cost.iter().filter(|o| o.is_some()).count();
-    Some(LagrangeBound {
-        bound: best.max(0.0),
-        iterations,
-        placement_cost,
-        columns,
-        rows: k + slots.len(),
-        cut_by_time,
-    })
+    weights
 }
 
-/// Whether `placement` obeys the relaxation: every member in a slot it may take (or
-/// left out where allowed), no slot over its seats, no two in one slot that may not
-/// meet.
-fn obeys(
-    model: &TimeModel,
-    members: &[SessionIdx],
-    slots_of: &[Vec<SlotIdx>],
-    out_cost: &[Option<f64>],
-    weights: &[Vec<f64>],
-    slots: &[SlotProblem],
-    placement: &[Option<SlotIdx>],
-) -> bool {
-    let slot_of: Vec<Option<SlotIdx>> = members
-        .iter()
-        .map(|&s| placement.get(s).copied().flatten())
-        .collect();
-    let mut held = vec![0usize; model.problem.slots.len()];
-    for (i, &slot) in slot_of.iter().enumerate() {
-        match slot {
-            Some(b) if slots_of[i].contains(&b) => held[b] += 1,
-            None if out_cost[i].is_some() => {}
-            _ => return false,
+impl SlotProblem {
+    /// Slot `b`'s problem, or None when no member may take it.
+    fn build(
+        model: &TimeModel,
+        members: &[SessionIdx],
+        weights: &[Vec<f64>],
+        slots_of: &[Vec<SlotIdx>],
+        b: SlotIdx,
+    ) -> Option<SlotProblem> {
+        let candidates: Vec<usize> = (0..members.len())
+            .filter(|&i| slots_of[i].contains(&b))
+            .collect();
+        if candidates.is_empty() {
+            return None;
         }
-        let barred = |j: usize| slot.is_some() && slot == slot_of[j] && weights[i][j].is_infinite();
-        if (i + 1..slot_of.len()).any(barred) {
-            return false;
+        // Sessions fixed to a room hold a room the open count leaves out.
+        let fixed_here = candidates
+            .iter()
+            .filter(|&&i| model.fixed_room[members[i]].is_some())
+            .count();
+        Some(SlotProblem {
+            slot: b,
+            weights: candidates
+                .iter()
+                .map(|&i| candidates.iter().map(|&j| weights[i][j]).collect())
+                .collect(),
+            unary: candidates
+                .iter()
+                .map(|&i| model.tables.unary[members[i]][b] as f64)
+                .collect(),
+            candidates,
+            seats: model.capacities[b].len() + fixed_here,
+        })
+    }
+}
+
+/// The deflected subgradient steps: the best bound so far and when it last rose.
+struct Steps {
+    best: f64,
+    granularity: f64,
+    /// The step's scale, shrunk after [`SHRINK_AFTER`] iterations without a new best.
+    scale: f64,
+    since_best: usize,
+    /// Iterations since the best rose by a whole `granularity`.
+    since_gain: usize,
+    gain_base: f64,
+    direction: Vec<f64>,
+}
+
+impl Steps {
+    fn new(k: usize, granularity: f64) -> Steps {
+        Steps {
+            best: f64::NEG_INFINITY,
+            granularity,
+            scale: 1.0,
+            since_best: 0,
+            since_gain: 0,
+            gain_base: f64::NEG_INFINITY,
+            direction: vec![0.0f64; k],
         }
     }
-    // A member's slot is one of its candidates', so every slot held has a problem.
-    slots.iter().all(|sp| held[sp.slot] <= sp.seats)
+
+    /// Takes in one iteration's `L(lambda)`.
+    fn record(&mut self, value: f64) {
+        if value > self.best {
+            self.best = value;
+            self.since_best = 0;
+        } else {
+            self.since_best += 1;
+        }
+        if self.best >= self.gain_base + self.granularity {
+            self.gain_base = self.best;
+            self.since_gain = 0;
+        } else {
+            self.since_gain += 1;
+        }
+    }
+
+    /// Moves `lambda` along the deflected direction by Polyak's length towards a value
+    /// `gap` above the current one; false when there is no direction left.
+    fn step(&mut self, lambda: &mut [f64], subgradient: &[f64], gap: f64) -> bool {
+        if self.since_best >= SHRINK_AFTER {
+            self.scale *= STEP_SHRINK;
+            self.since_best = 0;
+        }
+        for (d, g) in self.direction.iter_mut().zip(subgradient) {
+            *d = g + DEFLECTION * *d;
+        }
+        let norm: f64 = self.direction.iter().map(|d| d * d).sum();
+        if norm == 0.0 {
+            return false;
+        }
+        let step = self.scale * gap / norm;
+        for (l, d) in lambda.iter_mut().zip(&self.direction) {
+            *l += step * d;
+        }
+        true
+    }
 }
 
 /// Every slot's problem under `lambda`: (its proven minimum, the candidates of its best

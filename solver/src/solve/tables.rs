@@ -18,7 +18,7 @@
 
 use crate::cost::{kinds, Context, Placement, Schedule};
 use crate::penalties::CostKind;
-use crate::problem::{Problem, SessionIdx, SlotIdx};
+use crate::problem::{Problem, RoomIdx, SessionIdx, SlotIdx};
 
 /// Kinds that depend only on whether two placed sessions overlap.
 pub const PAIR_KINDS: [CostKind; 11] = [
@@ -99,120 +99,14 @@ fn price(p: &Problem, schedule: &Schedule, kinds_: &[CostKind]) -> u64 {
 
 impl CostTables {
     pub fn build(p: &Problem) -> CostTables {
-        let n = p.sessions.len();
-        let m = p.slots.len();
-        let any_room = |b: SlotIdx| p.slots[b].rooms.first().copied().unwrap_or(0);
-
-        let unary = (0..n)
-            .map(|s| {
-                (0..m)
-                    .map(|b| price(p, &micro(p, &[(s, b, any_room(b))]), &UNARY_KINDS))
-                    .collect()
-            })
-            .collect();
-
-        // Pairs: both sessions in one slot (two rooms); only the overlap matters.
-        let probe = (0..m).max_by_key(|&b| (p.slots[b].rooms.len(), std::cmp::Reverse(b)));
-        let mut pairs = Vec::new();
-        let mut neighbours = vec![Vec::new(); n];
-        if let Some(b) = probe {
-            let (r1, r2) = (0, 1.min(p.rooms.len().saturating_sub(1)));
-            let candidates: Vec<SessionIdx> = p.schedulable_sessions().collect();
-            for (i, &s) in candidates.iter().enumerate() {
-                for &t in &candidates[i + 1..] {
-                    let shares_group = p.sessions[s]
-                        .members
-                        .iter()
-                        .any(|g| p.sessions[t].members.contains(g));
-                    if shares_group {
-                        continue; // a hard rule keeps them apart
-                    }
-                    let w = price(p, &micro(p, &[(s, b, r1), (t, b, r2)]), &PAIR_KINDS);
-                    if w > 0 {
-                        pairs.push((s, t, w));
-                        neighbours[s].push((t, w));
-                        neighbours[t].push((s, w));
-                    }
-                }
-            }
-        }
-
-        let mut sequences = Vec::new();
-        for req in &p.requests {
-            let placeable: Vec<SessionIdx> = req
-                .sessions
-                .iter()
-                .copied()
-                .filter(|&s| p.sessions[s].schedulable)
-                .collect();
-            for w in placeable.windows(2) {
-                let (first, second) = (w[0], w[1]);
-                let kinds_: &[CostKind] = if p.sessions[first].number == 1 {
-                    &[CostKind::SessionsOutOfOrder, CostKind::TimeRelation]
-                } else {
-                    &[CostKind::SessionsOutOfOrder]
-                };
-                let cost = (0..m)
-                    .map(|a| {
-                        (0..m)
-                            .map(|b| {
-                                let sched =
-                                    micro(p, &[(first, a, any_room(a)), (second, b, any_room(b))]);
-                                price_request(p, &sched, kinds_, req.group)
-                            })
-                            .collect()
-                    })
-                    .collect();
-                let unplaced = if p.sessions[first].number == 1 {
-                    price_request(p, &micro(p, &[]), &[CostKind::TimeRelation], req.group)
-                } else {
-                    0
-                };
-                sequences.push(Sequence {
-                    first,
-                    second,
-                    cost,
-                    unplaced,
-                });
-            }
-        }
-
-        let mut adjacencies = Vec::new();
-        for req in &p.requests {
-            let Some(other) = req.adjacent_with else {
-                continue;
-            };
-            if p.group_sessions[other].is_empty() {
-                continue;
-            }
-            let schedulable = |g: usize| -> Vec<SessionIdx> {
-                p.group_sessions[g]
-                    .iter()
-                    .copied()
-                    .filter(|&s| p.sessions[s].schedulable)
-                    .collect()
-            };
-            adjacencies.push(Adjacency {
-                ours: schedulable(req.group),
-                theirs: schedulable(other),
-                penalty: p.penalties.get(CostKind::WgAdjacent),
-            });
-        }
-        let adjacent_slots = (0..m)
-            .map(|a| {
-                (0..m)
-                    .map(|b| a != b && kinds::adjacent_slots(p, a, b))
-                    .collect()
-            })
-            .collect();
-
+        let (pairs, neighbours) = pair_costs(p);
         CostTables {
-            unary,
+            unary: unary_costs(p),
             pairs,
             neighbours,
-            sequences,
-            adjacencies,
-            adjacent_slots,
+            sequences: sequences(p),
+            adjacencies: adjacencies(p),
+            adjacent_slots: adjacent_slots(p),
             unscheduled: p
                 .sessions
                 .iter()
@@ -233,6 +127,139 @@ impl CostTables {
             .find(|&&(x, _)| x == t)
             .map_or(0, |&(_, w)| w)
     }
+}
+
+/// Two sessions and what their overlap costs.
+type PricedPair = (SessionIdx, SessionIdx, u64);
+
+/// A room of slot `b` (any: the unary and sequence kinds do not look at rooms).
+fn any_room(p: &Problem, b: SlotIdx) -> RoomIdx {
+    p.slots[b].rooms.first().copied().unwrap_or(0)
+}
+
+/// What each session costs alone in each slot (the [`UNARY_KINDS`]).
+fn unary_costs(p: &Problem) -> Vec<Vec<u64>> {
+    (0..p.sessions.len())
+        .map(|s| {
+            (0..p.slots.len())
+                .map(|b| price(p, &micro(p, &[(s, b, any_room(p, b))]), &UNARY_KINDS))
+                .collect()
+        })
+        .collect()
+}
+
+/// What each pair of sessions costs when they overlap (the [`PAIR_KINDS`]), priced with
+/// both in the roomiest slot (only the overlap matters), and each session's priced
+/// neighbours. Sessions of one group are left out: a hard rule keeps them apart.
+fn pair_costs(p: &Problem) -> (Vec<PricedPair>, Vec<Vec<(SessionIdx, u64)>>) {
+    let probe = (0..p.slots.len()).max_by_key(|&b| (p.slots[b].rooms.len(), std::cmp::Reverse(b)));
+    let mut pairs = Vec::new();
+    let mut neighbours = vec![Vec::new(); p.sessions.len()];
+    let Some(b) = probe else {
+        return (pairs, neighbours);
+    };
+    let (r1, r2) = (0, 1.min(p.rooms.len().saturating_sub(1)));
+    let candidates: Vec<SessionIdx> = p.schedulable_sessions().collect();
+    for (i, &s) in candidates.iter().enumerate() {
+        for &t in &candidates[i + 1..] {
+            let shares_group = p.sessions[s]
+                .members
+                .iter()
+                .any(|g| p.sessions[t].members.contains(g));
+            if shares_group {
+                continue;
+            }
+            let w = price(p, &micro(p, &[(s, b, r1), (t, b, r2)]), &PAIR_KINDS);
+            if w > 0 {
+                pairs.push((s, t, w));
+                neighbours[s].push((t, w));
+                neighbours[t].push((s, w));
+            }
+        }
+    }
+    (pairs, neighbours)
+}
+
+/// Per pair of consecutive placeable sessions of a request: the order (and, for the
+/// first, time-relation) cost of every two slots they may take.
+fn sequences(p: &Problem) -> Vec<Sequence> {
+    let m = p.slots.len();
+    let mut sequences = Vec::new();
+    for req in &p.requests {
+        let placeable: Vec<SessionIdx> = req
+            .sessions
+            .iter()
+            .copied()
+            .filter(|&s| p.sessions[s].schedulable)
+            .collect();
+        for w in placeable.windows(2) {
+            let (first, second) = (w[0], w[1]);
+            let kinds_: &[CostKind] = if p.sessions[first].number == 1 {
+                &[CostKind::SessionsOutOfOrder, CostKind::TimeRelation]
+            } else {
+                &[CostKind::SessionsOutOfOrder]
+            };
+            let cost = (0..m)
+                .map(|a| {
+                    (0..m)
+                        .map(|b| {
+                            let sched = micro(
+                                p,
+                                &[(first, a, any_room(p, a)), (second, b, any_room(p, b))],
+                            );
+                            price_request(p, &sched, kinds_, req.group)
+                        })
+                        .collect()
+                })
+                .collect();
+            let unplaced = if p.sessions[first].number == 1 {
+                price_request(p, &micro(p, &[]), &[CostKind::TimeRelation], req.group)
+            } else {
+                0
+            };
+            sequences.push(Sequence {
+                first,
+                second,
+                cost,
+                unplaced,
+            });
+        }
+    }
+    sequences
+}
+
+/// The adjacency requests whose other group meets, with both groups' sessions.
+fn adjacencies(p: &Problem) -> Vec<Adjacency> {
+    let schedulable = |g: usize| -> Vec<SessionIdx> {
+        p.group_sessions[g]
+            .iter()
+            .copied()
+            .filter(|&s| p.sessions[s].schedulable)
+            .collect()
+    };
+    p.requests
+        .iter()
+        .filter_map(|req| {
+            let other = req.adjacent_with?;
+            (!p.group_sessions[other].is_empty()).then(|| Adjacency {
+                ours: schedulable(req.group),
+                theirs: schedulable(other),
+                penalty: p.penalties.get(CostKind::WgAdjacent),
+            })
+        })
+        .collect()
+}
+
+/// Which two distinct slots are back to back in one room's day.
+fn adjacent_slots(p: &Problem) -> Vec<Vec<bool>> {
+    let m = p.slots.len();
+    (0..m)
+        .map(|a| {
+            (0..m)
+                .map(|b| a != b && kinds::adjacent_slots(p, a, b))
+                .collect()
+        })
+        .collect()
 }
 
 /// The penalties of `kinds_` that concern `group`'s request.
