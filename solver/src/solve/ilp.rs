@@ -497,22 +497,7 @@ impl<'a> Ilp<'a> {
             problem.add_constraint(row);
         }
         let mut highs = problem.into_inner();
-        if options.log {
-            highs.set_option("output_flag", true);
-            highs.set_option("log_to_console", true);
-        } else {
-            highs.make_quiet();
-        }
-        let left = options.deadline.saturating_duration_since(Instant::now());
-        highs.set_option("time_limit", left.as_secs_f64().max(0.01));
-        highs.set_option("mip_rel_gap", options.gap.max(0.0));
-        if let Some(cap) = cap {
-            // Costs are whole numbers: half a unit of slack absorbs rounding only.
-            highs.set_option("objective_bound", cap as f64 + 0.5);
-        }
-        highs.set_option("random_seed", (options.seed % 2_147_483_647) as i32);
-        // One thread: HiGHS's parallel search could make results depend on the count.
-        highs.set_option("threads", 1);
+        configure(&mut highs, options, cap);
         if let Some(cols) = &warm {
             // A start HiGHS rejects is only a lost hint, never an error.
             let _ = highs.try_set_solution(Some(cols), None, None, None);
@@ -526,31 +511,10 @@ impl<'a> Ilp<'a> {
             })
         });
         if let Some(state) = state.as_mut() {
-            let user = &mut **state as *mut CallbackState as *mut std::os::raw::c_void;
-            // SAFETY: `highs` is a live HiGHS instance; `user` outlives the solve below.
-            unsafe {
-                highs_sys::Highs_setCallback(highs.as_mut_ptr(), Some(on_highs_event), user);
-                highs_sys::Highs_startCallback(
-                    highs.as_mut_ptr(),
-                    highs_sys::kHighsCallbackMipInterrupt,
-                );
-                highs_sys::Highs_startCallback(
-                    highs.as_mut_ptr(),
-                    highs_sys::kHighsCallbackMipImprovingSolution,
-                );
-            }
+            attach_callback(&mut highs, state);
         }
         let mut solved = highs.solve();
-        let mut nodes: i64 = 0;
-        // SAFETY: `solved` holds a live HiGHS instance; the name is a valid C string
-        // and `nodes` a valid out-pointer for an int64 info value.
-        unsafe {
-            highs_sys::Highs_getInt64InfoValue(
-                solved.as_mut_ptr(),
-                c"mip_node_count".as_ptr(),
-                &mut nodes,
-            );
-        }
+        let nodes = node_count(&mut solved);
         let setup = state
             .as_ref()
             .and_then(|state| state.first_event)
@@ -559,29 +523,8 @@ impl<'a> Ilp<'a> {
         let status = solved.status();
         use highs::HighsModelStatus as S;
         let infeasible = matches!(status, S::Infeasible | S::UnboundedOrInfeasible);
-        let has_solution = matches!(
-            solved.primal_solution_status(),
-            highs::HighsSolutionStatus::Feasible
-        );
-        let slot_of = has_solution.then(|| {
-            let solution = solved.get_solution();
-            let values = solution.columns();
-            let mut slot_of = vec![None; n];
-            for (s, xs) in x.iter().enumerate() {
-                slot_of[s] = xs.iter().find(|&&(_, _, c)| values[c] > 0.5).map(|e| e.0);
-            }
-            slot_of
-        });
-        let mut room_of = vec![None; n];
-        if has_solution {
-            let solution = solved.get_solution();
-            for &((s, _, r), c) in &room_y {
-                if solution.columns()[c] > 0.5 {
-                    room_of[s] = Some(r);
-                }
-            }
-        }
-        let objective = has_solution.then(|| solved.objective_value());
+        let (slot_of, room_of) = read_placement(&solved, &x, &room_y, n);
+        let objective = slot_of.is_some().then(|| solved.objective_value());
         let dual_bound = solved
             .double_info_value(c"mip_dual_bound")
             .ok()
@@ -593,14 +536,93 @@ impl<'a> Ilp<'a> {
             dual_bound,
             proven_optimal: status == S::Optimal,
             infeasible,
-            nodes: nodes.max(0) as u64,
+            nodes,
             elapsed: began.elapsed(),
             setup,
         }
     }
 }
 
-/// The slots of each session's `x` variables.
+/// HiGHS's options for one solve: logging, the time left, the gap, the cutoff, the seed,
+/// one thread.
+fn configure(highs: &mut highs::Model, options: &IlpOptions, cap: Option<u64>) {
+    if options.log {
+        highs.set_option("output_flag", true);
+        highs.set_option("log_to_console", true);
+    } else {
+        highs.make_quiet();
+    }
+    let left = options.deadline.saturating_duration_since(Instant::now());
+    highs.set_option("time_limit", left.as_secs_f64().max(0.01));
+    highs.set_option("mip_rel_gap", options.gap.max(0.0));
+    if let Some(cap) = cap {
+        // Costs are whole numbers: half a unit of slack absorbs rounding only.
+        highs.set_option("objective_bound", cap as f64 + 0.5);
+    }
+    highs.set_option("random_seed", (options.seed % 2_147_483_647) as i32);
+    // One thread: HiGHS's parallel search could make results depend on the count.
+    highs.set_option("threads", 1);
+}
+
+/// Asks HiGHS to call [`on_highs_event`] with `state` at its interrupt checks and at each
+/// improving solution.
+fn attach_callback(highs: &mut highs::Model, state: &mut CallbackState) {
+    let user = state as *mut CallbackState as *mut std::os::raw::c_void;
+    // SAFETY: `highs` is a live HiGHS instance; the caller keeps `state` alive and in
+    // place until the solve returns.
+    unsafe {
+        highs_sys::Highs_setCallback(highs.as_mut_ptr(), Some(on_highs_event), user);
+        highs_sys::Highs_startCallback(highs.as_mut_ptr(), highs_sys::kHighsCallbackMipInterrupt);
+        highs_sys::Highs_startCallback(
+            highs.as_mut_ptr(),
+            highs_sys::kHighsCallbackMipImprovingSolution,
+        );
+    }
+}
+
+/// The branch-and-bound nodes HiGHS explored.
+fn node_count(solved: &mut highs::SolvedModel) -> u64 {
+    let mut nodes: i64 = 0;
+    // SAFETY: `solved` holds a live HiGHS instance; the name is a valid C string and
+    // `nodes` a valid out-pointer for an int64 info value.
+    unsafe {
+        highs_sys::Highs_getInt64InfoValue(
+            solved.as_mut_ptr(),
+            c"mip_node_count".as_ptr(),
+            &mut nodes,
+        );
+    }
+    nodes.max(0) as u64
+}
+
+/// Each session's slot and room in HiGHS's solution (None, all None, without one).
+fn read_placement(
+    solved: &highs::SolvedModel,
+    x: &[Vec<(SlotIdx, good_lp::Variable, usize)>],
+    room_y: &[((SessionIdx, SlotIdx, usize), usize)],
+    n: usize,
+) -> (Option<Vec<Option<SlotIdx>>>, Vec<Option<usize>>) {
+    let mut room_of = vec![None; n];
+    if !matches!(
+        solved.primal_solution_status(),
+        highs::HighsSolutionStatus::Feasible
+    ) {
+        return (None, room_of);
+    }
+    let solution = solved.get_solution();
+    let values = solution.columns();
+    let mut slot_of = vec![None; n];
+    for (s, xs) in x.iter().enumerate() {
+        slot_of[s] = xs.iter().find(|&&(_, _, c)| values[c] > 0.5).map(|e| e.0);
+    }
+    for &((s, _, r), c) in room_y {
+        if values[c] > 0.5 {
+            room_of[s] = Some(r);
+        }
+    }
+    (Some(slot_of), room_of)
+}
+
 /// Where columns, objective terms and rows go, in creation order.
 struct Sink {
     columns: Columns,

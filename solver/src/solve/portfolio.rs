@@ -41,97 +41,37 @@ impl Search<'_, '_> {
             Starts::Fresh => steps,
             Starts::Incumbent => steps.min(INCUMBENT_STEPS),
         };
-        let fixed: Vec<usize> = self.fixed.iter().map(|f| f.0).collect();
         let deadline = Instant::now() + self.left().mul_f64(share);
+        let model = self.model;
         // A search may stop at the proven bound, or, under `--gap`, at the first cost
         // within that gap of it: (cost - bound) / cost <= gap.
         let target = within_gap(self.lower, self.options.gap);
-        let base = self.options.seed.wrapping_mul(1_000_003);
-        let salt = batch * 1_000;
-        let winner = AtomicUsize::new(usize::MAX);
-        let next = AtomicUsize::new(0);
-        let threads = (self.options.threads.max(1) as usize).min(runs as usize);
-        let cancel = self.options.cancel.as_deref();
-        let model = self.model;
-        // With fresh starts ([`Starts::Fresh`]), the first search goes on from the
-        // incumbent; the others start afresh from the greedy agenda, each its own way
-        // (measured on IETF 106: starts from one incumbent tend to end in the same
-        // basin). With crowded cliques, every other one kicks them to a cheap
-        // placement of their own, round after round, when that saves enough ([`core_first_search`]; measured on the 4x synthetic), and
-        // so does the first of the first batch: the scout's incumbent is far from the
-        // core's cheapest placement (4x synthetic: 3.72-3.83M that way on seeds 1-3,
-        // 4.02M and 4.08M going on from it on seeds 1 and 3).
-        let (incumbent, fresh) = (&self.best, &self.greedy);
-        let search_core = &self.search_core;
-        let fixed_at = self.fixed;
         // The target is met by an agenda, not by a time-level cost: see
         // [`tabu::TabuOptions::accept`].
         let accept = |slot_of: &[Option<SlotIdx>]| agenda_cost(model, slot_of, &[]) <= target;
-        let results: Vec<Vec<(usize, tabu::Searched)>> = std::thread::scope(|scope| {
-            let workers: Vec<_> = (0..threads)
-                .map(|_| {
-                    scope.spawn(|| {
-                        let mut mine = Vec::new();
-                        loop {
-                            let i = next.fetch_add(1, Ordering::SeqCst);
-                            if i >= runs as usize || winner.load(Ordering::SeqCst) < i {
-                                break;
-                            }
-                            // A search stops when an earlier one has met the bound.
-                            let stop = || {
-                                winner.load(Ordering::SeqCst) < i
-                                    || cancel.is_some_and(|c| c.load(Ordering::Relaxed))
-                            };
-                            let options = tabu::TabuOptions {
-                                steps,
-                                seed: base.wrapping_add(salt + i as u64),
-                                deadline: Some(deadline),
-                                stop: Some(&stop),
-                                target,
-                                accept: Some(&accept),
-                                stall_limit: (starts == Starts::Incumbent)
-                                    .then_some(INCUMBENT_STALL_LIMIT),
-                            };
-                            let iterated =
-                                starts == Starts::Fresh && (i % 2 == 1 || (i == 0 && batch == 1));
-                            let around_core = (iterated && !search_core.is_empty())
-                                .then(|| {
-                                    core_first_search(
-                                        model,
-                                        incumbent,
-                                        search_core,
-                                        fixed_at,
-                                        &options,
-                                    )
-                                })
-                                .flatten();
-                            let found = around_core.unwrap_or_else(|| {
-                                tabu::search(
-                                    model,
-                                    if i == 0 || starts == Starts::Incumbent {
-                                        incumbent
-                                    } else {
-                                        fresh
-                                    },
-                                    &fixed,
-                                    &options,
-                                )
-                            });
-                            if found.reached {
-                                winner.fetch_min(i, Ordering::SeqCst);
-                            }
-                            mine.push((i, found));
-                        }
-                        mine
-                    })
-                })
-                .collect();
-            workers
-                .into_iter()
-                .map(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-                .collect()
-        });
-        let mut all: Vec<(usize, tabu::Searched)> = results.into_iter().flatten().collect();
+        let runner = Runner {
+            model,
+            incumbent: &self.best,
+            fresh: &self.greedy,
+            search_core: &self.search_core,
+            fixed_at: self.fixed,
+            fixed: self.fixed.iter().map(|f| f.0).collect(),
+            batch,
+            steps,
+            starts,
+            deadline,
+            target,
+            accept: &accept,
+            base: self.options.seed.wrapping_mul(1_000_003),
+        };
+        let threads = (self.options.threads.max(1) as usize).min(runs as usize);
+        let winner = AtomicUsize::new(usize::MAX);
+        let mut all = runner.run_all(
+            runs as usize,
+            threads,
+            &winner,
+            self.options.cancel.as_deref(),
+        );
         all.sort_by_key(|(i, _)| *i);
         let winner = winner.load(Ordering::SeqCst);
         // Searches after the winner were stopped by it: their results do not count.
@@ -148,6 +88,111 @@ impl Search<'_, '_> {
         }
         self.report(phase, progress);
         cut
+    }
+}
+
+/// One batch of a portfolio: what every search of it shares.
+struct Runner<'m, 'a> {
+    model: &'a TimeModel<'m>,
+    incumbent: &'a [Option<SlotIdx>],
+    fresh: &'a [Option<SlotIdx>],
+    search_core: &'a [bool],
+    fixed_at: &'a [(usize, SlotIdx)],
+    fixed: Vec<usize>,
+    batch: u64,
+    steps: u64,
+    starts: Starts,
+    deadline: Instant,
+    target: u64,
+    accept: &'a (dyn Fn(&[Option<SlotIdx>]) -> bool + Sync),
+    /// The seed the run numbers are added to.
+    base: u64,
+}
+
+impl Runner<'_, '_> {
+    /// Runs searches 0.. `runs` on `threads` workers, each taking the next number;
+    /// `winner` is the first (by number) that met the target, and a worker stops taking
+    /// numbers past it. The results come back in no particular order.
+    fn run_all(
+        &self,
+        runs: usize,
+        threads: usize,
+        winner: &AtomicUsize,
+        cancel: Option<&std::sync::atomic::AtomicBool>,
+    ) -> Vec<(usize, tabu::Searched)> {
+        let next = AtomicUsize::new(0);
+        let results: Vec<Vec<(usize, tabu::Searched)>> = std::thread::scope(|scope| {
+            let workers: Vec<_> = (0..threads)
+                .map(|_| {
+                    scope.spawn(|| {
+                        let mut mine = Vec::new();
+                        loop {
+                            let i = next.fetch_add(1, Ordering::SeqCst);
+                            if i >= runs || winner.load(Ordering::SeqCst) < i {
+                                break;
+                            }
+                            // A search stops when an earlier one has met the bound.
+                            let stop = || {
+                                winner.load(Ordering::SeqCst) < i
+                                    || cancel.is_some_and(|c| c.load(Ordering::Relaxed))
+                            };
+                            let found = self.run(i, &stop);
+                            if found.reached {
+                                winner.fetch_min(i, Ordering::SeqCst);
+                            }
+                            mine.push((i, found));
+                        }
+                        mine
+                    })
+                })
+                .collect();
+            workers
+                .into_iter()
+                .map(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+                .collect()
+        });
+        results.into_iter().flatten().collect()
+    }
+
+    /// Search number `i`. With fresh starts ([`Starts::Fresh`]), the first search goes
+    /// on from the incumbent; the others start afresh from the greedy agenda, each its
+    /// own way (measured on IETF 106: starts from one incumbent tend to end in the same
+    /// basin). With crowded cliques, every other one kicks them to a cheap placement of
+    /// their own, round after round, when that saves enough ([`core_first_search`];
+    /// measured on the 4x synthetic), and so does the first of the first batch: the
+    /// scout's incumbent is far from the core's cheapest placement (4x synthetic:
+    /// 3.72-3.83M that way on seeds 1-3, 4.02M and 4.08M going on from it on seeds 1
+    /// and 3).
+    fn run(&self, i: usize, stop: &(dyn Fn() -> bool + Sync)) -> tabu::Searched {
+        let options = tabu::TabuOptions {
+            steps: self.steps,
+            seed: self.base.wrapping_add(self.batch * 1_000 + i as u64),
+            deadline: Some(self.deadline),
+            stop: Some(stop),
+            target: self.target,
+            accept: Some(self.accept),
+            stall_limit: (self.starts == Starts::Incumbent).then_some(INCUMBENT_STALL_LIMIT),
+        };
+        let iterated = self.starts == Starts::Fresh && (i % 2 == 1 || (i == 0 && self.batch == 1));
+        let around_core = (iterated && !self.search_core.is_empty())
+            .then(|| {
+                core_first_search(
+                    self.model,
+                    self.incumbent,
+                    self.search_core,
+                    self.fixed_at,
+                    &options,
+                )
+            })
+            .flatten();
+        around_core.unwrap_or_else(|| {
+            let start = if i == 0 || self.starts == Starts::Incumbent {
+                self.incumbent
+            } else {
+                self.fresh
+            };
+            tabu::search(self.model, start, &self.fixed, &options)
+        })
     }
 }
 
