@@ -1,9 +1,9 @@
 //! Load benchmark of `agenda serve` on loopback (a bench binary printing a table).
 //!
 //! 1. Durable submissions: the real server with a SQLite file (WAL, synchronous=FULL),
-//!    and C concurrent tonic clients, each submitting then repeatedly editing the
-//!    requests of its own groups. Every call is acknowledged only after its commit.
-//!    Reports calls per second and p50/p99 latency.
+//!    in its own process, and C concurrent tonic clients in this one, each submitting
+//!    then repeatedly editing the requests of its own groups. Every call is acknowledged
+//!    only after its commit. Reports calls per second and p50/p99 latency.
 //! 2. Solve overhead: the IETF 106 instance (or the bundled IETF-sized synthetic when
 //!    ../shared/datasets is absent) solved as `agenda solve` does (load, validate, solve,
 //!    write the agenda) and through the service (import, streamed Solve to the result),
@@ -55,7 +55,51 @@ fn dataset() -> PathBuf {
     }
 }
 
-async fn start(db: &std::path::Path) -> (Channel, tokio::sync::oneshot::Sender<()>) {
+/// The server process: this bench binary run again with `AGENDA_BENCH_SERVER_DB` set,
+/// so that clients and server do not share a process (or a tokio runtime). It prints its
+/// address and serves until its standard input closes.
+struct Server {
+    child: std::process::Child,
+    channel: Channel,
+}
+
+const SERVER_DB: &str = "AGENDA_BENCH_SERVER_DB";
+
+impl Server {
+    async fn start(db: &std::path::Path) -> Server {
+        use std::io::BufRead;
+        let mut child = std::process::Command::new(std::env::current_exe().unwrap())
+            .env(SERVER_DB, db)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("the server process starts");
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let addr = line
+            .trim()
+            .strip_prefix("listening ")
+            .unwrap_or_else(|| panic!("the server said {line:?}"))
+            .to_string();
+        let channel = Channel::from_shared(format!("http://{addr}"))
+            .unwrap()
+            .connect()
+            .await
+            .unwrap();
+        Server { child, channel }
+    }
+
+    /// Closes the server's standard input (its shutdown signal) and waits for it.
+    fn stop(mut self) {
+        drop(self.child.stdin.take());
+        let _ = self.child.wait();
+    }
+}
+
+/// The server side: serve `db` on a loopback port until standard input closes.
+fn serve_until_stdin_closes(db: &std::path::Path) {
     let access = AccessConfig::default().with(
         TOKEN,
         agenda_service::Caller {
@@ -63,19 +107,29 @@ async fn start(db: &std::path::Path) -> (Channel, tokio::sync::oneshot::Sender<(
             role: agenda_service::Role::Secretariat,
         },
     );
-    let service = AgendaService::new(Store::open(db).unwrap(), access).unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(serve(listener, service, ServeOptions::default(), async {
-        let _ = stopped.await;
-    }));
-    let channel = Channel::from_shared(format!("http://{addr}"))
-        .unwrap()
-        .connect()
-        .await
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
         .unwrap();
-    (channel, stop)
+    runtime.block_on(async {
+        let service = AgendaService::new(Store::open(db).unwrap(), access).unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        println!("listening {}", listener.local_addr().unwrap());
+        use std::io::Write;
+        std::io::stdout().flush().unwrap();
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        std::thread::spawn(move || {
+            let _ = std::io::copy(&mut std::io::stdin(), &mut std::io::sink());
+            let _ = tx.send(());
+        });
+        let closed = async {
+            let _ = rx.await;
+        };
+        serve(listener, service, ServeOptions::default(), closed)
+            .await
+            .unwrap();
+    });
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
@@ -197,6 +251,10 @@ fn main() {
     if std::env::args().any(|a| a == "--list") {
         return;
     }
+    if let Some(db) = std::env::var_os(SERVER_DB) {
+        serve_until_stdin_closes(std::path::Path::new(&db));
+        return;
+    }
     let limit = env_u64("AGENDA_BENCH_LIMIT", 60);
     let calls = env_u64("AGENDA_BENCH_CALLS", 4000) as usize;
     let dir = std::env::temp_dir().join(format!("agenda-load-{}", std::process::id()));
@@ -215,7 +273,8 @@ fn main() {
     println!();
     println!("| clients | calls | durable calls/s | p50 latency | p99 latency |");
     println!("|--------:|------:|----------------:|------------:|------------:|");
-    let (channel, stop) = runtime.block_on(start(&db));
+    let server = runtime.block_on(Server::start(&db));
+    let channel = server.channel.clone();
     // `AGENDA_BENCH_WATCHERS=N`: N notification streams open during the load, each
     // draining what it is sent.
     let watchers = env_u64("AGENDA_BENCH_WATCHERS", 0);
@@ -319,6 +378,6 @@ fn main() {
         service_time.as_secs_f64() / cli.as_secs_f64(),
         (service_time.as_secs_f64() / cli.as_secs_f64() - 1.0) * 100.0
     );
-    let _ = stop.send(());
+    server.stop();
     let _ = std::fs::remove_dir_all(&dir);
 }
