@@ -19,7 +19,7 @@ use super::{Phase, Progress};
 use crate::problem::SlotIdx;
 use std::time::Instant;
 
-impl Search<'_, '_> {
+impl<'s, 'a> Search<'s, 'a> {
     /// The core relaxations (SOLVER-NOTES, point 3), under the budget of agendas
     /// cheaper than the incumbent: every session of a core is placed under the hard
     /// rules that budget implies, and only the terms among its sessions (and each
@@ -99,28 +99,9 @@ impl Search<'_, '_> {
             sharpen.then(|| self.core.clone()).flatten(),
         )
         .with_cost_floor(p, self.cost_floor);
-        // Only the core's sessions are in the model: the others would make it a
-        // whole-meeting model, which HiGHS cannot place quickly.
-        let mut spec = ilp::Spec {
-            allowed: self.allowed,
-            active: &core,
-            budget: Some(&budget),
-            pigeonholes: true,
-            min_pair_weight: 0,
+        let Some(spec) = self.core_spec(&core, &budget, size) else {
+            return;
         };
-        if ilp::estimate_rows(self.model, spec) > MAX_CORE_ROWS {
-            spec.min_pair_weight = LIGHT_PAIR_WEIGHT;
-            // Still too large: HiGHS would not reach its root in the time given (the
-            // 4x synthetic's longest sessions: 240 sessions, 39,355 pair rows, no
-            // bound after 16 s), which the searches put to better use.
-            let rows = ilp::estimate_rows(self.model, spec);
-            if rows > MAX_CORE_ROWS {
-                self.notes.push(format!(
-                    "a core relaxation of {size} sessions (about {rows} rows) was too large to solve here and was skipped"
-                ));
-                return;
-            }
-        }
         let outside = budget.floor_outside(&core);
         // Not part of the core bound: the budgets measure the terms outside the core
         // (these pairs among them) from it.
@@ -146,37 +127,15 @@ impl Search<'_, '_> {
         });
         let mut dual = lagrangian.map(|l| l.0);
         if !close && !self.done() {
-            let ilp = Ilp::build(self.model, spec);
-            if ilp.rows() > self.rows {
-                (self.variables, self.rows) = (ilp.variables(), ilp.rows());
-            }
-            let (granularity, upper, lower, began) =
-                (self.granularity, self.upper, self.lower, self.began);
-            let mut report = |_: Option<f64>, dual: f64| {
-                let bound = dual.is_finite().then(|| {
-                    (round_up(dual, granularity) + outside + shared_ads)
-                        .min(upper)
-                        .max(lower)
-                });
-                progress(&Progress {
-                    phase: Phase::Core,
-                    incumbent: Some(upper),
-                    bound,
-                    elapsed: began.elapsed(),
-                })
-            };
-            let outcome = self.solve_ilp(ilp, &masked, share, &mut report);
-            self.cut_by_time |= !(outcome.proven_optimal || outcome.infeasible);
-            if outcome.infeasible {
+            let Some(found) =
+                self.ilp_core_bound(spec, &masked, share, (outside, shared_ads), progress)
+            else {
                 // No core placement fits the budget: nothing beats the incumbent.
                 self.raise_lower(self.upper);
                 self.report(Phase::Core, progress);
                 return;
-            }
-            dual = [dual, outcome.dual_bound]
-                .into_iter()
-                .flatten()
-                .reduce(f64::max);
+            };
+            dual = [dual, found].into_iter().flatten().reduce(f64::max);
         }
         if let Some(dual) = dual {
             let bound = round_up(dual, self.granularity) + outside;
@@ -191,6 +150,77 @@ impl Search<'_, '_> {
             }
         }
         self.report(Phase::Core, progress);
+    }
+
+    /// The core model's specification: only the core's sessions are in it (the others
+    /// would make it a whole-meeting model, which HiGHS cannot place quickly), light
+    /// pairs left out when it is large; None, with a note, when it is still too large.
+    fn core_spec<'c>(
+        &mut self,
+        core: &'c [bool],
+        budget: &'c Budget,
+        size: usize,
+    ) -> Option<ilp::Spec<'c>>
+    where
+        's: 'c,
+    {
+        let mut spec = ilp::Spec {
+            allowed: self.allowed,
+            active: core,
+            budget: Some(budget),
+            pigeonholes: true,
+            min_pair_weight: 0,
+        };
+        if ilp::estimate_rows(self.model, spec) > MAX_CORE_ROWS {
+            spec.min_pair_weight = LIGHT_PAIR_WEIGHT;
+            // Still too large: HiGHS would not reach its root in the time given (the
+            // 4x synthetic's longest sessions: 240 sessions, 39,355 pair rows, no
+            // bound after 16 s), which the searches put to better use.
+            let rows = ilp::estimate_rows(self.model, spec);
+            if rows > MAX_CORE_ROWS {
+                self.notes.push(format!(
+                    "a core relaxation of {size} sessions (about {rows} rows) was too large to solve here and was skipped"
+                ));
+                return None;
+            }
+        }
+        Some(spec)
+    }
+
+    /// HiGHS's dual bound of the core model (`Some(None)` when it found none), warm
+    /// started from `masked`, reporting the meeting bound it implies with `added` (the
+    /// floor outside the core, the shared ADs' floor) as it goes; None when no core
+    /// placement fits the budget.
+    fn ilp_core_bound(
+        &mut self,
+        spec: ilp::Spec,
+        masked: &[Option<SlotIdx>],
+        share: f64,
+        (outside, shared_ads): (u64, u64),
+        progress: &mut dyn FnMut(&Progress),
+    ) -> Option<Option<f64>> {
+        let ilp = Ilp::build(self.model, spec);
+        if ilp.rows() > self.rows {
+            (self.variables, self.rows) = (ilp.variables(), ilp.rows());
+        }
+        let (granularity, upper, lower, began) =
+            (self.granularity, self.upper, self.lower, self.began);
+        let mut report = |_: Option<f64>, dual: f64| {
+            let bound = dual.is_finite().then(|| {
+                (round_up(dual, granularity) + outside + shared_ads)
+                    .min(upper)
+                    .max(lower)
+            });
+            progress(&Progress {
+                phase: Phase::Core,
+                incumbent: Some(upper),
+                bound,
+                elapsed: began.elapsed(),
+            })
+        };
+        let outcome = self.solve_ilp(ilp, masked, share, &mut report);
+        self.cut_by_time |= !(outcome.proven_optimal || outcome.infeasible);
+        (!outcome.infeasible).then_some(outcome.dual_bound)
     }
 
     /// The [`lagrange`] bound of the core relaxation of `core` under `budget` (pairs

@@ -386,60 +386,14 @@ pub(crate) fn solve_above(
         return cost_then_moves::solve(problem, options, floor, progress);
     }
     let began = Instant::now();
-    let tables = CostTables::build(problem);
-    let mut model = TimeModel::new(problem, &tables);
     let p = problem;
-
+    let tables = CostTables::build(p);
     let fixed: Vec<(usize, SlotIdx)> = p.fixed.iter().map(|f| (f.session, f.slot)).collect();
-    let allowed: Vec<Vec<SlotIdx>> = (0..p.sessions.len())
-        .map(|s| match fixed.iter().find(|f| f.0 == s) {
-            Some(&(_, b)) => vec![b],
-            None => (0..p.slots.len())
-                .filter(|&b| !p.slots[b].rooms.is_empty())
-                .collect(),
-        })
-        .collect();
-
-    // Under a cap on moves every agenda kept must respect it, so the base (kept where
-    // it still fits) is where the search and its fresh restarts begin.
-    let greedy = match p.move_rule.max_moves() {
-        Some(_) => heuristic::greedy_from(&model, &fixed, &p.base),
-        None => heuristic::greedy(&model, &fixed),
-    };
-    // Fixed sessions that the greedy start could all place stay placed in every
-    // model: an agenda that leaves one out breaks a hard rule (a pinned session was
-    // left out of a full meeting by an exact model before this; bound_tests).
-    if fixed.iter().all(|&(s, b)| greedy[s] == Some(b)) {
-        for &(s, _) in &fixed {
-            model.must_place[s] = true;
-        }
-    }
-    let model = model;
+    let allowed = allowed_slots(p, &fixed);
+    let (model, greedy) = model_and_greedy_start(p, &tables, &fixed);
     let first_feasible = began.elapsed();
-    // A draft to start from is kept where it still fits and competes with the greedy
-    // start (ties keep the draft).
-    let greedy_cost = agenda_cost(&model, &greedy, &[]);
-    let (start, upper) = match &options.start {
-        Some(hint) => {
-            let kept = heuristic::greedy_from(&model, &fixed, hint);
-            let kept_cost = agenda_cost(&model, &kept, &[]);
-            if kept_cost <= greedy_cost {
-                (kept, kept_cost)
-            } else {
-                (greedy.clone(), greedy_cost)
-            }
-        }
-        None => (greedy.clone(), greedy_cost),
-    };
-    let mut search = Search::new(
-        &model,
-        &allowed,
-        &fixed,
-        options,
-        began,
-        (start, upper),
-        greedy,
-    );
+    let start = best_start(&model, &fixed, options.start.as_deref(), &greedy);
+    let mut search = Search::new(&model, &allowed, &fixed, options, began, start, greedy);
     if floor > 0 {
         search.raise_lower(floor);
         search.cost_floor = floor;
@@ -459,9 +413,75 @@ pub(crate) fn solve_above(
     } else if floor == 0 || !search.done() {
         search.run(progress);
     }
+    finish(p, &tables, search, options, first_feasible, progress)
+}
 
-    // Rooms for the best time-level schedule, then the evaluator.
-    let schedule = rooms::assign_rooms(p, &tables, &search.best, &search.best_rooms);
+/// The slots each session may take: its pinned one, or every slot with an open room.
+fn allowed_slots(p: &Problem, fixed: &[(usize, SlotIdx)]) -> Vec<Vec<SlotIdx>> {
+    (0..p.sessions.len())
+        .map(|s| match fixed.iter().find(|f| f.0 == s) {
+            Some(&(_, b)) => vec![b],
+            None => (0..p.slots.len())
+                .filter(|&b| !p.slots[b].rooms.is_empty())
+                .collect(),
+        })
+        .collect()
+}
+
+/// The time model and the greedy agenda the search starts from.
+fn model_and_greedy_start<'p>(
+    p: &'p Problem,
+    tables: &'p CostTables,
+    fixed: &[(usize, SlotIdx)],
+) -> (TimeModel<'p>, Vec<Option<SlotIdx>>) {
+    let mut model = TimeModel::new(p, tables);
+    // Under a cap on moves every agenda kept must respect it, so the base (kept where
+    // it still fits) is where the search and its fresh restarts begin.
+    let greedy = match p.move_rule.max_moves() {
+        Some(_) => heuristic::greedy_from(&model, fixed, &p.base),
+        None => heuristic::greedy(&model, fixed),
+    };
+    // Fixed sessions that the greedy start could all place stay placed in every
+    // model: an agenda that leaves one out breaks a hard rule (a pinned session was
+    // left out of a full meeting by an exact model before this; bound_tests).
+    if fixed.iter().all(|&(s, b)| greedy[s] == Some(b)) {
+        for &(s, _) in fixed {
+            model.must_place[s] = true;
+        }
+    }
+    (model, greedy)
+}
+
+/// The agenda to start from and its cost: a draft (`--start`), kept where it still
+/// fits, when it is no dearer than the greedy agenda (ties keep the draft).
+fn best_start(
+    model: &TimeModel,
+    fixed: &[(usize, SlotIdx)],
+    draft: Option<&[Option<SlotIdx>]>,
+    greedy: &[Option<SlotIdx>],
+) -> (Vec<Option<SlotIdx>>, u64) {
+    let greedy_cost = agenda_cost(model, greedy, &[]);
+    if let Some(hint) = draft {
+        let kept = heuristic::greedy_from(model, fixed, hint);
+        let kept_cost = agenda_cost(model, &kept, &[]);
+        if kept_cost <= greedy_cost {
+            return (kept, kept_cost);
+        }
+    }
+    (greedy.to_vec(), greedy_cost)
+}
+
+/// Rooms for the search's best time-level schedule, the evaluator's verdict on it, the
+/// status its bound proves, and the report.
+fn finish(
+    p: &Problem,
+    tables: &CostTables,
+    search: Search,
+    options: &SolveOptions,
+    first_feasible: Duration,
+    progress: &mut dyn FnMut(&Progress),
+) -> SolveReport {
+    let schedule = rooms::assign_rooms(p, tables, &search.best, &search.best_rooms);
     let evaluation = evaluate(p, &schedule);
     let lower_bound = Some(search.lower.min(evaluation.cost));
     let mut diagnosis = diagnose(p);
@@ -477,7 +497,7 @@ pub(crate) fn solve_above(
     } else {
         Status::Feasible
     };
-    let total_time = began.elapsed();
+    let total_time = search.began.elapsed();
     progress(&Progress {
         phase: Phase::Done,
         incumbent: Some(evaluation.cost),
