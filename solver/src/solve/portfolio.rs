@@ -230,7 +230,6 @@ pub(super) fn core_first_search(
     }
     let held: Vec<usize> = (0..n).filter(|&s| !core[s] || is_fixed[s]).collect();
     let members = (n - held.len()) as u64;
-    let free: Vec<usize> = fixed.iter().map(|f| f.0).collect();
     let mut best = incumbent.to_vec();
     let mut best_cost = model.cost(incumbent);
     let (mut steps, mut restarts, mut cut_by_time) = (0u64, 0u64, false);
@@ -269,32 +268,15 @@ pub(super) fn core_first_search(
                 return None;
             }
         }
-        let mut pinned: Vec<(usize, SlotIdx)> = fixed.to_vec();
-        pinned.extend(
-            (0..n)
-                .filter(|&s| core[s] && !is_fixed[s])
-                .filter_map(|s| alone.slot_of[s].map(|b| (s, b))),
-        );
-        let start = heuristic::greedy_from(model, &pinned, &best);
-        let pinned: Vec<usize> = pinned.iter().map(|f| f.0).collect();
         let left = options.steps.saturating_sub(steps + alone.steps);
-        let first = tabu::search(
+        let (first, second) = repair_around(
             model,
-            &start,
-            &pinned,
+            &best,
+            &alone.slot_of,
+            core,
+            fixed,
             &tabu::TabuOptions {
-                steps: (CORE_HELD_STEPS_PER_SESSION * n as u64).min(left),
-                seed,
-                ..*options
-            },
-        );
-        let left = left.saturating_sub(first.steps);
-        let second = tabu::search(
-            model,
-            &first.slot_of,
-            &free,
-            &tabu::TabuOptions {
-                steps: (CORE_FREE_STEPS_PER_SESSION * n as u64).min(left),
+                steps: left,
                 seed,
                 ..*options
             },
@@ -319,6 +301,49 @@ pub(super) fn core_first_search(
         reached,
         restarts,
     })
+}
+
+/// One round's repair around the core's new placement `alone`: a search with the core
+/// held there from `best` (kept where it fits), then one with it free again, within
+/// `options.steps` in all.
+fn repair_around(
+    model: &TimeModel,
+    best: &[Option<SlotIdx>],
+    alone: &[Option<SlotIdx>],
+    core: &[bool],
+    fixed: &[(usize, SlotIdx)],
+    options: &tabu::TabuOptions,
+) -> (tabu::Searched, tabu::Searched) {
+    let n = best.len();
+    let mut pinned: Vec<(usize, SlotIdx)> = fixed.to_vec();
+    pinned.extend(
+        (0..n)
+            .filter(|&s| core[s] && !fixed.iter().any(|f| f.0 == s))
+            .filter_map(|s| alone[s].map(|b| (s, b))),
+    );
+    let start = heuristic::greedy_from(model, &pinned, best);
+    let pinned: Vec<usize> = pinned.iter().map(|f| f.0).collect();
+    let first = tabu::search(
+        model,
+        &start,
+        &pinned,
+        &tabu::TabuOptions {
+            steps: (CORE_HELD_STEPS_PER_SESSION * n as u64).min(options.steps),
+            ..*options
+        },
+    );
+    let free: Vec<usize> = fixed.iter().map(|f| f.0).collect();
+    let second = tabu::search(
+        model,
+        &first.slot_of,
+        &free,
+        &tabu::TabuOptions {
+            steps: (CORE_FREE_STEPS_PER_SESSION * n as u64)
+                .min(options.steps.saturating_sub(first.steps)),
+            ..*options
+        },
+    );
+    (first, second)
 }
 
 /// A round's kick ([`core_first_search`], stage 1): a tabu search of the core alone
