@@ -107,16 +107,7 @@ fn load(chromium: &Path, name: &str, html: &str) -> Loaded {
 fn pages() -> Vec<(String, Problem, Agenda, Option<Agenda>)> {
     let tiny = Problem::from_instance(&load_instance(data("tiny.json")).unwrap()).unwrap();
     let agenda = load_agenda(data("tiny-agenda.json")).unwrap();
-    let mut moved = agenda.clone();
-    let j = (1..moved.assignments.len())
-        .find(|&j| moved.assignments[j].slot != moved.assignments[0].slot)
-        .unwrap();
-    let (a, b) = (moved.assignments[0].clone(), moved.assignments[j].clone());
-    (moved.assignments[0].slot, moved.assignments[0].room) = (b.slot, b.room);
-    (moved.assignments[j].slot, moved.assignments[j].room) = (a.slot, a.room);
-    for x in [0, j] {
-        (moved.assignments[x].start, moved.assignments[x].end) = (None, None);
-    }
+    let (moved, _, _) = ietf_agenda::trade_two_blocks(&agenda);
     let mut pages = vec![
         ("tiny".to_string(), tiny.clone(), agenda.clone(), None),
         ("tiny-diff".to_string(), tiny, agenda, Some(moved)),

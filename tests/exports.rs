@@ -216,17 +216,8 @@ fn html_diff_outlines_exactly_the_changed_sessions() {
         .problem
         .unwrap();
     let before = load_agenda(data("tiny-agenda.json")).unwrap();
-    let mut after = before.clone();
     // The first two assignments in different blocks trade places.
-    let j = (1..after.assignments.len())
-        .find(|&j| after.assignments[j].slot != after.assignments[0].slot)
-        .unwrap();
-    let (a, b) = (after.assignments[0].clone(), after.assignments[j].clone());
-    (after.assignments[0].slot, after.assignments[0].room) = (b.slot.clone(), b.room.clone());
-    (after.assignments[j].slot, after.assignments[j].room) = (a.slot.clone(), a.room.clone());
-    for x in [0, j] {
-        (after.assignments[x].start, after.assignments[x].end) = (None, None);
-    }
+    let (after, a, b) = ietf_agenda::trade_two_blocks(&before);
     let d = agenda_solver::diff::diff(&p, &before, &after);
     let html = export::html::render_diff(&Report::new(&p, &after), &d);
     let doc = roxmltree::Document::parse(html.trim_start_matches("<!DOCTYPE html>\n"))

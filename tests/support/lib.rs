@@ -119,3 +119,26 @@ pub fn suite_shapes() -> Vec<(&'static str, &'static str, agenda_solver::generat
         ("bofs30", "--bofs 0.3", Shape { bofs: 0.3, ..d }),
     ]
 }
+
+/// `agenda` with its first assignment and the first one in another block trading places
+/// (their explicit times dropped), and the two as they were: a two-session change for
+/// the diff tests.
+pub fn trade_two_blocks(
+    agenda: &agenda_solver::Agenda,
+) -> (
+    agenda_solver::Agenda,
+    agenda_solver::Assignment,
+    agenda_solver::Assignment,
+) {
+    let mut after = agenda.clone();
+    let j = (1..after.assignments.len())
+        .find(|&j| after.assignments[j].slot != after.assignments[0].slot)
+        .expect("two assignments in different blocks");
+    let (a, b) = (after.assignments[0].clone(), after.assignments[j].clone());
+    (after.assignments[0].slot, after.assignments[0].room) = (b.slot.clone(), b.room.clone());
+    (after.assignments[j].slot, after.assignments[j].room) = (a.slot.clone(), a.room.clone());
+    for x in [0, j] {
+        (after.assignments[x].start, after.assignments[x].end) = (None, None);
+    }
+    (after, a, b)
+}
