@@ -12,7 +12,7 @@ use chrono_tz::{OffsetComponents, OffsetName, Tz};
 
 /// The agenda as an iCalendar file: one event per placed session, with the meeting's
 /// VTIMEZONE. The events are written by the `icalendar` crate (escaping, folding); the
-/// VTIMEZONE by [`vtimezone`], since no crate makes one from the tz database.
+/// VTIMEZONE by this module's own generator, since no crate makes one from the tz database.
 pub fn render(report: &Report) -> String {
     use icalendar::{Calendar, CalendarDateTime, Component, EventLike};
     let p = report.problem;
