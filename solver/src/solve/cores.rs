@@ -63,8 +63,7 @@ impl<'s, 'a> Search<'s, 'a> {
 
     /// Adds the [`Search::restricted`] sessions to the searches' core (when there is
     /// one): placed after the rest, they are what the repairs around a cheap core
-    /// placement get wrong (4x synthetic, seeds 1-5 at 120 s: 3.66-3.74M with them,
-    /// 3.69-3.84M without; median gap 6.7 % against 9.2 %).
+    /// placement get wrong (docs/solver.md, Policy: `RESTRICTED_MAX_SLOTS`).
     pub(super) fn widen_search_core(&mut self) {
         if self.search_core.is_empty() {
             return;
@@ -76,9 +75,8 @@ impl<'s, 'a> Search<'s, 'a> {
 
     /// One core relaxation of the sessions in `core`, for at most `share` of the time
     /// left; under the budget sharpened by the core bound so far when `sharpen` (the
-    /// restricted core, which that bound defines). Not the others: on IETF 106 the
-    /// longest sessions' model under the crowded core's bound took HiGHS about 4 s
-    /// longer to settle (seed 1 proved 250,000 in 15-16 s instead of 10-12 s).
+    /// restricted core, which that bound defines). Not the others: under that bound
+    /// HiGHS took longer to settle them (docs/solver.md, What was tried).
     pub(super) fn solve_core(
         &mut self,
         core: Vec<bool>,
@@ -112,11 +110,9 @@ impl<'s, 'a> Search<'s, 'a> {
             .collect();
         // The slot decomposition first: it prices the pairs the LP spreads over slots.
         // HiGHS runs only when that stays more than 1 % below a placement of the core:
-        // its root is weaker there, and its branching did not close such gaps (4x
-        // synthetic: the restricted core's dual rose by 300 in 240 s). On IETF 106 the
-        // decomposition proves the longest sessions' core (250,000 with the floors) in
-        // about a second, where HiGHS went on for 8 s to match its own placement, so
-        // the first searches start that much sooner.
+        // its root is weaker there, and its branching did not close such gaps; where
+        // the decomposition proves the core, the searches start seconds sooner
+        // (docs/solver.md, Policy: `CLOSE_ENOUGH_DIVISOR`).
         let lagrangian = self.lagrangian_core_bound(&core, &masked, &budget, spec.min_pair_weight);
         let close = lagrangian.is_some_and(|(bound, placed)| {
             let proven = round_up(bound, self.granularity);
@@ -173,9 +169,8 @@ impl<'s, 'a> Search<'s, 'a> {
         };
         if ilp::estimate_rows(self.model, spec) > MAX_CORE_ROWS {
             spec.min_pair_weight = LIGHT_PAIR_WEIGHT;
-            // Still too large: HiGHS would not reach its root in the time given (the
-            // 4x synthetic's longest sessions: 240 sessions, 39,355 pair rows, no
-            // bound after 16 s), which the searches put to better use.
+            // Still too large: HiGHS would not reach its root in the time given, which
+            // the searches put to better use (docs/solver.md, Policy: `MAX_CORE_ROWS`).
             let rows = ilp::estimate_rows(self.model, spec);
             if rows > MAX_CORE_ROWS {
                 self.notes.push(format!(

@@ -191,8 +191,8 @@ pub struct Spec<'s> {
     pub pigeonholes: bool,
     /// Priced pairs lighter than this are dropped (0 keeps them all): again a
     /// relaxation, which large meetings need because their light pairs (shared ADs,
-    /// 100 each) are a large share of the model's rows and little of its cost (the 4x
-    /// synthetic's longest-sessions core: 68,816 pair rows, 39,355 without them).
+    /// 100 each) are a large share of the model's rows and little of its cost
+    /// (docs/solver.md, Measurements).
     pub min_pair_weight: u64,
 }
 

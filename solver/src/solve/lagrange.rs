@@ -19,10 +19,8 @@
 //!
 //! Dropped, so the bound stays a relaxation: sequence and adjacency terms, room sizes,
 //! pairs in two different slots that overlap in time, and the budget's one knapsack row
-//! over the terms outside the core. Measured on the 4x synthetic (2 cores): its
-//! 51-session crowded core, root LP 2,220,200, gets 2,260,400 (its best placement's
-//! cost); the 103-session restricted core, root LP 2,441,700 after 240 s of HiGHS,
-//! gets 2,480,800 (a tabu search places it at 2,480,900).
+//! over the terms outside the core. On the 4x synthetic's cores it closes what the LP
+//! leaves open (docs/solver.md, Measurements).
 
 use super::budget::Budget;
 use super::timing::TimeModel;
@@ -69,9 +67,8 @@ pub struct LagrangeBound {
 /// problems take at most a few thousand.
 const NODE_LIMIT: u64 = 200_000;
 
-/// Multiplier steps keep this share of the previous direction (deflection: measured on
-/// the 4x synthetic's crowded core, within 1,000 of its optimum in 500 iterations with
-/// 0.7, 1,000 with 0.5, 2,700 without).
+/// Multiplier steps keep this share of the previous direction (deflection; the best of
+/// the shares tried: docs/solver.md, Measurements).
 const DEFLECTION: f64 = 0.7;
 
 /// After this many iterations without a new best bound the step shrinks by

@@ -310,15 +310,14 @@ const EASY_NODES: u64 = 5;
 
 /// The search ends after this many neighbourhoods in a row without a worthwhile gain
 /// ([`worthwhile_gain`]): two of each kind's cycle. Counted, not timed, so a run is
-/// reproducible. Why: after a basin's few gains LNS only refutes neighbourhoods; on
-/// IETF 106 and its 2020 variant, 31-35 neighbourhoods took 18-19 s of the 60 without
-/// a gain, and on the 4x synthetic 600 s run it took 312 s for 2,500 (0.06 %), time
-/// a fresh portfolio of searches puts to better use.
+/// reproducible. Why: after a basin's few gains LNS only refutes neighbourhoods, for
+/// time a fresh portfolio of searches puts to better use (docs/solver.md,
+/// Measurements).
 const STALL_ROUNDS: usize = 12;
 
-/// The smallest gain that counts as progress at `cost`: 0.1 % of it (at least 1). On
-/// IETF 106 every gain (1,000 and up, 0.4 %) counts; on the 4x synthetic LNS's gains
-/// of 100-1,000 polish an agenda of 3.9M without leaving its basin.
+/// The smallest gain that counts as progress at `cost`: 0.1 % of it (at least 1), so
+/// that a polish that stays in its basin does not count (docs/solver.md,
+/// Measurements).
 pub(crate) fn worthwhile_gain(cost: u64) -> u64 {
     (cost / 1000).max(1)
 }

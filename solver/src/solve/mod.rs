@@ -564,9 +564,8 @@ impl Search<'_, '_> {
             self.widen_search_core();
         }
         // Exact improvement and proofs while time is left. When neither improves, the
-        // incumbent's basin is exhausted (measured on IETF 106: LNS and probes do not
-        // leave a 260,000 basin for a 250,000 one), so a new batch of tabu searches
-        // with fresh seeds looks elsewhere. Once the clock stopped searches, a batch of
+        // incumbent's basin is exhausted (LNS and probes do not leave a basin), so a
+        // new batch of tabu searches with fresh seeds looks elsewhere. Once the clock stopped searches, a batch of
         // short searches from the incumbent ([`Starts::Incumbent`]) follows every LNS
         // round instead.
         let mut batch = 2;
@@ -577,8 +576,8 @@ impl Search<'_, '_> {
         let mut batch_from: Option<u64> = None;
         while !self.done() {
             // Searches the clock stopped had more to find (a large meeting): LNS then
-            // takes a smaller share, and the searches the rest (measured on the 4x
-            // synthetic: LNS never improves there, and took 17 s of 120).
+            // takes a smaller share, and the searches the rest (docs/solver.md, Policy:
+            // `LNS_SHARE_AFTER_CUT`).
             let lns_share = if searches_cut {
                 LNS_SHARE_AFTER_CUT
             } else {

@@ -85,9 +85,8 @@ pub(super) const MAX_CORE_ROWS: usize = 30_000;
 /// must-attend people, 10,000, stay).
 pub(super) const LIGHT_PAIR_WEIGHT: u64 = 10_000;
 /// Until a probe has measured it, the presolve of the whole-meeting model is guessed at
-/// this much per row (gen-250x16-s2: 7 s for 54,000 rows); a probe that would get less
-/// time than its presolve is not started, since HiGHS's time limit does not interrupt
-/// presolve (the solve overran its limit by 10 s).
+/// this much per row (docs/solver.md, Policy); a probe that would get less time than
+/// its presolve is not started, since HiGHS's time limit does not interrupt presolve.
 pub(super) const PROBE_SETUP_PER_ROW: Duration = Duration::from_micros(130);
 /// Above this many rows the whole-meeting model is not built (no probes).
 pub(super) const MAX_FULL_MODEL_ROWS: usize = 150_000;

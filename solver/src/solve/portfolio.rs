@@ -156,13 +156,11 @@ impl Runner<'_, '_> {
 
     /// Search number `i`. With fresh starts ([`Starts::Fresh`]), the first search goes
     /// on from the incumbent; the others start afresh from the greedy agenda, each its
-    /// own way (measured on IETF 106: starts from one incumbent tend to end in the same
-    /// basin). With crowded cliques, every other one kicks them to a cheap placement of
-    /// their own, round after round, when that saves enough ([`core_first_search`];
-    /// measured on the 4x synthetic), and so does the first of the first batch: the
-    /// scout's incumbent is far from the core's cheapest placement (4x synthetic:
-    /// 3.72-3.83M that way on seeds 1-3, 4.02M and 4.08M going on from it on seeds 1
-    /// and 3).
+    /// own way (starts from one incumbent tend to end in the same basin). With crowded
+    /// cliques, every other one kicks them to a cheap placement of their own, round
+    /// after round, when that saves enough ([`core_first_search`]), and so does the
+    /// first of the first batch: the scout's incumbent is far from the core's cheapest
+    /// placement (docs/solver.md, Measurements).
     fn run(&self, i: usize, stop: &(dyn Fn() -> bool + Sync)) -> tabu::Searched {
         let options = tabu::TabuOptions {
             steps: self.steps,
@@ -212,10 +210,8 @@ impl Runner<'_, '_> {
 ///
 /// Why: on the 4x synthetic every block with a BoF must be cleared of the BoF's area
 /// groups, so a search that moves one BoF at a time keeps the BoFs where they are;
-/// starting from another BoF placement moves them all at once. One long round (the
-/// round before) ended at 4.24-4.54M in 120 s; rounds of 10 + 30 steps per session
-/// from a 4,871,400 start reached 4,002,600 in 10 rounds (67 s, one thread), against
-/// 4,137,600 with 4 + 16 and 4,004,800 with 10 + 60.
+/// starting from another BoF placement moves them all at once. Short rounds beat one
+/// long one (docs/solver.md, Policy: `CORE_HELD/FREE_STEPS_PER_SESSION`).
 pub(super) fn core_first_search(
     model: &TimeModel,
     incumbent: &[Option<SlotIdx>],
@@ -258,11 +254,9 @@ pub(super) fn core_first_search(
         );
         cheapest_alone = Some(cheapest_alone.map_or(alone.cost, |c| c.min(alone.cost)));
         if round == 0 {
-            // Worth it only when the core is what holds the incumbent back: on IETF
-            // 106 the incumbent's placement of its crowded core costs about 10,000 (4
-            // %) more than the core's cheapest, and fresh starts find more there
-            // (measured over seeds 1-8: starting around the core proved 2 optima
-            // instead of 4); on the 4x synthetic it costs 691,100 (15 %) more.
+            // Worth it only when the core is what holds the incumbent back; where it
+            // saves little, fresh starts find more (docs/solver.md, Policy:
+            // `CORE_FIRST_MIN_SAVING_DIVISOR`).
             let saved = model.cost(&masked).saturating_sub(alone.cost);
             if saved == 0 || saved < best_cost / CORE_FIRST_MIN_SAVING_DIVISOR {
                 return None;
@@ -393,10 +387,8 @@ pub(super) enum Starts {
     /// [`INCUMBENT_STEPS`], restarting from its best after [`INCUMBENT_STALL_LIMIT`]
     /// steps without a new best. For every batch after the clock stopped one (a large
     /// meeting), each batch from the best of the one before: a fresh start then cannot
-    /// catch up in the time left (4x synthetic, 120 s, seeds 3 and 4: the second
-    /// batch's fresh start ended at 4,077,800 and 3,927,100, the search from the
-    /// incumbent at 3,708,200 and 3,658,600), and a kick around the core no longer
-    /// saves enough to be tried, so it only took time.
+    /// catch up in the time left (docs/solver.md, What was tried), and a kick around
+    /// the core no longer saves enough to be tried, so it only took time.
     Incumbent,
 }
 

@@ -15,10 +15,9 @@ use super::{Phase, Progress};
 impl Search<'_, '_> {
     /// The whole-meeting probe right after the core relaxations, when their bound is
     /// at most half the incumbent: the cores missed what the meeting's cost is made of,
-    /// and the whole meeting's relaxation is the quickest bound (125x8 seed 1: 200 to
-    /// 10,600 in 2.5 s). Cores close to the incumbent leave the time to the searches
-    /// (IETF 106, 250,000 of 260,000: probing it early cost seeds 1, 4 and 7 their
-    /// 251,000-253,000 agendas in 10 s). None when not run.
+    /// and the whole meeting's relaxation is the quickest bound. Cores close to the
+    /// incumbent leave the time to the searches, whose cheap agendas an early probe
+    /// would cost (docs/solver.md, Policy: `EARLY_PROBE_*`). None when not run.
     pub(super) fn early_probe(&mut self, progress: &mut dyn FnMut(&Progress)) -> Option<Probe> {
         let cores_missed = self
             .lower

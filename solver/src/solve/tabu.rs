@@ -20,16 +20,12 @@
 //! displaced sessions are skipped the same way (what a displaced session can save is at
 //! most what it pays above its cheapest slot), and a block's room count is recounted
 //! only when a larger session enters it. A test checks the search is the same without
-//! these shortcuts. They made a step 1.5-1.8x faster (median of 3 runs of 3 x 60,000
-//! steps from the greedy start, one thread: 6,200 -> 11,100 steps a second on the 4x
-//! synthetic, 16,300 -> 23,900 on IETF 106).
+//! these shortcuts, which make a step 1.5-1.8x faster (docs/solver.md, Measurements).
 //!
 //! The search counts steps, not seconds: a seed gives the same agenda on every machine
-//! (unless the optional deadline stops it first). Measured on IETF 106 (125 sessions,
-//! one thread of this 2-core machine, an earlier and slower build): 6 of 16 seeds reach
-//! 252,000 or better (optimum 250,000) within 120,000 steps from the greedy start, the
-//! others stall in basins around 258,000-262,000, which is why the solver runs a
-//! portfolio of seeds.
+//! (unless the optional deadline stops it first). One seed often stalls in a basin
+//! above the optimum, which is why the solver runs a portfolio of seeds
+//! (docs/solver.md, Measurements).
 
 use super::timing::TimeModel;
 use crate::problem::{SessionIdx, SlotIdx};
@@ -62,14 +58,14 @@ pub struct TabuOptions<'c> {
     /// exists).
     pub target: u64,
     /// Steps without a new best before the search restarts from its best agenda,
-    /// shaken; None: 200 per session, at least 1,000 (measured on IETF 106 from the
-    /// greedy start: that beat 20, 60 and 600 per session).
+    /// shaken; None: 200 per session, at least 1,000 (the best of the limits tried
+    /// on IETF 106: docs/solver.md, Measurements).
     pub stall_limit: Option<u64>,
     /// A schedule at or below `target` ends the search only if this accepts it; None
     /// accepts every one. Why: the time model prices adjacency without rooms, so a
     /// schedule that meets the bound in time can still lose an adjacency to another
-    /// one's room (measured on ietf-125x8: 20,500 in time, 21,500 as an agenda); the
-    /// solver accepts only schedules whose agenda meets the target.
+    /// one's room (seen on ietf-125x8); the solver accepts only schedules whose agenda
+    /// meets the target.
     pub accept: Option<Accept<'c>>,
 }
 
@@ -564,15 +560,10 @@ const MAX_HEAVY_CANDIDATES: usize = 24;
 /// only [`SAMPLED_CANDIDATES`] of them, heavy payers first.
 const MANY_PAYERS: usize = 128;
 
-/// How many paying sessions a step prices when more than [`MANY_PAYERS`] pay.
-/// Measured on the 4x synthetic, where 300-440 pay (120 s solves; gap medians): 32
-/// drawn with up to 24 heavy payers 14.1 % (seeds 1-5); heavy ones only: 16 of them
-/// 11.2 % (seeds 1-3), 8 of them 9.6 % (seeds 1-5), 4 of them 9.6 % (seeds 1-5), 2 of
-/// them 14.1 % (seeds 1-3). A step costs about its sample's size (8,500 steps/s with
-/// 8, 3,000 with 32), and from the greedy start 60,000 steps reached about the same
-/// cost with 8 as with 32 heavy ones, so the smaller sample buys more search rounds.
-/// Not for fewer payers: with 8 whenever more than 32 paid, IETF 106 proved its
-/// optimum on 2 of seeds 1-8 instead of 4 (60 s each).
+/// How many paying sessions a step prices when more than [`MANY_PAYERS`] pay: a step
+/// costs about its sample's size, and a small sample of heavy payers reaches about
+/// the same cost as a large one, so it buys more search rounds; not for fewer payers,
+/// where it proved fewer IETF 106 optima (docs/solver.md, Measurements).
 const SAMPLED_CANDIDATES: usize = 8;
 
 /// A session paying at least this much above its cheapest block (unary) is a heavy
@@ -583,10 +574,9 @@ const HEAVY_PAYMENT: i64 = 1_000;
 /// Cuts `candidates` to a sample at random, heavy payers first: to
 /// [`SAMPLED_CANDIDATES`] of them when more than [`MANY_PAYERS`] pay (light ones only
 /// when too few are heavy), else to [`MAX_CANDIDATES`] with up to
-/// [`MAX_HEAVY_CANDIDATES`] heavy ones. Why: on the 4x synthetic most payers pay only
-/// shared-AD pairs (100 each), and a uniform draw rarely priced the few that pay
-/// 10,000 or more (120 s solves, seeds 1-5: median gap 17.7 % with 32 drawn
-/// uniformly, 14.1 % with 24 of 32 heavy, 9.6 % with 8 heavy).
+/// [`MAX_HEAVY_CANDIDATES`] heavy ones. Why: in large meetings most payers pay only
+/// shared-AD pairs, and a uniform draw rarely priced the few heavy ones
+/// (docs/solver.md, Measurements).
 fn sample_candidates(candidates: &mut Vec<usize>, heavy: impl Fn(usize) -> bool, rng: &mut Rng) {
     let (size, heavy_share) = if candidates.len() > MANY_PAYERS {
         (SAMPLED_CANDIDATES, SAMPLED_CANDIDATES)
@@ -884,7 +874,7 @@ impl<'w, 'm, 'a> Walk<'w, 'm, 'a> {
     /// Offers `choice` every move of `s` into block `b`: into a free room, or swapping
     /// with a session `t` of `b`, which goes to `s`'s block or (a chain) a free block.
     /// Inlined: it is the search's inner loop, and as a call it made steps about a
-    /// fifth slower (40,000 steps on generated 125 x 8 and 500 x 32 meetings).
+    /// fifth slower (docs/solver.md, Measurements).
     #[inline(always)]
     fn price_moves_into(
         &mut self,
