@@ -8,7 +8,8 @@ use crate::problem::*;
 use crate::time::{parse_local, TimeRange};
 use serde::Serialize;
 use serde_json::Value;
-use std::collections::{BTreeSet, HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use std::collections::BTreeSet;
 use std::fmt;
 
 /// How serious a finding of validation is.
@@ -248,7 +249,7 @@ fn check_unique<'a>(
     what: &str,
     field: impl Fn(usize) -> String,
 ) -> HashMap<&'a str, usize> {
-    let mut seen = HashMap::new();
+    let mut seen = HashMap::default();
     for (i, id) in ids.enumerate() {
         if id.is_empty() {
             c.error(
@@ -498,7 +499,7 @@ pub fn validate(instance: &Instance) -> Validation {
     let group = |acronym: &str| group_ids.get(acronym).copied();
     let mut requests = Vec::new();
     let mut sessions = Vec::new();
-    let mut requester: HashMap<GroupIdx, usize> = HashMap::new();
+    let mut requester: HashMap<GroupIdx, usize> = HashMap::default();
     for (i, r) in instance.requests.iter().enumerate() {
         let at = |field: &str| format!("requests[{i}].{field}");
         let name = Some(r.group.as_str());
@@ -734,7 +735,7 @@ fn validate_request(
 
     // Conflicts: known, not self, each acronym once across the three classes.
     let mut conflicts = Vec::new();
-    let mut listed: HashSet<&str> = HashSet::new();
+    let mut listed: HashSet<&str> = HashSet::default();
     for class in ConflictClass::ALL {
         let list = match class {
             ConflictClass::Chair => &r.conflicts.chair,
@@ -1033,8 +1034,8 @@ fn resolve_fixed(
     slot_ids: &HashMap<&str, usize>,
     room_ids: &HashMap<&str, usize>,
 ) {
-    let mut taken: HashMap<(SlotIdx, RoomIdx), usize> = HashMap::new();
-    let mut pinned: HashMap<SessionIdx, usize> = HashMap::new();
+    let mut taken: HashMap<(SlotIdx, RoomIdx), usize> = HashMap::default();
+    let mut pinned: HashMap<SessionIdx, usize> = HashMap::default();
     for (i, f) in instance.fixed.iter().enumerate() {
         let at = |field: &str| format!("fixed[{i}].{field}");
         let name = Some(f.group.as_str());
