@@ -6,9 +6,9 @@ use crate::instance::{Instance, SessionRequest};
 use crate::penalties::{CostKind, Penalties};
 use crate::problem::*;
 use crate::time::{parse_local, TimeRange};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use serde::Serialize;
 use serde_json::Value;
-use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::collections::BTreeSet;
 use std::fmt;
 
