@@ -131,21 +131,31 @@ fn templates() -> &'static Environment<'static> {
             ("agenda.html", include_str!("templates/agenda.html")),
             ("diff.html", include_str!("templates/diff.html")),
         ] {
-            env.add_template(name, source)
-                .expect("the built-in templates parse (checked by the html tests)");
+            // A template that does not parse is a bug the html tests catch; rendering
+            // then reports it in the page instead of panicking in a server.
+            let _ = env.add_template(name, source);
         }
         env.add_filter("digits", |n: u64| group_digits(n));
         env
     })
 }
 
+/// The page from `template`; a template error (a bug: the values are plain strings and
+/// numbers, auto-escaped) gives a page that says so rather than a panic.
 fn fill(template: &str, page: minijinja::Value) -> String {
-    let mut html = templates()
+    let rendered = templates()
         .get_template(template)
-        .and_then(|t| t.render(page))
-        .expect("the built-in templates render every report (checked by the html tests)");
-    html.push('\n');
-    html
+        .and_then(|t| t.render(page));
+    match rendered {
+        Ok(mut html) => {
+            html.push('\n');
+            html
+        }
+        Err(e) => format!(
+            "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"/><title>export failed</title></head><body><p>The HTML export failed: {}. Please report it; the csv, ics and json exports still work.</p></body></html>\n",
+            e.to_string().replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+        ),
+    }
 }
 
 /// A day of the grid: its heading, the rooms, one row per block.
