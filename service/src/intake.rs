@@ -185,8 +185,8 @@ fn store_active(
     action: &str,
     at: &str,
 ) -> Result<Accepted> {
-    let area = area_of(&base, &request.group);
     let group = group_of(&base, &request.group);
+    let area = group.area.clone().unwrap_or_default();
     settle_approval(
         &mut request,
         previous
