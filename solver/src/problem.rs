@@ -185,8 +185,8 @@ pub struct RequestInfo {
     pub(crate) avoid: BTreeSet<TimeRange>,
     pub(crate) adjacent_with: Option<GroupIdx>,
     pub(crate) time_relation: Option<TimeRelation>,
-    pub(crate) joint_with: Vec<GroupIdx>,
-    /// The session number held jointly with `joint_with`, if any.
+    /// The session number held jointly with the request's `joint_with` groups (they are
+    /// that session's `members`), if any.
     pub joint_session: Option<u32>,
     pub(crate) resources: Vec<String>,
     /// Free text for the secretariat (empty when not given).

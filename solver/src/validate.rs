@@ -287,10 +287,35 @@ fn attendees(value: Option<&Value>) -> Result<u32, &'static str> {
     }
 }
 
-/// Validates an instance: every error and warning, and the problem if valid.
-pub fn validate(instance: &Instance) -> Validation {
-    let mut c = Collector { issues: Vec::new() };
+/// The meeting's parts other than its requests (time zone, rooms, blocks, people,
+/// groups), checked, with the ids the checks of a request look up. Owned, so that a
+/// [`MeetingIndex`] can keep them between requests.
+struct Parts {
+    time_zone: Option<chrono_tz::Tz>,
+    mode: Mode,
+    room_ids: HashMap<String, RoomIdx>,
+    person_ids: HashMap<String, PersonIdx>,
+    group_ids: HashMap<String, GroupIdx>,
+    slot_ids: HashMap<String, SlotIdx>,
+    slots: Vec<SlotInfo>,
+    groups: Vec<GroupInfo>,
+}
 
+impl Parts {
+    fn group(&self, acronym: &str) -> Option<GroupIdx> {
+        self.group_ids.get(acronym).copied()
+    }
+    fn person(&self, id: &str) -> Option<PersonIdx> {
+        self.person_ids.get(id).copied()
+    }
+}
+
+fn owned(ids: HashMap<&str, usize>) -> HashMap<String, usize> {
+    ids.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
+}
+
+/// Checks everything of the meeting that comes before its requests.
+fn check_parts(c: &mut Collector, instance: &Instance) -> Parts {
     // --- meeting ---
     let time_zone = match instance.meeting.time_zone.parse::<chrono_tz::Tz>() {
         Ok(tz) => Some(tz),
@@ -338,19 +363,19 @@ pub fn validate(instance: &Instance) -> Validation {
 
     // --- rooms, people, groups: ids ---
     let room_ids = check_unique(
-        &mut c,
+        c,
         instance.rooms.iter().map(|r| r.id.as_str()),
         "room id",
         |i| format!("rooms[{i}].id"),
     );
     let person_ids = check_unique(
-        &mut c,
+        c,
         instance.people.iter().map(|p| p.id.as_str()),
         "person id",
         |i| format!("people[{i}].id"),
     );
     let group_ids = check_unique(
-        &mut c,
+        c,
         instance.groups.iter().map(|g| g.acronym.as_str()),
         "group acronym",
         |i| format!("groups[{i}].acronym"),
@@ -387,7 +412,7 @@ pub fn validate(instance: &Instance) -> Validation {
 
     // --- slots ---
     let slot_ids = check_unique(
-        &mut c,
+        c,
         instance.slots.iter().map(|s| s.id.as_str()),
         "slot id",
         |i| format!("slots[{i}].id"),
@@ -456,14 +481,13 @@ pub fn validate(instance: &Instance) -> Validation {
     }
 
     // --- groups ---
-    let person = |id: &str| person_ids.get(id).copied();
     let mut groups = Vec::new();
     for (i, g) in instance.groups.iter().enumerate() {
         let mut resolve = |list: &[String], field: &str| -> Vec<PersonIdx> {
             let mut out = Vec::new();
             for (k, p) in list.iter().enumerate() {
-                match person(p) {
-                    Some(idx) => out.push(idx),
+                match person_ids.get(p.as_str()) {
+                    Some(&idx) => out.push(idx),
                     None => c.error(
                         None,
                         format!("groups[{i}].{field}[{k}]"),
@@ -494,53 +518,22 @@ pub fn validate(instance: &Instance) -> Validation {
             request: None,
         });
     }
-
-    // --- requests ---
-    let group = |acronym: &str| group_ids.get(acronym).copied();
-    let mut requests = Vec::new();
-    let mut sessions = Vec::new();
-    let mut requester: HashMap<GroupIdx, usize> = HashMap::default();
-    for (i, r) in instance.requests.iter().enumerate() {
-        let at = |field: &str| format!("requests[{i}].{field}");
-        let name = Some(r.group.as_str());
-        let Some(g) = group(&r.group) else {
-            c.error(
-                name,
-                at("group"),
-                messages::invalid_acronym(&r.group),
-                "the requesting group must be listed in `groups`",
-            );
-            continue;
-        };
-        if let Some(first) = requester.insert(g, i) {
-            c.error(
-                name,
-                at("group"),
-                format!(
-                    "Duplicate request for group {} (first at requests[{first}])",
-                    r.group
-                ),
-                "a group has one request; merge them",
-            );
-            continue;
-        }
-        if let Some(info) = validate_request(&mut c, r, i, g, &group, &person, session_minutes) {
-            let first_session = sessions.len();
-            sessions.extend(info.1);
-            let mut info = info.0;
-            info.sessions = (first_session..sessions.len()).collect();
-            groups[g].request = Some(requests.len());
-            for &s in &info.sessions {
-                sessions[s].request = requests.len();
-            }
-            requests.push(info);
-        }
+    Parts {
+        time_zone,
+        mode,
+        room_ids: owned(room_ids),
+        person_ids: owned(person_ids),
+        group_ids: owned(group_ids),
+        slot_ids: owned(slot_ids),
+        slots,
+        groups,
     }
+}
 
-    // --- meeting number ---
-    check_meeting_number(&mut c, &instance.meeting.number);
-
-    // --- penalties ---
+/// Checks the meeting's settings that come after its requests: its number and the
+/// penalties.
+fn check_settings(c: &mut Collector, instance: &Instance) -> Penalties {
+    check_meeting_number(c, &instance.meeting.number);
     let mut penalties = Penalties::default();
     for (key, value) in &instance.penalties {
         let field = format!("penalties.{key}");
@@ -566,14 +559,61 @@ pub fn validate(instance: &Instance) -> Validation {
             ),
         }
     }
+    penalties
+}
 
-    if c.has_errors() || time_zone.is_none() {
+/// Validates an instance: every error and warning, and the problem if valid.
+pub fn validate(instance: &Instance) -> Validation {
+    let mut c = Collector { issues: Vec::new() };
+    let parts = check_parts(&mut c, instance);
+    let session_minutes = &instance.meeting.session_minutes;
+
+    // --- requests ---
+    let mut groups = parts.groups.clone();
+    let mut requests = Vec::new();
+    let mut sessions = Vec::new();
+    let mut requester: HashMap<GroupIdx, usize> = HashMap::default();
+    for (i, r) in instance.requests.iter().enumerate() {
+        let Some(g) = check_requester(&mut c, &parts, r, i) else {
+            continue;
+        };
+        if let Some(first) = requester.insert(g, i) {
+            c.error(
+                Some(r.group.as_str()),
+                format!("requests[{i}].group"),
+                format!(
+                    "Duplicate request for group {} (first at requests[{first}])",
+                    r.group
+                ),
+                "a group has one request; merge them",
+            );
+            continue;
+        }
+        let group = |a: &str| parts.group(a);
+        let person = |p: &str| parts.person(p);
+        if let Some(info) = validate_request(&mut c, r, i, g, &group, &person, session_minutes) {
+            let first_session = sessions.len();
+            sessions.extend(info.1);
+            let mut info = info.0;
+            info.sessions = (first_session..sessions.len()).collect();
+            groups[g].request = Some(requests.len());
+            for &s in &info.sessions {
+                sessions[s].request = requests.len();
+            }
+            requests.push(info);
+        }
+    }
+
+    let penalties = check_settings(&mut c, instance);
+
+    if c.has_errors() || parts.time_zone.is_none() {
         return Validation {
             issues: c.issues,
             problem: None,
         };
     }
 
+    let slots = parts.slots.clone();
     let slot_overlap = slots
         .iter()
         .map(|a| {
@@ -589,8 +629,8 @@ pub fn validate(instance: &Instance) -> Validation {
 
     let mut problem = Problem {
         meeting: instance.meeting.number.clone(),
-        time_zone: time_zone.unwrap_or(chrono_tz::UTC),
-        mode,
+        time_zone: parts.time_zone.unwrap_or(chrono_tz::UTC),
+        mode: parts.mode,
         session_minutes: session_minutes.clone(),
         rooms: instance
             .rooms
@@ -620,14 +660,176 @@ pub fn validate(instance: &Instance) -> Validation {
         slot_overlap,
     };
     finish_sessions(&mut problem);
-    check_joint_groups(&mut c, &problem, instance);
-    resolve_fixed(&mut c, &mut problem, instance, &slot_ids, &room_ids);
-    warn_unfittable(&mut c, &problem);
+
+    // Every request is valid from here on, so each group has at most one.
+    let by_group: HashMap<&str, &SessionRequest> = instance
+        .requests
+        .iter()
+        .map(|r| (r.group.as_str(), r))
+        .collect();
+    let request_of = |g: &str| by_group.get(g).copied();
+    for (i, r) in instance.requests.iter().enumerate() {
+        warn_mutual_joint(&mut c, r, i, &request_of);
+    }
+    problem.fixed = resolve_fixed(&mut c, instance, &parts, &|g, number| {
+        let s = problem.session_index(g, number)?;
+        Some((s, problem.sessions[s].schedulable))
+    });
+    let fit = Fit::of(instance);
+    for (ri, req) in problem.requests.iter().enumerate() {
+        let sessions = req.sessions.iter().map(|&s| &problem.sessions[s]);
+        warn_unfittable(&mut c, ri, problem.acronym(req.group), req, sessions, &fit);
+    }
+    warn_too_few_pairs(&mut c, &problem);
 
     let valid = !c.has_errors();
     Validation {
         issues: c.issues,
         problem: valid.then_some(problem),
+    }
+}
+
+/// The requesting group's index, or the tool's error for an unknown acronym.
+fn check_requester(
+    c: &mut Collector,
+    parts: &Parts,
+    r: &SessionRequest,
+    i: usize,
+) -> Option<GroupIdx> {
+    let g = parts.group(&r.group);
+    if g.is_none() {
+        c.error(
+            Some(r.group.as_str()),
+            format!("requests[{i}].group"),
+            messages::invalid_acronym(&r.group),
+            "the requesting group must be listed in `groups`",
+        );
+    }
+    g
+}
+
+/// A meeting's parts, checked once, against which one session request at a time is
+/// checked: what a service needs on every edit, without validating the whole meeting
+/// again (`BENCHMARKS.md`, service load).
+///
+/// [`MeetingIndex::check`] gives exactly the issues that [`validate`] gives about the
+/// request on the meeting with that request in it, provided the meeting's other
+/// requests are valid (the service never stores an invalid one); the tests compare the
+/// two on every request of the datasets and on edited ones.
+pub struct MeetingIndex {
+    base: Instance,
+    parts: Parts,
+    /// The meeting's own issues (its requests aside).
+    issues: Vec<Issue>,
+    fit: Fit,
+}
+
+impl MeetingIndex {
+    /// Checks the meeting's parts; its `requests` are left out.
+    pub fn new(mut base: Instance) -> MeetingIndex {
+        base.requests = Vec::new();
+        let mut c = Collector { issues: Vec::new() };
+        let parts = check_parts(&mut c, &base);
+        check_settings(&mut c, &base);
+        let fit = Fit::of(&base);
+        MeetingIndex {
+            base,
+            parts,
+            issues: c.issues,
+            fit,
+        }
+    }
+
+    /// The meeting it indexes, without requests.
+    pub fn base(&self) -> &Instance {
+        &self.base
+    }
+
+    /// The meeting's own issues (rooms, blocks, people, groups, settings).
+    pub fn issues(&self) -> &[Issue] {
+        &self.issues
+    }
+
+    /// The groups whose requests [`MeetingIndex::check`] reads for `request`: those it
+    /// names as joint (do they name it back?) and those with a fixed placement (whose
+    /// sessions the placements resolve to).
+    pub fn related_groups<'a>(&'a self, request: &'a SessionRequest) -> Vec<&'a str> {
+        let mut out: Vec<&str> = request.joint_with.iter().map(String::as_str).collect();
+        out.extend(self.base.fixed.iter().map(|f| f.group.as_str()));
+        out.retain(|g| *g != request.group);
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    /// The issues about `request` as the meeting's `position`-th request (fields are
+    /// `requests[position].…`), with `other` giving the active request of another
+    /// group, for the groups of [`MeetingIndex::related_groups`].
+    pub fn check<'a>(
+        &self,
+        request: &SessionRequest,
+        position: usize,
+        other: &dyn Fn(&str) -> Option<&'a SessionRequest>,
+    ) -> Vec<Issue> {
+        let mut c = Collector { issues: Vec::new() };
+        let parts = &self.parts;
+        let Some(g) = check_requester(&mut c, parts, request, position) else {
+            return c.issues;
+        };
+        let group = |a: &str| parts.group(a);
+        let person = |p: &str| parts.person(p);
+        let minutes = &self.base.meeting.session_minutes;
+        let draft = validate_request(&mut c, request, position, g, &group, &person, minutes);
+        // `validate` stops before the checks across requests when anything has an error.
+        let meeting_valid = self.issues.iter().all(|i| i.severity != Severity::Error);
+        let Some((info, sessions)) = draft.filter(|_| meeting_valid) else {
+            return c.issues;
+        };
+        let request_of = |a: &str| {
+            if a == request.group {
+                Some(request)
+            } else {
+                other(a)
+            }
+        };
+        warn_mutual_joint(&mut c, request, position, &request_of);
+        // Placements are resolved in order (a room taken by an earlier one), so all are
+        // resolved; only those of this group are its issues.
+        let mut placements = Collector { issues: Vec::new() };
+        resolve_fixed(&mut placements, &self.base, parts, &|grp, number| {
+            let r = request_of(grp)?;
+            let schedulable = requested_session(r, number)?;
+            // Unique per session: `pinned` keys on it.
+            Some((group(grp)? * 4 + number as usize, schedulable))
+        });
+        c.issues.extend(
+            placements
+                .issues
+                .into_iter()
+                .filter(|i| i.request.as_deref() == Some(request.group.as_str())),
+        );
+        warn_unfittable(
+            &mut c,
+            position,
+            &request.group,
+            &info,
+            sessions.iter(),
+            &self.fit,
+        );
+        c.issues
+    }
+}
+
+/// Whether a valid request asks for session `number` and, if so, whether it can be
+/// scheduled (a third session awaits its AD's approval), as [`validate_request`]
+/// numbers them.
+fn requested_session(r: &SessionRequest, number: u32) -> Option<bool> {
+    if (1..=r.sessions.len() as u64).contains(&u64::from(number)) {
+        Some(true)
+    } else if number == 3 {
+        r.third_session.as_ref().map(|t| t.approved)
+    } else {
+        None
     }
 }
 
@@ -958,7 +1160,6 @@ fn validate_request(
         avoid,
         adjacent_with,
         time_relation,
-        joint_with,
         joint_session: joint_number,
         resources: r.resources.clone(),
         special_requests: r.special_requests.clone().unwrap_or_default(),
@@ -999,57 +1200,59 @@ fn finish_sessions(p: &mut Problem) {
     }
 }
 
-fn check_joint_groups(c: &mut Collector, p: &Problem, instance: &Instance) {
-    // A joint session counts as a session of every joint group; if those groups also
-    // meet on their own, their sessions must not overlap. Nothing to reject here, but a
-    // group that is joint with itself through two requests is worth a warning.
-    for (i, r) in instance.requests.iter().enumerate() {
-        for a in &r.joint_with {
-            let Some(g) = p.group_index(a) else { continue };
-            if let Some(other) = p.groups[g].request {
-                if p.requests[other]
-                    .joint_with
-                    .iter()
-                    .any(|&x| p.acronym(x) == r.group)
-                {
-                    c.warn(
-                        Some(&r.group),
-                        format!("requests[{i}].joint_with"),
-                        format!(
-                            "{} and {a} both declare a joint session with each other: two separate joint sessions will be scheduled",
-                            r.group
-                        ),
-                        "declare the joint session on one of the two requests only",
-                    );
-                }
-            }
+/// A joint session counts as a session of every joint group; if those groups also meet
+/// on their own, their sessions must not overlap. Nothing to reject here, but two
+/// requests that each declare the joint session with the other get a warning (on each).
+fn warn_mutual_joint<'a>(
+    c: &mut Collector,
+    r: &SessionRequest,
+    i: usize,
+    request_of: &dyn Fn(&str) -> Option<&'a SessionRequest>,
+) {
+    for a in &r.joint_with {
+        let Some(other) = request_of(a) else { continue };
+        if other.joint_with.iter().any(|x| *x == r.group) {
+            c.warn(
+                Some(&r.group),
+                format!("requests[{i}].joint_with"),
+                format!(
+                    "{} and {a} both declare a joint session with each other: two separate joint sessions will be scheduled",
+                    r.group
+                ),
+                "declare the joint session on one of the two requests only",
+            );
         }
     }
 }
 
+/// Resolves the meeting's fixed placements, in order; `session(group, number)` gives a
+/// requested session's id and whether it can be scheduled.
 fn resolve_fixed(
     c: &mut Collector,
-    p: &mut Problem,
     instance: &Instance,
-    slot_ids: &HashMap<&str, usize>,
-    room_ids: &HashMap<&str, usize>,
-) {
+    parts: &Parts,
+    session: &dyn Fn(&str, u32) -> Option<(SessionIdx, bool)>,
+) -> Vec<Fixed> {
+    let mut out = Vec::new();
     let mut taken: HashMap<(SlotIdx, RoomIdx), usize> = HashMap::default();
     let mut pinned: HashMap<SessionIdx, usize> = HashMap::default();
     for (i, f) in instance.fixed.iter().enumerate() {
         let at = |field: &str| format!("fixed[{i}].{field}");
         let name = Some(f.group.as_str());
-        let session = p.session_index(&f.group, f.session);
-        let slot = slot_ids.get(f.slot.as_str()).copied();
-        let room = f.room.as_ref().map(|r| room_ids.get(r.as_str()).copied());
-        if p.group_index(&f.group).is_none() {
+        let requested = session(&f.group, f.session);
+        let slot = parts.slot_ids.get(f.slot.as_str()).copied();
+        let room = f
+            .room
+            .as_ref()
+            .map(|r| parts.room_ids.get(r.as_str()).copied());
+        if parts.group(&f.group).is_none() {
             c.error(
                 name,
                 at("group"),
                 messages::invalid_acronym(&f.group),
                 "use an acronym from `groups`",
             );
-        } else if session.is_none() {
+        } else if requested.is_none() {
             c.error(
                 name,
                 at("session"),
@@ -1077,11 +1280,11 @@ fn resolve_fixed(
                 "use an id from `rooms`",
             );
         }
-        let (Some(s), Some(slot)) = (session, slot) else {
+        let (Some((s, schedulable)), Some(slot)) = (requested, slot) else {
             continue;
         };
         let room = room.flatten();
-        if !p.sessions[s].schedulable {
+        if !schedulable {
             c.error(
                 name,
                 at("session"),
@@ -1091,13 +1294,14 @@ fn resolve_fixed(
             continue;
         }
         if let Some(r) = room {
-            if !p.slots[slot].is_open(r) {
+            let slot_info = &parts.slots[slot];
+            if !slot_info.is_open(r) {
                 c.error(
                     name,
                     at("room"),
                     format!(
                         "Room {} is not open in slot {}",
-                        p.rooms[r].id, p.slots[slot].id
+                        instance.rooms[r].id, slot_info.id
                     ),
                     "pick a room listed in the slot's `rooms`",
                 );
@@ -1109,7 +1313,7 @@ fn resolve_fixed(
                     at("room"),
                     format!(
                         "fixed[{j}] already holds room {} in slot {}",
-                        p.rooms[r].id, p.slots[slot].id
+                        instance.rooms[r].id, slot_info.id
                     ),
                     "one session per (slot, room)",
                 );
@@ -1127,69 +1331,104 @@ fn resolve_fixed(
             );
             continue;
         }
-        p.fixed.push(Fixed {
+        out.push(Fixed {
             session: s,
             slot,
             room,
         });
     }
+    out
 }
 
-/// Warnings, not errors: requests that cannot be satisfied by any agenda.
-fn warn_unfittable(c: &mut Collector, p: &Problem) {
-    let longest = p.slots.iter().map(|s| s.minutes).max().unwrap_or(0);
-    let largest = p.largest_capacity();
-    let all_resources: BTreeSet<&str> = p
-        .rooms
-        .iter()
-        .flat_map(|r| r.resources.iter().map(String::as_str))
-        .collect();
-    for (ri, req) in p.requests.iter().enumerate() {
-        let acronym = p.acronym(req.group);
-        // A valid instance keeps every request, in file order.
-        let field = |f: &str| format!("requests[{ri}].{f}");
-        for &s in &req.sessions {
-            let session = &p.sessions[s];
-            if !session.schedulable {
-                c.warn(
-                    Some(acronym),
-                    field("third_session.approved"),
-                    format!("Session 3 of {acronym} awaits AD approval: it will be listed as unscheduled"),
-                    "set approved: true once the AD approves",
-                );
-            } else if session.minutes > longest {
-                c.warn(
-                    Some(acronym),
-                    field(&format!("sessions[{}].minutes", session.number - 1)),
-                    format!(
-                        "Session {} of {acronym} asks {} minutes but the longest slot is {longest}: it will be trimmed and pay too_short_slot",
-                        session.number, session.minutes
-                    ),
-                    "ask for a shorter session, or add a longer block",
-                );
-            }
+/// What no agenda can exceed: the longest block, the largest room (None when a room
+/// has no seat limit) and the resources some room offers.
+struct Fit {
+    longest: u32,
+    largest: Option<u32>,
+    resources: BTreeSet<String>,
+}
+
+impl Fit {
+    fn of(instance: &Instance) -> Fit {
+        let mut largest = Some(0);
+        for room in &instance.rooms {
+            largest = match (largest, room.capacity) {
+                (Some(b), Some(c)) => Some(b.max(c)),
+                _ => None,
+            };
         }
-        if let Some(cap) = largest {
-            if req.attendees > cap {
-                c.warn(
-                    Some(acronym),
-                    field("attendees"),
-                    format!("{} attendees but the largest room seats {cap}: too_small_room is unavoidable", req.attendees),
-                    "check the estimate, or add a larger room",
-                );
-            }
-        }
-        for res in &req.resources {
-            if !all_resources.contains(res.as_str()) {
-                c.warn(
-                    Some(acronym),
-                    field("resources"),
-                    format!("No room offers the resource {res}"),
-                    "add it to a room's `resources`; it is not priced, so the request is only noted",
-                );
-            }
+        Fit {
+            longest: instance.slots.iter().map(|s| s.minutes).max().unwrap_or(0),
+            largest,
+            resources: instance
+                .rooms
+                .iter()
+                .flat_map(|r| r.resources.iter().cloned())
+                .collect(),
         }
     }
+}
+
+/// Warnings, not errors: what in request `ri` no agenda can satisfy.
+fn warn_unfittable<'a>(
+    c: &mut Collector,
+    ri: usize,
+    acronym: &str,
+    req: &RequestInfo,
+    sessions: impl Iterator<Item = &'a Session>,
+    fit: &Fit,
+) {
+    let field = |f: &str| format!("requests[{ri}].{f}");
+    let longest = fit.longest;
+    for session in sessions {
+        if !session.schedulable {
+            c.warn(
+                Some(acronym),
+                field("third_session.approved"),
+                format!(
+                    "Session 3 of {acronym} awaits AD approval: it will be listed as unscheduled"
+                ),
+                "set approved: true once the AD approves",
+            );
+        } else if session.minutes > longest {
+            c.warn(
+                Some(acronym),
+                field(&format!("sessions[{}].minutes", session.number - 1)),
+                format!(
+                    "Session {} of {acronym} asks {} minutes but the longest slot is {longest}: it will be trimmed and pay too_short_slot",
+                    session.number, session.minutes
+                ),
+                "ask for a shorter session, or add a longer block",
+            );
+        }
+    }
+    if let Some(cap) = fit.largest {
+        if req.attendees > cap {
+            c.warn(
+                Some(acronym),
+                field("attendees"),
+                format!(
+                    "{} attendees but the largest room seats {cap}: too_small_room is unavoidable",
+                    req.attendees
+                ),
+                "check the estimate, or add a larger room",
+            );
+        }
+    }
+    for res in &req.resources {
+        if !fit.resources.contains(res.as_str()) {
+            c.warn(
+                Some(acronym),
+                field("resources"),
+                format!("No room offers the resource {res}"),
+                "add it to a room's `resources`; it is not priced, so the request is only noted",
+            );
+        }
+    }
+}
+
+/// A warning when the meeting has more sessions than (slot, room) pairs.
+fn warn_too_few_pairs(c: &mut Collector, p: &Problem) {
     let pairs: usize = p.slots.iter().map(|s| s.rooms.len()).sum();
     let needed = p.schedulable_sessions().count();
     if needed > pairs {
