@@ -98,7 +98,7 @@ pub fn meeting_to_instance(m: &pb::Meeting) -> Instance {
 /// The meeting message of a stored meeting. Penalties that are not integers (the
 /// instance format allows any JSON, validation rejects them) cannot occur here.
 pub fn meeting_from_record(r: &store::MeetingRecord) -> pb::Meeting {
-    let i = &r.base;
+    let i = r.base();
     pb::Meeting {
         number: i.meeting.number.clone(),
         time_zone: i.meeting.time_zone.clone(),

@@ -3,9 +3,11 @@
 //! IETF session request tool. Pure domain logic over [`Store`]; the gRPC layer only
 //! authenticates, converts and calls these.
 //!
-//! Validation is `agenda_solver::validate` on the whole meeting with the new request in
-//! it, so a request gets exactly the messages `agenda validate` gives; only the findings
-//! about that request block it. Each accepted change bumps the version, writes a history
+//! A request is checked against the meeting's [`MeetingIndex`] (its rooms, blocks,
+//! groups and people, checked once and kept) and the requests of the groups it names
+//! as joint or that have fixed placements, so a request gets exactly the messages
+//! `agenda validate` gives about it on the whole meeting, without validating the whole
+//! meeting on every edit. Each accepted change bumps the version, writes a history
 //! entry and puts the tool's message in the outbox, all in one transaction.
 
 use crate::auth::Caller;
@@ -13,7 +15,9 @@ use crate::error::{Result, ServiceError};
 use crate::notify::{self, Event};
 use crate::store::{RequestStatus, Store, StoredRequest, Tx};
 use agenda_solver::instance::{Group, Instance, SessionRequest};
+use agenda_solver::validate::MeetingIndex;
 use agenda_solver::{validate, Issue, Severity};
+use std::sync::Arc;
 
 /// A change that was accepted: the request as stored, and its warnings.
 #[derive(Debug, Clone)]
@@ -48,7 +52,7 @@ fn area_of(base: &Instance, acronym: &str) -> String {
 
 /// The meeting as an instance: its parts and its active requests (in submission order).
 pub fn current_instance(tx: &Tx, meeting: &str) -> Result<Instance> {
-    let mut instance = tx.existing_meeting(meeting)?.base;
+    let mut instance = tx.existing_meeting(meeting)?.base().clone();
     instance.requests = tx
         .requests(meeting)?
         .into_iter()
@@ -61,7 +65,10 @@ pub fn current_instance(tx: &Tx, meeting: &str) -> Result<Instance> {
 /// A validation field of `requests[i].x` as a field of the message sent (`request.x`);
 /// the proto has plain session lengths, so `sessions[k].minutes` becomes `sessions[k]`.
 fn relative_field(field: &str, prefix: &str) -> String {
-    let rest = field.strip_prefix(prefix).unwrap_or(field);
+    // A finding about the meeting (a fixed placement of the group) keeps its field.
+    let Some(rest) = field.strip_prefix(prefix) else {
+        return field.to_string();
+    };
     let rest = rest.strip_prefix('.').unwrap_or(rest);
     let mut out = if rest.is_empty() {
         "request".to_string()
@@ -74,31 +81,30 @@ fn relative_field(field: &str, prefix: &str) -> String {
     out
 }
 
-/// Validates `request` within the meeting's other active requests. Returns its warnings,
-/// or INVALID_ARGUMENT with its errors. Takes the meeting and the others by value: they
-/// become the instance validated, without a copy (an edit's own cost, `BENCHMARKS.md`).
+/// Validates `request` against the meeting's index and the active requests of the
+/// groups the index reads for it. Returns its warnings, or INVALID_ARGUMENT with its
+/// errors.
 pub fn validate_request(
-    base: Instance,
-    others: Vec<SessionRequest>,
+    tx: &Tx,
+    meeting: &str,
+    index: &MeetingIndex,
     request: &SessionRequest,
 ) -> Result<Vec<Issue>> {
-    let mut instance = base;
-    instance.requests = others;
-    instance.requests.retain(|r| r.group != request.group);
-    let index = instance.requests.len();
-    instance.requests.push(request.clone());
-    let prefix = format!("requests[{index}]");
-    let validation = validate(&instance);
-    let (errors, warnings): (Vec<Issue>, Vec<Issue>) = validation
-        .issues
+    let mut related = Vec::new();
+    for group in index.related_groups(request) {
+        if let Some(r) = tx.request(meeting, group)? {
+            if r.status == RequestStatus::Active {
+                related.push(r.request);
+            }
+        }
+    }
+    let other = |group: &str| related.iter().find(|r| r.group == group);
+    let prefix = "requests[0]";
+    let (errors, warnings): (Vec<Issue>, Vec<Issue>) = index
+        .check(request, 0, &other)
         .into_iter()
-        .filter(|i| {
-            i.request.as_deref() == Some(request.group.as_str())
-                || i.field == prefix
-                || i.field.starts_with(&format!("{prefix}."))
-        })
         .map(|mut i| {
-            i.field = relative_field(&i.field, &prefix);
+            i.field = relative_field(&i.field, prefix);
             i
         })
         .partition(|i| i.severity == Severity::Error);
@@ -118,7 +124,7 @@ pub fn validate_request(
 }
 
 /// Refuses changes by anyone but the secretariat while the tool is locked.
-fn check_open(tx: &Tx, meeting: &str, caller: &Caller) -> Result<Instance> {
+fn check_open(tx: &Tx, meeting: &str, caller: &Caller) -> Result<Arc<MeetingIndex>> {
     let record = tx.existing_meeting(meeting)?;
     if record.locked && !caller.is_secretariat() {
         let extra = if record.lock_message.is_empty() {
@@ -130,7 +136,7 @@ fn check_open(tx: &Tx, meeting: &str, caller: &Caller) -> Result<Instance> {
             "The Session Request Tool is closed for IETF {meeting}{extra}: please contact the Secretariat (support@ietf.org) to change a request."
         )));
     }
-    Ok(record.base)
+    Ok(record.index)
 }
 
 fn check_version(current: &StoredRequest, expected: u64) -> Result<()> {
@@ -177,7 +183,7 @@ fn settle_approval(
 #[allow(clippy::too_many_arguments)]
 fn store_active(
     tx: &Tx,
-    base: Instance,
+    index: &MeetingIndex,
     meeting: &str,
     mut request: SessionRequest,
     previous: Option<&StoredRequest>,
@@ -185,7 +191,7 @@ fn store_active(
     action: &str,
     at: &str,
 ) -> Result<Accepted> {
-    let group = group_of(&base, &request.group);
+    let group = group_of(index.base(), &request.group);
     let area = group.area.clone().unwrap_or_default();
     settle_approval(
         &mut request,
@@ -195,13 +201,7 @@ fn store_active(
         caller,
         &area,
     );
-    let others: Vec<SessionRequest> = tx
-        .requests(meeting)?
-        .into_iter()
-        .filter(|r| r.status == RequestStatus::Active)
-        .map(|r| r.request)
-        .collect();
-    let warnings = validate_request(base, others, &request)?;
+    let warnings = validate_request(tx, meeting, index, &request)?;
     let stored = StoredRequest {
         meeting: meeting.to_string(),
         group: request.group.clone(),
@@ -236,8 +236,9 @@ pub fn submit(
     at: &str,
 ) -> Result<Accepted> {
     store.write(|tx| {
-        let base = check_open(tx, meeting, caller)?;
-        caller.require_edit(&request.group, &area_of(&base, &request.group))?;
+        let index = check_open(tx, meeting, caller)?;
+        let base = index.base();
+        caller.require_edit(&request.group, &area_of(base, &request.group))?;
         let previous = tx.request(meeting, &request.group)?;
         if let Some(p) = previous.as_ref().filter(|p| p.status == RequestStatus::Active) {
             return Err(ServiceError::AlreadyExists(format!(
@@ -245,7 +246,7 @@ pub fn submit(
                 p.group, p.version
             )));
         }
-        store_active(tx, base, meeting, request, previous.as_ref(), caller, "submit", at)
+        store_active(tx, &index, meeting, request, previous.as_ref(), caller, "submit", at)
     })
 }
 
@@ -261,8 +262,9 @@ pub fn edit(
 ) -> Result<Accepted> {
     check_mask(mask)?;
     store.write(|tx| {
-        let base = check_open(tx, meeting, caller)?;
-        caller.require_edit(&request.group, &area_of(&base, &request.group))?;
+        let index = check_open(tx, meeting, caller)?;
+        let base = index.base();
+        caller.require_edit(&request.group, &area_of(base, &request.group))?;
         let current = existing(tx, meeting, &request.group)?;
         check_version(&current, expected_version)?;
         let request = merge(&current.request, request, mask);
@@ -275,7 +277,7 @@ pub fn edit(
         }
         store_active(
             tx,
-            base,
+            &index,
             meeting,
             request,
             Some(&current),
@@ -297,8 +299,9 @@ fn withdraw(
     at: &str,
 ) -> Result<Accepted> {
     store.write(|tx| {
-        let base = check_open(tx, meeting, caller)?;
-        caller.require_edit(group, &area_of(&base, group))?;
+        let index = check_open(tx, meeting, caller)?;
+        let base = index.base();
+        caller.require_edit(group, &area_of(base, group))?;
         let current = tx.request(meeting, group)?;
         let (request, version) = match &current {
             Some(c) => {
@@ -348,7 +351,7 @@ fn withdraw(
         tx.put_request(&stored, action)?;
         tx.push_notification(&notify::compose(
             meeting,
-            &group_of(&base, group),
+            &group_of(base, group),
             &stored.request,
             event,
             &caller.name,
@@ -410,8 +413,9 @@ pub fn copy_previous(
     at: &str,
 ) -> Result<Accepted> {
     store.write(|tx| {
-        let base = check_open(tx, meeting, caller)?;
-        caller.require_edit(group, &area_of(&base, group))?;
+        let index = check_open(tx, meeting, caller)?;
+        let base = index.base();
+        caller.require_edit(group, &area_of(base, group))?;
         let previous = tx.request(meeting, group)?;
         if let Some(p) = previous.as_ref().filter(|p| p.status == RequestStatus::Active) {
             return Err(ServiceError::AlreadyExists(format!(
@@ -439,7 +443,7 @@ pub fn copy_previous(
         if let Some(t) = &mut request.third_session {
             t.approved = false;
         }
-        store_active(tx, base, meeting, request, previous.as_ref(), caller, "copy", at)
+        store_active(tx, &index, meeting, request, previous.as_ref(), caller, "copy", at)
     })
 }
 
@@ -454,8 +458,9 @@ pub fn approve_third_session(
 ) -> Result<Accepted> {
     store.write(|tx| {
         // The lock holds for approvals too: only the secretariat changes a locked tool.
-        let base = check_open(tx, meeting, caller)?;
-        let area = area_of(&base, group);
+        let index = check_open(tx, meeting, caller)?;
+        let base = index.base();
+        let area = area_of(base, group);
         if !caller.may_approve(&area) {
             return Err(ServiceError::PermissionDenied(format!(
                 "only an Area Director of the {} area or the secretariat can approve a third session of {group}; {} cannot",
@@ -489,7 +494,7 @@ pub fn approve_third_session(
         tx.put_request(&stored, "approve")?;
         tx.push_notification(&notify::compose(
             meeting,
-            &group_of(&base, group),
+            &group_of(base, group),
             &stored.request,
             Event::Approved,
             &caller.name,
@@ -709,5 +714,67 @@ mod tests {
             "request.third_session.minutes"
         );
         assert_eq!(relative_field("requests[3]", "requests[3]"), "request");
+        assert_eq!(
+            relative_field("fixed[0].session", "requests[3]"),
+            "fixed[0].session"
+        );
+    }
+
+    fn tiny_meeting() -> (Store, Caller, Instance) {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/data/tiny.json");
+        let instance = agenda_solver::load_instance(path).unwrap();
+        let store = Store::in_memory().unwrap();
+        let caller = Caller {
+            name: "secretariat".into(),
+            role: crate::auth::Role::Secretariat,
+        };
+        import(&store, &caller, instance.clone(), false, "t").unwrap();
+        (store, caller, instance)
+    }
+
+    fn request_of<'a>(instance: &'a Instance, group: &str) -> &'a SessionRequest {
+        instance.requests.iter().find(|r| r.group == group).unwrap()
+    }
+
+    /// The findings across requests: the meeting's fixed placements of the group, and
+    /// a joint session declared from both sides.
+    #[test]
+    fn an_edit_is_checked_against_placements_and_joint_sessions() {
+        let (store, caller, instance) = tiny_meeting();
+        let number = &instance.meeting.number;
+        // tiny fixes wg4's (approved) third session.
+        let mut wg4 = request_of(&instance, "wg4").clone();
+        wg4.third_session = None;
+        let Err(ServiceError::Invalid { issues, .. }) =
+            edit(&store, &caller, number, wg4, &[], 1, "t")
+        else {
+            panic!("dropping a fixed session must be refused");
+        };
+        let found: Vec<(&str, &str)> = issues
+            .iter()
+            .map(|i| (i.field.as_str(), i.message.as_str()))
+            .collect();
+        assert_eq!(
+            found,
+            [(
+                "fixed[0].session",
+                "Fixed session 3 of wg4 was not requested"
+            )]
+        );
+
+        // wg4 declares a joint session with wg2; wg2 declaring it back is worth a warning.
+        let mut wg2 = request_of(&instance, "wg2").clone();
+        wg2.joint_with = vec!["wg4".into()];
+        let accepted = edit(&store, &caller, number, wg2, &[], 1, "t").unwrap();
+        assert!(
+            accepted
+                .warnings
+                .iter()
+                .any(|w| w.field == "request.joint_with"
+                    && w.message
+                        .starts_with("wg2 and wg4 both declare a joint session")),
+            "{:?}",
+            accepted.warnings
+        );
     }
 }

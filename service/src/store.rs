@@ -8,12 +8,13 @@
 
 use crate::error::{Result, ServiceError};
 use agenda_solver::instance::{Instance, SessionRequest};
+use agenda_solver::validate::MeetingIndex;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, VecDeque};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Condvar, Mutex, MutexGuard};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 /// Where a group's request stands.
@@ -48,13 +49,20 @@ impl RequestStatus {
     }
 }
 
-/// A meeting as stored: the instance without its requests, and the tool's lock.
+/// A meeting as stored: the instance without its requests (checked, as the index that
+/// a request is validated against), and the tool's lock.
 #[derive(Debug, Clone)]
 pub struct MeetingRecord {
-    /// `requests` is always empty here; see [`Tx::requests`].
-    pub base: Instance,
+    pub(crate) index: Arc<MeetingIndex>,
     pub(crate) locked: bool,
     pub(crate) lock_message: String,
+}
+
+impl MeetingRecord {
+    /// The meeting's parts; `requests` is always empty here (see [`Tx::requests`]).
+    pub fn base(&self) -> &Instance {
+        self.index.base()
+    }
 }
 
 /// A group's request at a meeting, as stored.
@@ -153,7 +161,7 @@ struct RequestRow {
 impl RequestRow {
     fn into_stored(self, meeting: &str, parsed: &Mutex<Parsed>) -> Result<StoredRequest> {
         let key = (meeting.to_string(), self.group.clone());
-        let request = parsed_or(parsed, |p| &mut p.requests, key, &self.body)?;
+        let request = parsed_or(parsed, |p| &mut p.requests, key, &self.body, from_json)?;
         Ok(StoredRequest {
             meeting: meeting.to_string(),
             group: self.group,
@@ -169,20 +177,22 @@ impl RequestRow {
 /// Documents already parsed, by key, with the exact text they were parsed from. A text
 /// always parses to the same value, so an entry whose text matches the row is right
 /// without any invalidation; it saves every edit from parsing the meeting and all its
-/// requests again (0.9 ms of 1.8 on IETF 106, `cargo bench --bench service_load`).
+/// requests again (0.9 ms of 1.8 on IETF 106, `cargo bench --bench service_load`). A
+/// meeting is kept checked, as the index its requests are validated against.
 #[derive(Default)]
 struct Parsed {
-    meetings: HashMap<String, (String, Instance)>,
+    meetings: HashMap<String, (String, Arc<MeetingIndex>)>,
     requests: HashMap<(String, String), (String, SessionRequest)>,
 }
 
 /// The document of `text` under `key`: the cached one when its text is the same, else
-/// parsed and cached.
-fn parsed_or<K: std::hash::Hash + Eq, T: Clone + for<'de> Deserialize<'de>>(
+/// made by `parse` and cached.
+fn parsed_or<K: std::hash::Hash + Eq, T: Clone>(
     parsed: &Mutex<Parsed>,
     table: impl Fn(&mut Parsed) -> &mut HashMap<K, (String, T)>,
     key: K,
     text: &str,
+    parse: impl FnOnce(&str) -> Result<T>,
 ) -> Result<T> {
     if let Ok(mut p) = parsed.lock() {
         if let Some((cached, value)) = table(&mut p).get(&key) {
@@ -191,7 +201,7 @@ fn parsed_or<K: std::hash::Hash + Eq, T: Clone + for<'de> Deserialize<'de>>(
             }
         }
     }
-    let value: T = from_json(text)?;
+    let value: T = parse(text)?;
     if let Ok(mut p) = parsed.lock() {
         table(&mut p).insert(key, (text.to_string(), value.clone()));
     }
@@ -477,9 +487,15 @@ impl Tx<'_> {
             )
             .optional()?;
         row.map(|(body, locked, lock_message)| {
-            let base = parsed_or(self.parsed, |p| &mut p.meetings, number.to_string(), &body)?;
+            let index = parsed_or(
+                self.parsed,
+                |p| &mut p.meetings,
+                number.to_string(),
+                &body,
+                |text| Ok(Arc::new(MeetingIndex::new(from_json(text)?))),
+            )?;
             Ok(MeetingRecord {
-                base,
+                index,
                 locked,
                 lock_message,
             })

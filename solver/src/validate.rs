@@ -290,6 +290,7 @@ fn attendees(value: Option<&Value>) -> Result<u32, &'static str> {
 /// The meeting's parts other than its requests (time zone, rooms, blocks, people,
 /// groups), checked, with the ids the checks of a request look up. Owned, so that a
 /// [`MeetingIndex`] can keep them between requests.
+#[derive(Debug)]
 struct Parts {
     time_zone: Option<chrono_tz::Tz>,
     mode: Mode,
@@ -716,6 +717,7 @@ fn check_requester(
 /// request on the meeting with that request in it, provided the meeting's other
 /// requests are valid (the service never stores an invalid one); the tests compare the
 /// two on every request of the datasets and on edited ones.
+#[derive(Debug)]
 pub struct MeetingIndex {
     base: Instance,
     parts: Parts,
@@ -1211,7 +1213,7 @@ fn warn_mutual_joint<'a>(
 ) {
     for a in &r.joint_with {
         let Some(other) = request_of(a) else { continue };
-        if other.joint_with.iter().any(|x| *x == r.group) {
+        if other.joint_with.contains(&r.group) {
             c.warn(
                 Some(&r.group),
                 format!("requests[{i}].joint_with"),
@@ -1225,13 +1227,16 @@ fn warn_mutual_joint<'a>(
     }
 }
 
-/// Resolves the meeting's fixed placements, in order; `session(group, number)` gives a
-/// requested session's id and whether it can be scheduled.
+/// A requested session by group and number: an id unique to it, and whether it can be
+/// scheduled (a third session awaits approval).
+type RequestedSession<'a> = &'a dyn Fn(&str, u32) -> Option<(SessionIdx, bool)>;
+
+/// Resolves the meeting's fixed placements, in order.
 fn resolve_fixed(
     c: &mut Collector,
     instance: &Instance,
     parts: &Parts,
-    session: &dyn Fn(&str, u32) -> Option<(SessionIdx, bool)>,
+    session: RequestedSession<'_>,
 ) -> Vec<Fixed> {
     let mut out = Vec::new();
     let mut taken: HashMap<(SlotIdx, RoomIdx), usize> = HashMap::default();
@@ -1342,6 +1347,7 @@ fn resolve_fixed(
 
 /// What no agenda can exceed: the longest block, the largest room (None when a room
 /// has no seat limit) and the resources some room offers.
+#[derive(Debug)]
 struct Fit {
     longest: u32,
     largest: Option<u32>,
