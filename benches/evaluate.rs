@@ -38,7 +38,9 @@ fn bench(c: &mut Criterion) {
     group.finish();
 }
 
-/// Validation of a whole meeting: the service runs it on every edit of a request.
+/// Validation of a whole meeting (`agenda validate`, imports), and of one request
+/// against the meeting's index (what the service runs on every edit): the index's check
+/// of each request in turn, per request.
 fn bench_validate(c: &mut Criterion) {
     let mut group = c.benchmark_group("validate");
     let mut paths: Vec<(String, PathBuf)> = Vec::new();
@@ -54,6 +56,16 @@ fn bench_validate(c: &mut Criterion) {
         let instance = load_instance(&path).expect("loads");
         group.bench_function(&name, |b| {
             b.iter(|| agenda_solver::validate(&instance).issues.len())
+        });
+        let index = agenda_solver::validate::MeetingIndex::new(instance.clone());
+        let requests = &instance.requests;
+        let other = |g: &str| requests.iter().find(|r| r.group == g);
+        let mut next = 0;
+        group.bench_function(format!("{name} one request (index)"), |b| {
+            b.iter(|| {
+                next = (next + 1) % requests.len();
+                index.check(&requests[next], next, &other).len()
+            })
         });
     }
     group.finish();

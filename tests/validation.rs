@@ -339,6 +339,9 @@ fn issues_by_index(
     index.check(request, others.len(), &other)
 }
 
+/// One change to a request.
+type Edit = Box<dyn Fn(&mut SessionRequest)>;
+
 /// Edits of a request that break or stretch each rule a request can break, alone and
 /// two at a time; `k` picks the partners (another group, a person).
 fn edits(meeting: &Instance, r: &SessionRequest, k: usize) -> Vec<SessionRequest> {
@@ -360,7 +363,7 @@ fn edits(meeting: &Instance, r: &SessionRequest, k: usize) -> Vec<SessionRequest
         .filter(|x| x.joint_with.contains(&r.group))
         .map(|x| x.group.clone())
         .collect();
-    let one: Vec<Box<dyn Fn(&mut SessionRequest)>> = vec![
+    let one: Vec<Edit> = vec![
         Box::new(|_| {}),
         Box::new(|r| r.group = "no-such-group".into()),
         Box::new(|r| r.sessions.clear()),
