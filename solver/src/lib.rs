@@ -1,7 +1,8 @@
 //! The IETF agenda engine's pure core.
 //!
 //! Data flows one way:
-//! parse ([`load`]) → validate ([`validate()`], giving a [`Problem`]) → conflict graph
+//! parse ([`load`]) → validate ([`validate()`], giving a [`Problem`]; one request at a time
+//! against a [`MeetingIndex`]) → conflict graph
 //! ([`graph`]) → placement → agenda ([`Agenda`]) → report ([`cost::evaluate`]) / export
 //! ([`export`]).
 //!
@@ -36,4 +37,4 @@ pub use instance::Instance;
 pub use load::{load_agenda, load_instance, parse_agenda, parse_instance, LoadError};
 pub use penalties::{CostKind, Penalties};
 pub use problem::Problem;
-pub use validate::{validate, InvalidInstance, Issue, Severity, Validation};
+pub use validate::{validate, InvalidInstance, Issue, MeetingIndex, Severity, Validation};
