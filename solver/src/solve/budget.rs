@@ -62,6 +62,29 @@ pub struct Budget {
     implied_moves: Option<usize>,
 }
 
+/// The moves an agenda of cost at most `target` can pay for above `cost_floor` (a proven
+/// bound of the cost without its move terms), with a price per move from a base.
+fn implied_moves(p: &Problem, target: u64, cost_floor: u64) -> Option<usize> {
+    let price = p.penalties.get(CostKind::MovedSession);
+    (cost_floor > 0 && price > 0 && p.base.iter().any(Option::is_some)).then(|| {
+        let moves = target.saturating_sub(cost_floor) / price;
+        usize::try_from(moves).unwrap_or(usize::MAX)
+    })
+}
+
+fn move_cap(p: &Problem, implied: Option<usize>) -> Option<usize> {
+    match (p.move_rule.max_moves(), implied) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+/// The most sessions an agenda of cost at most `target` may move from the base
+/// ([`Budget::max_moves`] without building the budget).
+pub fn max_moves_within(p: &Problem, target: u64, cost_floor: u64) -> Option<usize> {
+    move_cap(p, implied_moves(p, target, cost_floor))
+}
+
 impl Budget {
     /// `allowed` lists the slots each session may take in any agenda (its fixed slot
     /// when fixed, otherwise every slot with an open room).
@@ -126,11 +149,7 @@ impl Budget {
     /// move it moves at most that divided by the price. On an edit that needs one move,
     /// a re-solve whose incumbent is the base plus that move may then move nothing.
     pub fn with_cost_floor(mut self, p: &Problem, cost_floor: u64) -> Budget {
-        let price = p.penalties.get(CostKind::MovedSession);
-        if cost_floor > 0 && price > 0 && p.base.iter().any(Option::is_some) {
-            let moves = self.target.saturating_sub(cost_floor) / price;
-            self.implied_moves = Some(usize::try_from(moves).unwrap_or(usize::MAX));
-        }
+        self.implied_moves = implied_moves(p, self.target, cost_floor);
         self
     }
 
@@ -138,10 +157,7 @@ impl Budget {
     /// rule's cap ([`crate::problem::MoveRule::AtMost`]) or the one the cost floor
     /// implies, whichever is smaller.
     pub fn max_moves(&self, p: &Problem) -> Option<usize> {
-        match (p.move_rule.max_moves(), self.implied_moves) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        }
+        move_cap(p, self.implied_moves)
     }
 
     /// The sum of the sessions' floors: what the limits are measured from.
@@ -546,6 +562,18 @@ mod tests {
         assert_eq!(budget(19_999, 10_000).max_moves(&p), Some(0));
         assert_eq!(budget(5_000, 10_000).max_moves(&p), Some(0));
         assert_eq!(budget(25_000, 0).max_moves(&p), None);
+        // The early probe's test of the cap, without a budget, says the same.
+        for (target, floor) in [
+            (25_000, 10_000),
+            (19_999, 10_000),
+            (30_000, 10_000),
+            (25_000, 0),
+        ] {
+            assert_eq!(
+                max_moves_within(&p, target, floor),
+                budget(target, floor).max_moves(&p)
+            );
+        }
         let mut capped = p.clone();
         capped.move_rule = MoveRule::AtMost(3);
         let tables = CostTables::build(&capped);
@@ -554,6 +582,8 @@ mod tests {
         assert_eq!(b.max_moves(&capped), Some(1));
         let b = Budget::new(&model, &allowed, 90_000, None).with_cost_floor(&capped, 10_000);
         assert_eq!(b.max_moves(&capped), Some(3));
+        assert_eq!(max_moves_within(&capped, 90_000, 10_000), Some(3));
+        assert_eq!(max_moves_within(&capped, 90_000, 0), Some(3));
         let mut unbased = p.clone();
         unbased.base = vec![None; p.sessions.len()];
         let b = Budget::new(&model, &allowed, 25_000, None).with_cost_floor(&unbased, 10_000);

@@ -31,9 +31,17 @@ pub(super) const EARLY_PROBE_SHARE: f64 = 0.4;
 /// That probe runs only when the core bound is at most 1/this of the incumbent (half):
 /// the cores missed what the meeting's cost is made of.
 pub(super) const EARLY_PROBE_MAX_CORE_SHARE_DIVISOR: u64 = 2;
+/// It also runs when an agenda cheaper than the incumbent may move at most this many
+/// sessions from a what-if's base (the unedited meeting's bound, or the rule's cap).
+pub(super) const EARLY_PROBE_MAX_MOVES: usize = 1;
 /// ... and when HiGHS's presolve of it would take at most this share of its time: on
 /// gen-250x16-s5 it took 15 s of 16 and raised nothing.
 pub(super) const EARLY_PROBE_MAX_SETUP_SHARE: f64 = 1.0 / 3.0;
+/// A later probe of a what-if (a base) starts only when its presolve, by the estimate
+/// of [`PROBE_SETUP_PER_ROW`], would take at most this share of its time: on IETF 106
+/// edits presolve took 2.4 to 4.2 times the estimate (two solved at once) and a probe
+/// ran 1.4 s past a 5 s limit; on the IETF-sized synthetic it took a third of it.
+pub(super) const WHATIF_PROBE_MAX_SETUP_SHARE: f64 = 0.25;
 /// A slot-decomposition core bound (a safety net: its iteration count ends it first).
 pub(super) const LAGRANGE_TIME_SHARE: f64 = 0.2;
 
@@ -48,6 +56,12 @@ pub(super) const MIN_ILP_TIME: Duration = Duration::from_millis(100);
 pub(super) const SCOUT_RUNS: u32 = 2;
 /// Tabu steps per session of each scouting search.
 pub(super) const SCOUT_STEPS_PER_SESSION: u64 = 120;
+/// Tabu steps per session of each scouting search of a what-if, from its base: a few
+/// moves repair what the edit broke.
+pub(super) const WHATIF_SCOUT_STEPS_PER_SESSION: u64 = 20;
+/// ... when the base (kept where it fits) costs at most this many times the unedited
+/// meeting's bound; above, the scouts start fresh.
+pub(super) const WHATIF_NEAR_FLOOR_FACTOR: u64 = 2;
 /// Batches of searches in a row that find nothing cheaper before the solve stops.
 pub(super) const STALLED_BATCHES: u32 = 4;
 /// Steps without a new best before a search from the incumbent restarts from its best.

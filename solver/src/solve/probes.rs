@@ -2,12 +2,12 @@
 //! probes of the whole meeting under the budget (prove the incumbent optimal, or find
 //! a cheaper agenda).
 
-use super::budget::Budget;
+use super::budget::{self, Budget};
 use super::ilp::{self, Ilp};
 use super::lns;
 use super::policy::{
-    EARLY_PROBE_MAX_CORE_SHARE_DIVISOR, EARLY_PROBE_MAX_SETUP_SHARE, EARLY_PROBE_SHARE,
-    MAX_FULL_MODEL_ROWS, PROBE_SETUP_PER_ROW,
+    EARLY_PROBE_MAX_CORE_SHARE_DIVISOR, EARLY_PROBE_MAX_MOVES, EARLY_PROBE_MAX_SETUP_SHARE,
+    EARLY_PROBE_SHARE, MAX_FULL_MODEL_ROWS, PROBE_SETUP_PER_ROW,
 };
 use super::search::{round_up, Search};
 use super::{Phase, Progress};
@@ -23,10 +23,16 @@ impl Search<'_, '_> {
             .lower
             .saturating_mul(EARLY_PROBE_MAX_CORE_SHARE_DIVISOR)
             <= self.upper;
-        if self.done() || !cores_missed {
+        let target = self.upper - self.granularity;
+        // In a what-if, an agenda cheaper than the incumbent may move only a few
+        // sessions from the base: the whole-meeting model is then small, and settles
+        // what the searches would only hunt for (`BENCHMARKS.md`, what-if re-solves).
+        let p = self.model.problem;
+        let few_moves = budget::max_moves_within(p, target, self.cost_floor)
+            .is_some_and(|k| k <= EARLY_PROBE_MAX_MOVES);
+        if self.done() || !(cores_missed || few_moves) {
             return None;
         }
-        let target = self.upper - self.granularity;
         Some(self.probe(
             target,
             EARLY_PROBE_SHARE,
