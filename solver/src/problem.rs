@@ -335,6 +335,12 @@ impl Problem {
         }
     }
 
+    /// Whether this is a re-solve from a base agenda that placed some session (a
+    /// what-if, or `solve --base`).
+    pub fn has_base(&self) -> bool {
+        self.base.iter().any(Option::is_some)
+    }
+
     /// How many sessions `slot_of` (a block per session) moves from the base agenda.
     pub fn moves(&self, slot_of: &[Option<SlotIdx>]) -> usize {
         slot_of

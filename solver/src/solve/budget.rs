@@ -66,7 +66,7 @@ pub struct Budget {
 /// bound of the cost without its move terms), with a price per move from a base.
 fn implied_moves(p: &Problem, target: u64, cost_floor: u64) -> Option<usize> {
     let price = p.penalties.get(CostKind::MovedSession);
-    (cost_floor > 0 && price > 0 && p.base.iter().any(Option::is_some)).then(|| {
+    (cost_floor > 0 && price > 0 && p.has_base()).then(|| {
         let moves = target.saturating_sub(cost_floor) / price;
         usize::try_from(moves).unwrap_or(usize::MAX)
     })

@@ -592,6 +592,12 @@ impl Search<'_, '_> {
         // on from the incumbent in short searches ([`Starts::Incumbent`]), and this is
         // the incumbent the last batch started from.
         let mut batch_from: Option<u64> = None;
+        // A what-if's model presolves slower than the estimate (policy.rs).
+        let probe_setup_share = if p.has_base() {
+            WHATIF_PROBE_MAX_SETUP_SHARE
+        } else {
+            1.0
+        };
         while !self.done() {
             // Searches the clock stopped had more to find (a large meeting): LNS then
             // takes a smaller share, and the searches the rest (docs/solver.md, Policy:
@@ -616,13 +622,8 @@ impl Search<'_, '_> {
                 stalls = 0;
             }
             if probing {
-                let setup_share = if p.base.iter().any(Option::is_some) {
-                    WHATIF_PROBE_MAX_SETUP_SHARE
-                } else {
-                    1.0
-                };
                 let target = self.upper - self.granularity;
-                match self.probe(target, PROBE_SHARE, setup_share, progress) {
+                match self.probe(target, PROBE_SHARE, probe_setup_share, progress) {
                     Probe::Settled => break,
                     Probe::TooLarge | Probe::NoTime => probing = false,
                     Probe::Improved => better = true,
