@@ -929,3 +929,120 @@ fn a_cancelled_request_can_lower_the_optimum() {
     });
     assert!(lowered);
 }
+
+/// Listing the agendas a few moves from the base ([`super::moves`]) finds exactly the
+/// agendas that brute force over every time-level placement finds: each feasible one
+/// within the moves and the target, cheapest first. Bases rotated away from the
+/// optimum and random edits (a closed room overfills a block of the base; a late
+/// request has no base block), targets between the base's cost and far above it.
+#[test]
+fn listing_the_moves_finds_every_agenda_brute_force_finds() {
+    use super::moves::{Listed, Listing};
+    let mut rng = Rng(20261210);
+    let (mut compared, mut nonempty, mut overfull) = (0, 0, 0);
+    for case in 0..100 {
+        let inst = random_meeting(&mut rng);
+        let before = Problem::from_instance(&inst).unwrap();
+        let mut edited = inst.clone();
+        if random_edit(case, &mut rng, &inst)
+            .apply(&mut edited)
+            .is_err()
+        {
+            continue;
+        }
+        let Ok(after) = Problem::from_instance(&edited) else {
+            continue;
+        };
+        let mut base = run(&before, 20).to_agenda(&before);
+        if rng.chance(0.5) {
+            let ids: Vec<String> = before.slots.iter().map(|s| s.id.clone()).collect();
+            for a in &mut base.assignments {
+                let i = ids.iter().position(|id| *id == a.slot).unwrap();
+                a.slot = ids[(i + 1) % ids.len()].clone();
+            }
+        }
+        let p = after.with_base(&base, MoveRule::Cost(1_000 * (1 + rng.below(20) as u64)));
+        let tables = CostTables::build(&p);
+        let model = TimeModel::new(&p, &tables);
+        let fixed: Vec<(usize, usize)> = p.fixed.iter().map(|f| (f.session, f.slot)).collect();
+        let allowed = super::allowed_slots(&p, &fixed);
+        let max_moves = rng.below(4);
+        // Brute force: every session in every slot it may take.
+        let sessions: Vec<usize> = p.schedulable_sessions().collect();
+        let mut expected: Vec<u64> = Vec::new();
+        let mut index = vec![0usize; sessions.len()];
+        'all: loop {
+            let mut slot_of = vec![None; p.sessions.len()];
+            for (k, &s) in sessions.iter().enumerate() {
+                slot_of[s] = Some(allowed[s][index[k]]);
+            }
+            let seated = (0..p.slots.len()).all(|b| {
+                slot_of.iter().filter(|&&x| x == Some(b)).count() <= p.slots[b].rooms.len()
+            });
+            let clash = sessions.iter().any(|&s| {
+                model.clashes[s]
+                    .iter()
+                    .any(|&u| p.slots_overlap(slot_of[s].unwrap(), slot_of[u].unwrap()))
+            });
+            let cost = model.cost(&slot_of);
+            if seated && !clash && p.moves(&slot_of) <= max_moves {
+                expected.push(cost);
+            }
+            let mut k = 0;
+            loop {
+                if k == index.len() {
+                    break 'all;
+                }
+                index[k] += 1;
+                if index[k] < allowed[sessions[k]].len() {
+                    break;
+                }
+                index[k] = 0;
+                k += 1;
+            }
+        }
+        expected.sort_unstable();
+        // A target at the cheapest such agenda or a little above (some agendas to
+        // list), or anywhere up to far above it.
+        let cheapest = expected.first().copied().unwrap_or(0);
+        let target = if rng.chance(0.7) {
+            cheapest + 1_000 * rng.below(30) as u64
+        } else {
+            1_000 * rng.below(400) as u64
+        };
+        expected.retain(|&c| c <= target);
+        let listed = Listing {
+            model: &model,
+            allowed: &allowed,
+            fixed: &fixed,
+            max_moves,
+            target,
+            limit: 1_000_000,
+        }
+        .run();
+        let Listed::All(listed) = listed else {
+            panic!("case {case}: a small meeting listed as too many");
+        };
+        let costs: Vec<u64> = listed.iter().map(|(c, _)| *c).collect();
+        assert_eq!(
+            costs, expected,
+            "case {case}: {max_moves} moves within {target}"
+        );
+        for (cost, slot_of) in &listed {
+            assert_eq!(model.cost(slot_of), *cost, "case {case}");
+            assert!(p.moves(slot_of) <= max_moves, "case {case}");
+        }
+        compared += 1;
+        nonempty += usize::from(!listed.is_empty());
+        overfull +=
+            usize::from((0..p.slots.len()).any(|b| {
+                p.base.iter().filter(|&&x| x == Some(b)).count() > p.slots[b].rooms.len()
+            }));
+    }
+    assert!(compared >= 80, "only {compared} meetings compared");
+    assert!(
+        nonempty >= 25,
+        "only {nonempty} meetings with an agenda within the target"
+    );
+    assert!(overfull >= 2, "only {overfull} bases that overfill a block");
+}

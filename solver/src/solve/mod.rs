@@ -38,6 +38,7 @@ pub(crate) mod heuristic;
 pub(crate) mod ilp;
 pub(crate) mod lagrange;
 pub(crate) mod lns;
+mod moves;
 mod policy;
 mod portfolio;
 mod probes;
@@ -558,6 +559,9 @@ impl Search<'_, '_> {
         };
         self.tabu_phase(Phase::Scout, scout, SCOUT_SHARE, progress);
         self.heuristic_cost = self.upper;
+        if self.list_moves(progress) {
+            return;
+        }
         self.core_phase(progress);
         self.widen_search_core();
         let mut probing = true;

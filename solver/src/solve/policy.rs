@@ -42,6 +42,15 @@ pub(super) const EARLY_PROBE_MAX_SETUP_SHARE: f64 = 1.0 / 3.0;
 /// edits presolve took 2.4 to 4.2 times the estimate (two solved at once) and a probe
 /// ran 1.4 s past a 5 s limit; on the IETF-sized synthetic it took a third of it.
 pub(super) const WHATIF_PROBE_MAX_SETUP_SHARE: f64 = 0.25;
+/// A what-if whose cheaper agendas move at most this many sessions from the base
+/// lists them all ([`super::moves`]) before anything else.
+pub(super) const LIST_MAX_MOVES: usize = 2;
+/// ... pricing at most this many sets of moves exactly (counted: about a
+/// microsecond each on IETF 106).
+pub(super) const LIST_MAX_PRICED: u64 = 200_000;
+/// ... and assigning rooms to at most this many of the agendas it finds within the
+/// target, cheapest first (the rest leave their time-level cost as the bound).
+pub(super) const LIST_MAX_ROOMED: usize = 50;
 /// A slot-decomposition core bound (a safety net: its iteration count ends it first).
 pub(super) const LAGRANGE_TIME_SHARE: f64 = 0.2;
 

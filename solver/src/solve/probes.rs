@@ -5,14 +5,62 @@
 use super::budget::{self, Budget};
 use super::ilp::{self, Ilp};
 use super::lns;
+use super::moves::{Listed, Listing};
 use super::policy::{
     EARLY_PROBE_MAX_CORE_SHARE_DIVISOR, EARLY_PROBE_MAX_MOVES, EARLY_PROBE_MAX_SETUP_SHARE,
-    EARLY_PROBE_SHARE, MAX_FULL_MODEL_ROWS, PROBE_SETUP_PER_ROW,
+    EARLY_PROBE_SHARE, LIST_MAX_MOVES, LIST_MAX_PRICED, LIST_MAX_ROOMED, MAX_FULL_MODEL_ROWS,
+    PROBE_SETUP_PER_ROW,
 };
 use super::search::{round_up, Search};
 use super::{Phase, Progress};
 
 impl Search<'_, '_> {
+    /// In a what-if where an agenda cheaper than the incumbent moves at most
+    /// [`LIST_MAX_MOVES`] sessions from the base, lists those agendas
+    /// ([`super::moves`]): none proves the incumbent optimal, and the cheapest (at the
+    /// time level) is both the bound and the next incumbent. Whether that settled the
+    /// solve.
+    pub(super) fn list_moves(&mut self, progress: &mut dyn FnMut(&Progress)) -> bool {
+        let p = self.model.problem;
+        if !p.has_base() || self.done() {
+            return false;
+        }
+        let target = self.upper - self.granularity;
+        let Some(max_moves) =
+            budget::max_moves_within(p, target, self.cost_floor).filter(|&k| k <= LIST_MAX_MOVES)
+        else {
+            return false;
+        };
+        let listing = Listing {
+            model: self.model,
+            allowed: self.allowed,
+            fixed: self.fixed,
+            max_moves,
+            target,
+            limit: LIST_MAX_PRICED,
+        };
+        let Listed::All(within) = listing.run() else {
+            return false;
+        };
+        // Every agenda cheaper than the incumbent is listed, at its time-level cost,
+        // which its rooms can only raise (an adjacency lost to another request's
+        // room): price them cheapest first until the next cannot beat the incumbent.
+        let mut next = None;
+        for (priced, (cost, slot_of)) in within.into_iter().enumerate() {
+            if cost >= self.upper {
+                break;
+            }
+            if priced == LIST_MAX_ROOMED {
+                next = Some(cost);
+                break;
+            }
+            self.offer(slot_of, Vec::new());
+        }
+        self.raise_lower(next.unwrap_or(self.upper));
+        self.report(Phase::Probe, progress);
+        self.lower >= self.upper
+    }
+
     /// The whole-meeting probe right after the core relaxations, when their bound is
     /// at most half the incumbent: the cores missed what the meeting's cost is made of,
     /// and the whole meeting's relaxation is the quickest bound. Cores close to the
