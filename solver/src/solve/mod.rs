@@ -558,6 +558,7 @@ impl Search<'_, '_> {
             }
         };
         self.tabu_phase(Phase::Scout, scout, SCOUT_SHARE, progress);
+        self.trim_averse_scout(scout, progress);
         self.heuristic_cost = self.upper;
         if self.list_moves(progress) {
             return;

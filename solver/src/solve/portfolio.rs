@@ -5,12 +5,15 @@
 use super::heuristic;
 use super::policy::{
     CORE_FIRST_MIN_SAVING_DIVISOR, CORE_FREE_STEPS_PER_SESSION, CORE_HELD_STEPS_PER_SESSION,
-    CORE_STEPS_PER_SESSION, INCUMBENT_STALL_LIMIT, INCUMBENT_STEPS,
+    CORE_STEPS_PER_SESSION, INCUMBENT_STALL_LIMIT, INCUMBENT_STEPS, SCOUT_SHARE,
+    TRIM_AVERSE_FACTOR,
 };
 use super::search::{agenda_cost, within_gap, Search};
+use super::tables::CostTables;
 use super::tabu;
 use super::timing::TimeModel;
 use super::{Phase, Progress};
+use crate::penalties::CostKind;
 use crate::problem::SlotIdx;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
@@ -23,6 +26,62 @@ impl Search<'_, '_> {
     /// ones before it finish. True when a search ran out of time before its steps.
     pub(super) fn tabu_phase(
         &mut self,
+        phase: Phase,
+        batch: Batch,
+        share: f64,
+        progress: &mut dyn FnMut(&Progress),
+    ) -> bool {
+        let (incumbent, fresh) = (self.best.clone(), self.greedy.clone());
+        let on = On {
+            model: self.model,
+            incumbent: &incumbent,
+            fresh: &fresh,
+        };
+        self.portfolio(on, phase, batch, share, progress)
+    }
+
+    /// When the scouts' agenda trims a session although every session could have a
+    /// block of its length ([`super::diagnosis::long_block_shortages`] is empty), a
+    /// second scouting portfolio searches with each trim weighed
+    /// [`TRIM_AVERSE_FACTOR`] times its price; its agendas are priced at the real
+    /// weights. At its price a trim is no dearer than one chair conflict, and the
+    /// searches settle in agendas that trim sessions to make room
+    /// (`docs/solver.md`, Measurements: gen-250x16-s5).
+    pub(super) fn trim_averse_scout(&mut self, batch: Batch, progress: &mut dyn FnMut(&Progress)) {
+        let p = self.model.problem;
+        let trims = self
+            .best
+            .iter()
+            .enumerate()
+            .any(|(s, b)| b.is_some_and(|b| p.sessions[s].minutes > p.slots[b].minutes));
+        if !trims || self.done() || !super::diagnosis::long_block_shortages(p).is_empty() {
+            return;
+        }
+        let mut averse_problem = p.clone();
+        let price = p.penalties.get(CostKind::TooShortSlot);
+        averse_problem.penalties.set(
+            CostKind::TooShortSlot,
+            price.saturating_mul(TRIM_AVERSE_FACTOR),
+        );
+        let tables = CostTables::build(&averse_problem);
+        let mut averse = TimeModel::new(&averse_problem, &tables);
+        averse.must_place.clone_from(&self.model.must_place);
+        // Every search from the greedy agenda at those weights: at the real ones it
+        // trims sessions from the start, and so does the incumbent.
+        let fresh = heuristic::greedy(&averse, self.fixed);
+        let on = On {
+            model: &averse,
+            incumbent: &fresh,
+            fresh: &fresh,
+        };
+        self.portfolio(on, Phase::Scout, batch, SCOUT_SHARE, progress);
+    }
+
+    /// [`Search::tabu_phase`] with the searches `on` a model and its starts; every
+    /// agenda is priced on the solve's own model.
+    fn portfolio(
+        &mut self,
+        on: On,
         phase: Phase,
         batch: Batch,
         share: f64,
@@ -42,17 +101,22 @@ impl Search<'_, '_> {
             Starts::Incumbent => steps.min(INCUMBENT_STEPS),
         };
         let deadline = Instant::now() + self.left().mul_f64(share);
-        let model = self.model;
+        let priced_on = self.model;
         // A search may stop at the proven bound, or, under `--gap`, at the first cost
         // within that gap of it: (cost - bound) / cost <= gap.
         let target = within_gap(self.lower, self.options.gap);
         // The target is met by an agenda, not by a time-level cost: see
         // [`tabu::TabuOptions::accept`].
-        let accept = |slot_of: &[Option<SlotIdx>]| agenda_cost(model, slot_of, &[]) <= target;
+        let accept = |slot_of: &[Option<SlotIdx>]| agenda_cost(priced_on, slot_of, &[]) <= target;
+        let On {
+            model,
+            incumbent,
+            fresh,
+        } = on;
         let runner = Runner {
             model,
-            incumbent: &self.best,
-            fresh: &self.greedy,
+            incumbent,
+            fresh,
             search_core: &self.search_core,
             fixed_at: self.fixed,
             fixed: self.fixed.iter().map(|f| f.0).collect(),
@@ -89,6 +153,14 @@ impl Search<'_, '_> {
         self.report(phase, progress);
         cut
     }
+}
+
+/// What a portfolio's searches run on: a model (the solve's own, or one weighed
+/// otherwise over the same sessions and blocks) and where they start ([`Starts`]).
+struct On<'x, 'm> {
+    model: &'x TimeModel<'m>,
+    incumbent: &'x [Option<SlotIdx>],
+    fresh: &'x [Option<SlotIdx>],
 }
 
 /// One batch of a portfolio: what every search of it shares.
@@ -369,6 +441,7 @@ pub(super) fn place_core_alone(
 /// One portfolio of tabu searches ([`Search::tabu_phase`]): its number (each
 /// number seeds its searches apart), how many searches of how many steps, and where
 /// they start.
+#[derive(Clone, Copy)]
 pub(super) struct Batch {
     pub(super) number: u64,
     pub(super) runs: u32,
