@@ -79,3 +79,27 @@ pub fn diagnose(p: &Problem) -> Vec<String> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::solve::testing::generated;
+
+    /// `agenda generate --sessions 125 --rooms 8 --seed 10` has more sessions of 120
+    /// minutes than (block, room) pairs that long, so trims are forced and said so;
+    /// `--sessions 250 --rooms 16 --seed 5` (114 such sessions, 126 pairs) has none,
+    /// so its scouts' trims are a basin, not a necessity (the trim-averse scouts).
+    #[test]
+    fn long_block_shortages_count_sessions_against_pairs() {
+        let short = generated(125, 8, 10);
+        assert_eq!(long_block_shortages(&short), vec![(73, 120, 62)]);
+        assert!(diagnose(&short)
+            .iter()
+            .any(|m| m.starts_with("73 sessions need a 120-minute block but only 62")));
+        let enough = generated(250, 16, 5);
+        assert!(long_block_shortages(&enough).is_empty());
+        assert!(!diagnose(&enough)
+            .iter()
+            .any(|m| m.contains("-minute block")));
+    }
+}
