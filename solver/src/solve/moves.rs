@@ -24,8 +24,10 @@ pub(crate) enum Listed {
     /// Every agenda of time-level cost at most the target within the moves, cheapest
     /// first (the same cost: in the order listed); empty when there is none.
     All(Vec<(u64, Vec<Option<SlotIdx>>)>),
-    /// More sets of moves than the limit would have to be priced, or more agendas
-    /// than [`MAX_KEPT`] are within the target; nothing is claimed.
+    /// More sets of moves than the limit would have to be priced, more agendas than
+    /// [`MAX_KEPT`] are within the target, more than [`MAX_PENDING_CHOICES`] blocks
+    /// for the sessions the base does not place, or an agenda within the target could
+    /// leave a session out; nothing is claimed.
     TooMany,
 }
 
